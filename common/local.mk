@@ -1,0 +1,12 @@
+# Code shared by the daemon and the client.
+noinst_LIBRARIES += libcommon.a
+libcommon_a_SOURCES = \
+	common/dbus-api.h \
+	common/fileio.c \
+	common/fileio.h \
+	common/i18n.h \
+	common/macro.h \
+	common/strv.c \
+	common/strv.h \
+	common/util.c \
+	common/util.h

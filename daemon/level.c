@@ -1,0 +1,940 @@
+/* Level files: YAML → Level → ResolvedLevel. */
+#include "level.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "fileio.h"
+#include "strv.h"
+#include "util.h"
+
+#define LEVEL_FILE_MAX (1024U * 1024U)
+#define YAML_MAX_DEPTH 16
+#define YAML_MAX_NODES 100000
+
+static const char * const mode_names[_MODE_OVERRIDE_MAX] = {
+        [MODE_KEEP] = "keep",
+        [MODE_ENFORCE] = "enforce",
+        [MODE_COMPLAIN] = "complain",
+};
+
+const char *mode_override_to_string(ModeOverride m) {
+        return m >= 0 && m < _MODE_OVERRIDE_MAX ? mode_names[m] : NULL;
+}
+
+ModeOverride mode_override_from_string(const char *s) {
+        for (int i = 0; i < _MODE_OVERRIDE_MAX; i++)
+                if (streq(mode_names[i], s))
+                        return (ModeOverride) i;
+        return _MODE_OVERRIDE_INVALID;
+}
+
+bool level_name_is_valid(const char *name) {
+        size_t n;
+
+        /* The name becomes part of the policy variable $aalevel_<name>. */
+        if (!name || !islower((unsigned char) name[0]))
+                return false;
+        n = strlen(name);
+        if (n > LEVEL_NAME_MAX)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!islower((unsigned char) name[i]) && !isdigit((unsigned char) name[i]) && name[i] != '_')
+                        return false;
+        return true;
+}
+
+/* ---- A minimal YAML document tree with line numbers ---- */
+
+typedef enum YKind { Y_SCALAR, Y_SEQUENCE, Y_MAPPING } YKind;
+
+typedef struct YNode {
+        YKind kind;
+        char *value;            /* scalars */
+        bool plain;             /* an unquoted scalar: may be a bool or a number */
+        unsigned line;          /* 1-based */
+        struct YNode **items;   /* sequence items; mapping: key, value, key, value... */
+        size_t n_items;
+} YNode;
+
+static void ynode_free(YNode *n) {
+        if (!n)
+                return;
+        for (size_t i = 0; i < n->n_items; i++)
+                ynode_free(n->items[i]);
+        free(n->items);
+        free(n->value);
+        free(n);
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(YNode *, ynode_free);
+
+typedef struct YParser {
+        yaml_parser_t parser;
+        const char *filename;
+        char *error;
+        size_t nodes;
+} YParser;
+
+static int yerror(YParser *p, unsigned line, const char *fmt, ...) _printf_(3, 4);
+static int yerror(YParser *p, unsigned line, const char *fmt, ...) {
+        _cleanup_free_ char *msg = NULL;
+        va_list ap;
+
+        if (p->error)
+                return -EINVAL;
+        va_start(ap, fmt);
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        va_end(ap);
+        if (!msg || asprintf(&p->error, "%s:%u: %s", p->filename, line, msg) < 0)
+                p->error = NULL;
+        return -EINVAL;
+}
+
+static int next_event(YParser *p, yaml_event_t *e) {
+        if (!yaml_parser_parse(&p->parser, e))
+                return yerror(p, (unsigned) p->parser.problem_mark.line + 1, "YAML syntax error: %s%s%s",
+                              strna(p->parser.problem),
+                              p->parser.context ? " " : "", strempty(p->parser.context));
+        return 0;
+}
+
+static int parse_node(YParser *p, yaml_event_t *first, unsigned depth, YNode **ret);
+
+static int parse_children(YParser *p, YNode *n, yaml_event_type_t end, unsigned depth) {
+        for (;;) {
+                yaml_event_t e;
+                YNode *child = NULL;
+                YNode **items;
+                int r;
+
+                r = next_event(p, &e);
+                if (r < 0)
+                        return r;
+                if (e.type == end) {
+                        yaml_event_delete(&e);
+                        return 0;
+                }
+                r = parse_node(p, &e, depth + 1, &child);
+                yaml_event_delete(&e);
+                if (r < 0)
+                        return r;
+                items = realloc(n->items, sizeof(YNode *) * (n->n_items + 1));
+                if (!items) {
+                        ynode_free(child);
+                        return -ENOMEM;
+                }
+                n->items = items;
+                n->items[n->n_items++] = child;
+        }
+}
+
+static int parse_node(YParser *p, yaml_event_t *e, unsigned depth, YNode **ret) {
+        _cleanup_(ynode_freep) YNode *n = NULL;
+        unsigned line = (unsigned) e->start_mark.line + 1;
+        int r;
+
+        if (depth > YAML_MAX_DEPTH)
+                return yerror(p, line, "nested too deeply (more than %d levels)", YAML_MAX_DEPTH);
+        if (++p->nodes > YAML_MAX_NODES)
+                return yerror(p, line, "too many YAML nodes (more than %d)", YAML_MAX_NODES);
+
+        n = calloc(1, sizeof(YNode));
+        if (!n)
+                return -ENOMEM;
+        n->line = line;
+
+        switch (e->type) {
+        case YAML_SCALAR_EVENT:
+                if (e->data.scalar.anchor)
+                        return yerror(p, line, "YAML anchors are not supported in level files");
+                if (memchr(e->data.scalar.value, '\0', e->data.scalar.length))
+                        return yerror(p, line, "NUL character in a value");
+                n->kind = Y_SCALAR;
+                n->value = strndup((const char *) e->data.scalar.value, e->data.scalar.length);
+                if (!n->value)
+                        return -ENOMEM;
+                n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+                break;
+        case YAML_SEQUENCE_START_EVENT:
+                if (e->data.sequence_start.anchor)
+                        return yerror(p, line, "YAML anchors are not supported in level files");
+                n->kind = Y_SEQUENCE;
+                r = parse_children(p, n, YAML_SEQUENCE_END_EVENT, depth);
+                if (r < 0)
+                        return r;
+                break;
+        case YAML_MAPPING_START_EVENT:
+                if (e->data.mapping_start.anchor)
+                        return yerror(p, line, "YAML anchors are not supported in level files");
+                n->kind = Y_MAPPING;
+                r = parse_children(p, n, YAML_MAPPING_END_EVENT, depth);
+                if (r < 0)
+                        return r;
+                break;
+        case YAML_ALIAS_EVENT:
+                return yerror(p, line, "YAML aliases are not supported in level files");
+        default:
+                return yerror(p, line, "unexpected YAML event");
+        }
+        *ret = TAKE_PTR(n);
+        return 0;
+}
+
+/* Parses exactly one document; an empty file is an empty mapping. */
+static int parse_document(YParser *p, const char *text, size_t size, YNode **ret) {
+        _cleanup_(ynode_freep) YNode *root = NULL;
+        yaml_event_t e;
+        int r;
+
+        yaml_parser_set_input_string(&p->parser, (const unsigned char *) text, size);
+        for (;;) {
+                r = next_event(p, &e);
+                if (r < 0)
+                        return r;
+                switch (e.type) {
+                case YAML_STREAM_START_EVENT:
+                case YAML_DOCUMENT_START_EVENT:
+                case YAML_DOCUMENT_END_EVENT:
+                        break;
+                case YAML_STREAM_END_EVENT:
+                        yaml_event_delete(&e);
+                        if (!root) {
+                                root = calloc(1, sizeof(YNode));
+                                if (!root)
+                                        return -ENOMEM;
+                                root->kind = Y_MAPPING;
+                                root->line = 1;
+                        }
+                        *ret = TAKE_PTR(root);
+                        return 0;
+                default:
+                        if (root) {
+                                unsigned line = (unsigned) e.start_mark.line + 1;
+                                yaml_event_delete(&e);
+                                return yerror(p, line, "more than one YAML document in a level file");
+                        }
+                        r = parse_node(p, &e, 0, &root);
+                        if (r < 0) {
+                                yaml_event_delete(&e);
+                                return r;
+                        }
+                }
+                yaml_event_delete(&e);
+        }
+}
+
+/* ---- From the tree to a Level ---- */
+
+static const char *kind_name(YKind k) {
+        return k == Y_SCALAR ? "a single value" : k == Y_SEQUENCE ? "a list" : "a mapping";
+}
+
+static int want_kind(YParser *p, const YNode *n, YKind k, const char *key) {
+        if (n->kind != k)
+                return yerror(p, n->line, "'%s' must be %s, not %s", key, kind_name(k), kind_name(n->kind));
+        return 0;
+}
+
+static int get_string(YParser *p, const YNode *n, const char *key, char **field) {
+        char *v;
+        int r = want_kind(p, n, Y_SCALAR, key);
+        if (r < 0)
+                return r;
+        v = strdup(n->value);
+        if (!v)
+                return -ENOMEM;
+        free(*field);
+        *field = v;
+        return 0;
+}
+
+static int get_bool(YParser *p, const YNode *n, const char *key, bool *field, bool *set) {
+        int r = want_kind(p, n, Y_SCALAR, key), b;
+        if (r < 0)
+                return r;
+        b = n->plain ? parse_boolean(n->value) : -EINVAL;
+        if (b < 0)
+                return yerror(p, n->line, "'%s' must be true or false, not '%s'", key, n->value);
+        *field = b;
+        *set = true;
+        return 0;
+}
+
+static int get_uint(YParser *p, const YNode *n, const char *key, unsigned max, unsigned *field, bool *set) {
+        unsigned u;
+        int r = want_kind(p, n, Y_SCALAR, key);
+        if (r < 0)
+                return r;
+        if (!n->plain || safe_atou(n->value, &u) < 0 || u > max)
+                return yerror(p, n->line, "'%s' must be a whole number from 0 to %u, not '%s'", key, max, n->value);
+        *field = u;
+        *set = true;
+        return 0;
+}
+
+typedef bool (*ItemCheck)(const char *s);
+
+static int get_list(YParser *p, const YNode *n, const char *key, ItemCheck check, const char *what, char ***field) {
+        _cleanup_strv_free_ char **l = NULL;
+        int r = want_kind(p, n, Y_SEQUENCE, key);
+        if (r < 0)
+                return r;
+        l = calloc(1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < n->n_items; i++) {
+                const YNode *item = n->items[i];
+                if (item->kind != Y_SCALAR)
+                        return yerror(p, item->line, "items of '%s' must be single values, not %s", key,
+                                      kind_name(item->kind));
+                if (check && !check(item->value))
+                        return yerror(p, item->line, "'%s' in '%s' is not %s", item->value, key, what);
+                r = strv_extend(&l, item->value);
+                if (r < 0)
+                        return r;
+        }
+        strv_free(*field);
+        *field = TAKE_PTR(l);
+        return 0;
+}
+
+static bool is_glob(const char *s) {
+        return !isempty(s) && !strchr(s, '/') && strlen(s) <= 255;
+}
+
+static bool is_abs_path(const char *s) {
+        return s[0] == '/' && !strstr(s, "/../") && !endswith(s, "/..");
+}
+
+static bool is_profile_name(const char *s) {
+        if (isempty(s) || strlen(s) > 4096)
+                return false;
+        for (const char *c = s; *c; c++)
+                if ((unsigned char) *c < ' ')
+                        return false;
+        return true;
+}
+
+static bool is_user_name(const char *s) {
+        /* What Debian's adduser accepts, loosely: no separators, no control. */
+        if (isempty(s) || strlen(s) > 64 || s[0] == '-')
+                return false;
+        for (const char *c = s; *c; c++)
+                if (!isalnum((unsigned char) *c) && !strchr("._-$", *c))
+                        return false;
+        return true;
+}
+
+static bool is_identifier(const char *s) {
+        if (isempty(s) || strlen(s) > 128 || !(isalpha((unsigned char) s[0]) || s[0] == '_'))
+                return false;
+        for (const char *c = s; *c; c++)
+                if (!isalnum((unsigned char) *c) && *c != '_' && *c != '-')
+                        return false;
+        return true;
+}
+
+/* Finds duplicate keys in a mapping, which YAML forbids and which would
+ * otherwise silently pick one of the values. */
+static int check_mapping(YParser *p, const YNode *m, const char *where) {
+        if (m->n_items % 2 != 0)
+                return yerror(p, m->line, "malformed mapping in %s", where);
+        for (size_t i = 0; i < m->n_items; i += 2) {
+                if (m->items[i]->kind != Y_SCALAR)
+                        return yerror(p, m->items[i]->line, "keys in %s must be plain words", where);
+                for (size_t j = 0; j < i; j += 2)
+                        if (streq(m->items[i]->value, m->items[j]->value))
+                                return yerror(p, m->items[i]->line, "duplicate key '%s' in %s",
+                                              m->items[i]->value, where);
+        }
+        return 0;
+}
+
+static int parse_profiles(YParser *p, const YNode *m, Level *l) {
+        int r = want_kind(p, m, Y_MAPPING, "profiles");
+        if (r < 0)
+                return r;
+        r = check_mapping(p, m, "'profiles'");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < m->n_items; i += 2) {
+                const char *k = m->items[i]->value;
+                const YNode *v = m->items[i + 1];
+
+                if (streq(k, "include")) {
+                        r = get_list(p, v, "profiles.include", is_glob, "a file name pattern", &l->include);
+                        l->include_set = true;
+                } else if (streq(k, "exclude"))
+                        r = get_list(p, v, "profiles.exclude", is_glob, "a file name pattern", &l->exclude);
+                else if (streq(k, "directories"))
+                        r = get_list(p, v, "profiles.directories", is_abs_path, "an absolute path", &l->directories);
+                else
+                        r = yerror(p, m->items[i]->line,
+                                   "unknown key 'profiles.%s' (known: include, exclude, directories)", k);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int parse_users(YParser *p, const YNode *m, Level *l) {
+        int r = want_kind(p, m, Y_MAPPING, "users");
+        if (r < 0)
+                return r;
+        r = check_mapping(p, m, "'users'");
+        if (r < 0)
+                return r;
+        l->users_set = true;
+        for (size_t i = 0; i < m->n_items; i += 2) {
+                const char *k = m->items[i]->value;
+                const YNode *v = m->items[i + 1];
+
+                if (streq(k, "namespace")) {
+                        r = get_string(p, v, "users.namespace", &l->user_namespace);
+                        if (r >= 0 && !is_identifier(l->user_namespace))
+                                r = yerror(p, v->line, "'users.namespace' must be a policy namespace name, not '%s'",
+                                           l->user_namespace);
+                } else if (streq(k, "roles")) {
+                        r = want_kind(p, v, Y_SEQUENCE, "users.roles");
+                        if (r < 0)
+                                return r;
+                        for (size_t j = 0; j < v->n_items; j++) {
+                                const YNode *e = v->items[j];
+                                _cleanup_free_ char *user = NULL, *role = NULL;
+                                UserRole *a;
+
+                                r = want_kind(p, e, Y_MAPPING, "users.roles[]");
+                                if (r < 0)
+                                        return r;
+                                r = check_mapping(p, e, "'users.roles'");
+                                if (r < 0)
+                                        return r;
+                                for (size_t q = 0; q < e->n_items; q += 2) {
+                                        const char *ek = e->items[q]->value;
+                                        if (streq(ek, "user"))
+                                                r = get_string(p, e->items[q + 1], "user", &user);
+                                        else if (streq(ek, "role"))
+                                                r = get_string(p, e->items[q + 1], "role", &role);
+                                        else
+                                                r = yerror(p, e->items[q]->line,
+                                                           "unknown key '%s' in users.roles (known: user, role)", ek);
+                                        if (r < 0)
+                                                return r;
+                                }
+                                if (!user || !role)
+                                        return yerror(p, e->line, "each of users.roles needs both 'user' and 'role'");
+                                if (!is_user_name(user))
+                                        return yerror(p, e->line, "'%s' is not a valid user name", user);
+                                if (!is_identifier(role))
+                                        return yerror(p, e->line, "'%s' is not a valid role profile name", role);
+                                a = realloc(l->users, sizeof(UserRole) * (l->n_users + 1));
+                                if (!a)
+                                        return -ENOMEM;
+                                l->users = a;
+                                l->users[l->n_users++] = (UserRole) { TAKE_PTR(user), TAKE_PTR(role) };
+                        }
+                } else
+                        r = yerror(p, m->items[i]->line, "unknown key 'users.%s' (known: namespace, roles)", k);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int level_from_tree(YParser *p, const YNode *root, Level *l) {
+        int r;
+
+        if (root->kind != Y_MAPPING)
+                return yerror(p, root->line, "a level file must be a mapping of keys to values, not %s",
+                              kind_name(root->kind));
+        r = check_mapping(p, root, "the level file");
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < root->n_items; i += 2) {
+                const char *k = root->items[i]->value;
+                const YNode *v = root->items[i + 1];
+
+                if (streq(k, "name")) {
+                        r = want_kind(p, v, Y_SCALAR, "name");
+                        if (r >= 0 && !streq(v->value, l->name))
+                                r = yerror(p, v->line, "name '%s' does not match the file name (expected '%s')",
+                                           v->value, l->name);
+                } else if (streq(k, "description"))
+                        r = get_string(p, v, "description", &l->description);
+                else if (streq(k, "inherits")) {
+                        r = get_string(p, v, "inherits", &l->inherits);
+                        l->inherits_line = v->line;
+                        if (r >= 0 && !level_name_is_valid(l->inherits))
+                                r = yerror(p, v->line, "'inherits' must name a level, not '%s'", l->inherits);
+                        else if (r >= 0 && streq(l->inherits, l->name))
+                                r = yerror(p, v->line, "level '%s' cannot inherit from itself", l->name);
+                } else if (streq(k, "profiles"))
+                        r = parse_profiles(p, v, l);
+                else if (streq(k, "mode")) {
+                        r = want_kind(p, v, Y_SCALAR, "mode");
+                        if (r >= 0) {
+                                l->mode = mode_override_from_string(v->value);
+                                if (l->mode < 0)
+                                        r = yerror(p, v->line, "'mode' must be keep, enforce or complain, not '%s'",
+                                                   v->value);
+                                l->mode_set = true;
+                        }
+                } else if (streq(k, "disable"))
+                        r = get_bool(p, v, "disable", &l->honour_disable, &l->honour_disable_set);
+                else if (streq(k, "force_complain"))
+                        r = get_bool(p, v, "force_complain", &l->honour_force_complain,
+                                     &l->honour_force_complain_set);
+                else if (streq(k, "requires"))
+                        r = get_list(p, v, "requires", is_profile_name, "a profile name", &l->requires);
+                else if (streq(k, "confirm"))
+                        r = get_uint(p, v, "confirm", 86400, &l->confirm_sec, &l->confirm_set);
+                else if (streq(k, "early_policy"))
+                        r = get_bool(p, v, "early_policy", &l->early_policy, &l->early_policy_set);
+                else if (streq(k, "users"))
+                        r = parse_users(p, v, l);
+                else
+                        r = yerror(p, root->items[i]->line,
+                                   "unknown key '%s' (known: name, description, inherits, profiles, mode, disable, "
+                                   "force_complain, requires, confirm, early_policy, users)", k);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+void level_free(Level *l) {
+        if (!l)
+                return;
+        free(l->name);
+        free(l->file);
+        free(l->description);
+        free(l->inherits);
+        strv_free(l->include);
+        strv_free(l->exclude);
+        strv_free(l->directories);
+        strv_free(l->requires);
+        for (size_t i = 0; i < l->n_users; i++) {
+                free(l->users[i].user);
+                free(l->users[i].role);
+        }
+        free(l->users);
+        free(l->user_namespace);
+        free(l);
+}
+
+/* "dir/strict.yaml" → "strict"; NULL when the file name is not NAME.yaml. */
+static char *name_from_filename(const char *filename) {
+        const char *base = strrchr(filename, '/');
+        size_t n;
+
+        base = base ? base + 1 : filename;
+        if (!endswith(base, ".yaml"))
+                return NULL;
+        n = strlen(base) - strlen(".yaml");
+        return strndup(base, n);
+}
+
+int level_parse_string(const char *text, size_t size, const char *filename, Level **ret, char **ret_error) {
+        _cleanup_(level_freep) Level *l = NULL;
+        _cleanup_(ynode_freep) YNode *root = NULL;
+        YParser p = { .filename = filename };
+        int r;
+
+        l = calloc(1, sizeof(Level));
+        if (!l)
+                return -ENOMEM;
+        l->name = name_from_filename(filename);
+        l->file = strdup(filename);
+        if (!l->file)
+                return -ENOMEM;
+        if (!l->name || !level_name_is_valid(l->name)) {
+                if (ret_error && asprintf(ret_error,
+                                          "%s:1: a level file must be called NAME.yaml, NAME made of lowercase "
+                                          "letters, digits and '_', starting with a letter (at most %d)",
+                                          filename, LEVEL_NAME_MAX) < 0)
+                        *ret_error = NULL;
+                return -EINVAL;
+        }
+        if (memory_has_nul(text, size)) {
+                if (ret_error && asprintf(ret_error, "%s:1: binary data (NUL byte) in a level file", filename) < 0)
+                        *ret_error = NULL;
+                return -EINVAL;
+        }
+
+        if (!yaml_parser_initialize(&p.parser))
+                return -ENOMEM;
+        r = parse_document(&p, text, size, &root);
+        yaml_parser_delete(&p.parser);
+        if (r >= 0)
+                r = level_from_tree(&p, root, l);
+        if (r < 0) {
+                if (ret_error)
+                        *ret_error = TAKE_PTR(p.error);
+                free(p.error);
+                return r;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+int level_load_file(const char *path, Level **ret, char **ret_error) {
+        _cleanup_free_ char *text = NULL;
+        size_t size;
+        int r;
+
+        r = read_full_file(path, LEVEL_FILE_MAX, &text, &size);
+        if (r < 0) {
+                if (ret_error && asprintf(ret_error, "%s:1: cannot read: %s", path,
+                                          r == -EFBIG ? "file too large" : strerror(-r)) < 0)
+                        *ret_error = NULL;
+                return r;
+        }
+        return level_parse_string(text, size, path, ret, ret_error);
+}
+
+/* ---- Sets of levels ---- */
+
+void level_set_free(LevelSet *s) {
+        if (!s)
+                return;
+        for (size_t i = 0; i < s->n_levels; i++)
+                level_free(s->levels[i]);
+        free(s->levels);
+        strv_free(s->errors);
+        free(s);
+}
+
+static int level_cmp(const void *a, const void *b) {
+        return strcmp((*(Level * const *) a)->name, (*(Level * const *) b)->name);
+}
+
+const Level *level_set_find(const LevelSet *s, const char *name) {
+        Level key = { .name = (char *) name }, *k = &key, **found;
+
+        if (!s || !name || s->n_levels == 0)
+                return NULL;
+        found = bsearch(&k, s->levels, s->n_levels, sizeof(Level *), level_cmp);
+        return found ? *found : NULL;
+}
+
+static int yaml_filter(const struct dirent *de) {
+        return de->d_name[0] != '.' && endswith(de->d_name, ".yaml");
+}
+
+static int add_level(LevelSet *s, Level *l) {
+        /* An admin file (loaded second) replaces the vendor file. */
+        for (size_t i = 0; i < s->n_levels; i++)
+                if (streq(s->levels[i]->name, l->name)) {
+                        level_free(s->levels[i]);
+                        s->levels[i] = l;
+                        return 0;
+                }
+        Level **a = realloc(s->levels, sizeof(Level *) * (s->n_levels + 1));
+        if (!a) {
+                level_free(l);
+                return -ENOMEM;
+        }
+        s->levels = a;
+        s->levels[s->n_levels++] = l;
+        return 0;
+}
+
+static int remove_level(LevelSet *s, const char *name) {
+        for (size_t i = 0; i < s->n_levels; i++)
+                if (streq(s->levels[i]->name, name)) {
+                        level_free(s->levels[i]);
+                        memmove(s->levels + i, s->levels + i + 1, sizeof(Level *) * (s->n_levels - i - 1));
+                        s->n_levels--;
+                        return 1;
+                }
+        return 0;
+}
+
+static int load_dir(LevelSet *s, const char *dir, char ***broken) {
+        struct dirent **entries = NULL;
+        int n, r = 0;
+
+        if (!dir)
+                return 0;
+        n = scandir(dir, &entries, yaml_filter, alphasort);
+        if (n < 0) {
+                _cleanup_free_ char *error = NULL;
+                if (errno == ENOENT || errno == ENOTDIR)
+                        return 0;
+                if (asprintf(&error, "%s: cannot read the directory: %m", dir) < 0)
+                        return -ENOMEM;
+                return strv_consume(&s->errors, TAKE_PTR(error));
+        }
+        for (int i = 0; i < n; i++) {
+                _cleanup_free_ char *path = path_join(dir, entries[i]->d_name), *error = NULL;
+                Level *l = NULL;
+
+                free(entries[i]);
+                if (r < 0)
+                        continue;
+                if (!path) {
+                        r = -ENOMEM;
+                        continue;
+                }
+                r = level_load_file(path, &l, &error);
+                if (r == -ENOMEM)
+                        continue;
+                if (r < 0) {
+                        _cleanup_free_ char *name = name_from_filename(path);
+                        /* A broken admin file hides the vendor file of the
+                         * same name rather than silently falling back. */
+                        if (name && level_name_is_valid(name)) {
+                                remove_level(s, name);
+                                r = strv_extend(broken, name);
+                                if (r < 0)
+                                        continue;
+                        }
+                        r = strv_consume(&s->errors, error ? TAKE_PTR(error) : strdup(path));
+                        continue;
+                }
+                r = add_level(s, l);
+        }
+        free(entries);
+        return r;
+}
+
+int level_set_load(const char *vendor_dir, const char *admin_dir, LevelSet **ret) {
+        _cleanup_(level_set_freep) LevelSet *s = NULL;
+        _cleanup_strv_free_ char **broken = NULL;
+        bool changed;
+        int r;
+
+        s = calloc(1, sizeof(LevelSet));
+        if (!s)
+                return -ENOMEM;
+        r = load_dir(s, vendor_dir, &broken);
+        if (r < 0)
+                return r;
+        /* Admin files loaded later win; a broken admin file must not leave
+         * a stale vendor level of the same name in place. */
+        r = load_dir(s, admin_dir, &broken);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(b, broken)
+                remove_level(s, *b);
+        if (s->n_levels > 1)
+                qsort(s->levels, s->n_levels, sizeof(Level *), level_cmp);
+
+        /* Drop levels whose parent is missing or that sit on a cycle, until
+         * nothing changes: a child of a dropped level goes too. */
+        do {
+                changed = false;
+                for (size_t i = 0; i < s->n_levels; i++) {
+                        Level *l = s->levels[i];
+                        _cleanup_free_ char *error = NULL;
+                        const Level *cur = l;
+                        size_t steps = 0;
+
+                        if (!l->inherits)
+                                continue;
+                        while (cur && cur->inherits && steps <= s->n_levels) {
+                                cur = level_set_find(s, cur->inherits);
+                                steps++;
+                        }
+                        if (!level_set_find(s, l->inherits)) {
+                                if (asprintf(&error, "%s:%u: level '%s' inherits '%s', which is %s", l->file,
+                                             l->inherits_line, l->name, l->inherits,
+                                             strv_contains(broken, l->inherits) ? "broken (see its own error)"
+                                                                                 : "not defined") < 0)
+                                        return -ENOMEM;
+                        } else if (steps > s->n_levels) {
+                                /* Name the cycle for the admin. */
+                                _cleanup_strv_free_ char **chain = NULL;
+                                _cleanup_free_ char *joined = NULL;
+                                cur = l;
+                                for (size_t k = 0; k <= s->n_levels && cur; k++) {
+                                        if (strv_extend(&chain, cur->name) < 0)
+                                                return -ENOMEM;
+                                        cur = level_set_find(s, cur->inherits);
+                                        if (cur == l) {
+                                                if (strv_extend(&chain, l->name) < 0)
+                                                        return -ENOMEM;
+                                                break;
+                                        }
+                                }
+                                joined = strv_join(chain, " -> ");
+                                if (!joined || asprintf(&error, "%s:%u: inheritance cycle: %s", l->file,
+                                                        l->inherits_line, joined) < 0)
+                                        return -ENOMEM;
+                        } else
+                                continue;
+                        r = strv_consume(&s->errors, TAKE_PTR(error));
+                        if (r < 0)
+                                return r;
+                        r = strv_extend(&broken, l->name);
+                        if (r < 0)
+                                return r;
+                        level_free(l);
+                        memmove(s->levels + i, s->levels + i + 1, sizeof(Level *) * (s->n_levels - i - 1));
+                        s->n_levels--;
+                        changed = true;
+                        break;
+                }
+        } while (changed);
+
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+void resolved_level_free(ResolvedLevel *r) {
+        if (!r)
+                return;
+        free(r->name);
+        free(r->description);
+        strv_free(r->ancestry);
+        strv_free(r->include);
+        strv_free(r->exclude);
+        strv_free(r->directories);
+        strv_free(r->requires);
+        for (size_t i = 0; i < r->n_users; i++) {
+                free(r->users[i].user);
+                free(r->users[i].role);
+        }
+        free(r->users);
+        free(r->user_namespace);
+        free(r);
+}
+
+int level_set_resolve(const LevelSet *s, const char *name, ResolvedLevel **ret) {
+        _cleanup_(resolved_level_freep) ResolvedLevel *rl = NULL;
+        const Level *chain[64];
+        size_t n = 0;
+        const Level *l;
+        int r;
+
+        l = level_set_find(s, name);
+        if (!l)
+                return -ENOENT;
+        for (const Level *cur = l; cur; cur = cur->inherits ? level_set_find(s, cur->inherits) : NULL) {
+                if (n >= ELEMENTSOF(chain))
+                        return -ELOOP;
+                chain[n++] = cur;
+        }
+
+        rl = calloc(1, sizeof(ResolvedLevel));
+        if (!rl)
+                return -ENOMEM;
+        rl->name = strdup(l->name);
+        rl->description = l->description ? strdup(l->description) : strdup("");
+        if (!rl->name || !rl->description)
+                return -ENOMEM;
+        rl->mode = MODE_KEEP;
+        rl->honour_disable = true;
+        rl->honour_force_complain = true;
+
+        /* From the root ancestor down, so that children override. */
+        for (size_t i = n; i-- > 0;) {
+                const Level *c = chain[i];
+
+                if (c->include_set) {
+                        strv_free(rl->include);
+                        rl->include = strv_copy(c->include);
+                        if (!rl->include)
+                                return -ENOMEM;
+                }
+                if ((r = strv_extend_strv(&rl->exclude, c->exclude)) < 0 ||
+                    (r = strv_extend_strv(&rl->directories, c->directories)) < 0 ||
+                    (r = strv_extend_strv(&rl->requires, c->requires)) < 0)
+                        return r;
+                if (c->mode_set)
+                        rl->mode = c->mode;
+                if (c->honour_disable_set)
+                        rl->honour_disable = c->honour_disable;
+                if (c->honour_force_complain_set)
+                        rl->honour_force_complain = c->honour_force_complain;
+                if (c->confirm_set)
+                        rl->confirm_sec = c->confirm_sec;
+                if (c->early_policy_set)
+                        rl->early_policy = c->early_policy;
+                if (c->users_set) {
+                        for (size_t k = 0; k < rl->n_users; k++) {
+                                free(rl->users[k].user);
+                                free(rl->users[k].role);
+                        }
+                        free(rl->users);
+                        rl->users = NULL;
+                        rl->n_users = 0;
+                        if (c->n_users > 0) {
+                                rl->users = calloc(c->n_users, sizeof(UserRole));
+                                if (!rl->users)
+                                        return -ENOMEM;
+                                for (size_t k = 0; k < c->n_users; k++) {
+                                        rl->users[k].user = strdup(c->users[k].user);
+                                        rl->users[k].role = strdup(c->users[k].role);
+                                        rl->n_users++;
+                                        if (!rl->users[k].user || !rl->users[k].role)
+                                                return -ENOMEM;
+                                }
+                        }
+                        free(rl->user_namespace);
+                        rl->user_namespace = c->user_namespace ? strdup(c->user_namespace) : NULL;
+                        if (c->user_namespace && !rl->user_namespace)
+                                return -ENOMEM;
+                }
+        }
+        if (!rl->include) {
+                r = strv_extend(&rl->include, "*");
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < n; i++) {
+                r = strv_extend(&rl->ancestry, chain[i]->name);
+                if (r < 0)
+                        return r;
+        }
+        strv_uniq(rl->exclude);
+        strv_uniq(rl->directories);
+        strv_uniq(rl->requires);
+        if (!rl->exclude && !(rl->exclude = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        if (!rl->directories && !(rl->directories = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        if (!rl->requires && !(rl->requires = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        *ret = TAKE_PTR(rl);
+        return 0;
+}
+
+bool level_set_is_raise(const LevelSet *s, const char *from, const char *to) {
+        size_t steps = 0;
+
+        if (!from || !to)
+                return false;
+        for (const Level *cur = level_set_find(s, to); cur && steps <= s->n_levels; steps++) {
+                if (streq(cur->name, from))
+                        return true;
+                cur = cur->inherits ? level_set_find(s, cur->inherits) : NULL;
+        }
+        return false;
+}
+
+char **level_set_boolean_names(const LevelSet *s) {
+        static const char * const standard[] = { "default", "strict", "fsp", "extreme" };
+        _cleanup_strv_free_ char **l = NULL;
+
+        l = calloc(1, sizeof(char *));
+        if (!l)
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(standard); i++)
+                if (strv_extend(&l, standard[i]) < 0)
+                        return NULL;
+        for (size_t i = 0; s && i < s->n_levels; i++)
+                if (strv_extend(&l, s->levels[i]->name) < 0)
+                        return NULL;
+        strv_uniq(l);
+        return TAKE_PTR(l);
+}

@@ -1,0 +1,114 @@
+/* Level definitions: YAML files (libyaml) in the vendor directory
+ * (/usr/share/aalevel/levels) and the admin directory (/etc/aalevel/levels);
+ * an admin file replaces the vendor file of the same name. A level may
+ * inherit another; resolving a level flattens the chain into the settings
+ * the engine uses. Unknown keys, wrong types, cycles, missing parents and
+ * names that do not match the file are errors with file and line. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "macro.h"
+
+#define LEVEL_NAME_MAX 64
+
+typedef enum ModeOverride {
+        MODE_KEEP,              /* as the profile declares */
+        MODE_ENFORCE,
+        MODE_COMPLAIN,
+        _MODE_OVERRIDE_MAX,
+        _MODE_OVERRIDE_INVALID = -EINVAL,
+} ModeOverride;
+
+const char *mode_override_to_string(ModeOverride m);
+ModeOverride mode_override_from_string(const char *s);
+
+typedef struct UserRole {
+        char *user;
+        char *role;             /* role profile name, e.g. confined_user */
+} UserRole;
+
+/* One level file as written: fields not given are unset (the *_set flags
+ * or NULL) so that inheritance can fill them in. */
+typedef struct Level {
+        char *name;
+        char *file;
+        unsigned inherits_line; /* for errors about the parent */
+        char *description;
+        char *inherits;
+        char **include;         /* globs over profile file names; NULL: unset */
+        bool include_set;
+        char **exclude;
+        char **directories;     /* extra directories of level-only profiles */
+        ModeOverride mode;
+        bool mode_set;
+        bool honour_disable, honour_disable_set;
+        bool honour_force_complain, honour_force_complain_set;
+        char **requires;        /* profile names that must compile and load */
+        unsigned confirm_sec;
+        bool confirm_set;
+        bool early_policy, early_policy_set;
+        /* confined users (extreme) */
+        UserRole *users;
+        size_t n_users;
+        bool users_set;
+        char *user_namespace;   /* policy namespace for application profiles */
+} Level;
+
+/* A level with its inheritance resolved: what the engine works from. */
+typedef struct ResolvedLevel {
+        char *name;
+        char *description;
+        char **ancestry;        /* name, parent, grandparent, ... */
+        char **include;         /* never NULL: defaults to "*" */
+        char **exclude;
+        char **directories;
+        ModeOverride mode;
+        bool honour_disable;
+        bool honour_force_complain;
+        char **requires;
+        unsigned confirm_sec;
+        bool early_policy;
+        UserRole *users;
+        size_t n_users;
+        char *user_namespace;
+} ResolvedLevel;
+
+typedef struct LevelSet {
+        Level **levels;         /* sorted by name */
+        size_t n_levels;
+        char **errors;          /* "FILE:LINE: message" for every file left out */
+} LevelSet;
+
+bool level_name_is_valid(const char *name);
+
+void level_free(Level *l);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Level *, level_free);
+void resolved_level_free(ResolvedLevel *r);
+DEFINE_TRIVIAL_CLEANUP_FUNC(ResolvedLevel *, resolved_level_free);
+void level_set_free(LevelSet *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(LevelSet *, level_set_free);
+
+/* Parses one level file's text. filename is used for the name check and
+ * in errors. Returns -EINVAL with *ret_error = "FILE:LINE: message". */
+int level_parse_string(const char *text, size_t size, const char *filename, Level **ret, char **ret_error);
+int level_load_file(const char *path, Level **ret, char **ret_error);
+
+/* Loads both directories (either may be missing). Broken files, and the
+ * levels that inherit from them, are left out and listed in errors; the
+ * call itself fails only on out-of-memory. */
+int level_set_load(const char *vendor_dir, const char *admin_dir, LevelSet **ret);
+
+const Level *level_set_find(const LevelSet *s, const char *name);
+
+/* Flattens a level and its ancestors. -ENOENT for an unknown level. */
+int level_set_resolve(const LevelSet *s, const char *name, ResolvedLevel **ret);
+
+/* True when level `to` is `from` or inherits from it: switching from
+ * `from` to `to` then only adds restrictions. Anything else lowers. */
+bool level_set_is_raise(const LevelSet *s, const char *from, const char *to);
+
+/* The names of every known level plus the four standard ones, sorted:
+ * the booleans of the prelude. */
+char **level_set_boolean_names(const LevelSet *s);

@@ -1,0 +1,23 @@
+# The daemon: everything but main.c goes into a library that the unit
+# tests link against.
+noinst_LIBRARIES += libaalevel-core.a
+libaalevel_core_a_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(YAML_CFLAGS) $(INIH_CFLAGS)
+libaalevel_core_a_SOURCES = \
+	daemon/bus.c \
+	daemon/bus.h \
+	daemon/conf.c \
+	daemon/conf.h \
+	daemon/level.c \
+	daemon/level.h \
+	daemon/log.c \
+	daemon/log.h \
+	daemon/manager.c \
+	daemon/manager.h
+
+AALEVEL_CORE_LIBS = libaalevel-core.a libcommon.a \
+	$(LIBAPPARMOR_LIBS) $(LIBSYSTEMD_LIBS) $(YAML_LIBS) $(INIH_LIBS) -lpthread
+
+sbin_PROGRAMS += aalevel
+aalevel_SOURCES = daemon/main.c
+aalevel_CFLAGS = $(libaalevel_core_a_CFLAGS)
+aalevel_LDADD = $(AALEVEL_CORE_LIBS)

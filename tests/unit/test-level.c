@@ -1,0 +1,221 @@
+/* Level files: parsing, bad input with file and line, inheritance. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "fileio.h"
+#include "level.h"
+#include "strv.h"
+#include "util.h"
+
+static Level *parse_ok(const char *name, const char *text) {
+        Level *l = NULL;
+        char *error = NULL;
+        int r = level_parse_string(text, strlen(text), name, &l, &error);
+        cr_assert_eq(r, 0, "unexpected error: %s", error ? error : "(none)");
+        return l;
+}
+
+static void expect_error(const char *name, const char *text, const char *expect) {
+        Level *l = NULL;
+        char *error = NULL;
+        int r = level_parse_string(text, strlen(text), name, &l, &error);
+        cr_expect_lt(r, 0, "expected an error for: %s", text);
+        cr_expect_not_null(error);
+        if (error)
+                cr_expect(strstr(error, expect) != NULL, "got '%s', want '%s'", error, expect);
+        free(error);
+        level_free(l);
+}
+
+Test(level, names) {
+        cr_assert(level_name_is_valid("strict"));
+        cr_assert(level_name_is_valid("strict_server2"));
+        cr_assert(!level_name_is_valid("Strict"));
+        cr_assert(!level_name_is_valid("2strict"));
+        cr_assert(!level_name_is_valid("strict-server"));
+        cr_assert(!level_name_is_valid(""));
+        cr_assert(!level_name_is_valid(NULL));
+}
+
+Test(level, full_file) {
+        Level *l = parse_ok("/x/extreme.yaml",
+                "description: Everything\n"
+                "inherits: fsp\n"
+                "profiles:\n"
+                "  include: ['*']\n"
+                "  exclude: [snap*, 'docker-*']\n"
+                "  directories: [/usr/share/aalevel/profiles/extreme]\n"
+                "mode: enforce\n"
+                "disable: yes\n"
+                "force_complain: false\n"
+                "requires: [init-systemd]\n"
+                "confirm: 120\n"
+                "early_policy: true\n"
+                "users:\n"
+                "  namespace: application\n"
+                "  roles:\n"
+                "    - user: alice\n"
+                "      role: confined_user\n");
+        cr_assert_str_eq(l->name, "extreme");
+        cr_assert_str_eq(l->inherits, "fsp");
+        cr_assert_eq(strv_length(l->exclude), 2);
+        cr_assert_eq(l->mode, MODE_ENFORCE);
+        cr_assert(l->honour_disable_set && l->honour_disable);
+        cr_assert(l->honour_force_complain_set && !l->honour_force_complain);
+        cr_assert_eq(l->confirm_sec, 120);
+        cr_assert_eq(l->n_users, 1);
+        cr_assert_str_eq(l->users[0].role, "confined_user");
+        cr_assert_str_eq(l->user_namespace, "application");
+        level_free(l);
+}
+
+Test(level, empty_file_is_valid) {
+        Level *l = parse_ok("plain.yaml", "");
+        cr_assert_not(l->include_set);
+        level_free(l);
+}
+
+Test(level, bad_input) {
+        expect_error("a.yaml", "mode: enforce\nmodes: complain\n", "a.yaml:2: unknown key 'modes'");
+        expect_error("a.yaml", "mode: strictest\n", "a.yaml:1: 'mode' must be keep, enforce or complain");
+        expect_error("a.yaml", "confirm: soon\n", "a.yaml:1: 'confirm' must be a whole number");
+        expect_error("a.yaml", "confirm: -5\n", "a.yaml:1: 'confirm'");
+        expect_error("a.yaml", "confirm: '60'\n", "a.yaml:1: 'confirm'");
+        expect_error("a.yaml", "disable: maybe\n", "a.yaml:1: 'disable' must be true or false");
+        expect_error("a.yaml", "disable: 'true'\n", "a.yaml:1: 'disable' must be true or false");
+        expect_error("a.yaml", "requires: init\n", "a.yaml:1: 'requires' must be a list");
+        expect_error("a.yaml", "description:\n  - a\n", "a.yaml:2: 'description' must be a single value");
+        expect_error("a.yaml", "profiles:\n  include: [a/b]\n", "a.yaml:2: 'a/b' in 'profiles.include' is not a file name pattern");
+        expect_error("a.yaml", "profiles:\n  directories: [relative]\n", "is not an absolute path");
+        expect_error("a.yaml", "profiles:\n  incude: ['*']\n", "a.yaml:2: unknown key 'profiles.incude'");
+        expect_error("a.yaml", "name: b\n", "a.yaml:1: name 'b' does not match the file name");
+        expect_error("a.yaml", "inherits: a\n", "a.yaml:1: level 'a' cannot inherit from itself");
+        expect_error("a.yaml", "inherits: Not-A-Level\n", "a.yaml:1: 'inherits' must name a level");
+        expect_error("a.yaml", "mode: enforce\nmode: keep\n", "a.yaml:2: duplicate key 'mode'");
+        expect_error("a.yaml", "- just\n- a list\n", "a.yaml:1: a level file must be a mapping");
+        expect_error("a.yaml", "mode: [unclosed\n", "a.yaml:");
+        expect_error("a.yaml", "a: &x 1\nb: *x\n", "anchors are not supported");
+        expect_error("a.yaml", "mode: keep\n---\nmode: keep\n", "a.yaml:3: more than one YAML document");
+        expect_error("a.yaml", "users:\n  roles:\n    - user: bob\n", "a.yaml:3: each of users.roles needs both");
+        expect_error("a.yaml", "users:\n  roles:\n    - user: 'b:b'\n      role: r\n", "is not a valid user name");
+        expect_error("a.yaml", "\t- tab\n", "a.yaml:1: YAML syntax error");
+        expect_error("Bad-Name.yaml", "", "Bad-Name.yaml:1: a level file must be called NAME.yaml");
+        expect_error("noext", "", "must be called NAME.yaml");
+        {
+                static const char bin[] = "mode: keep\n\0\x01\x02";
+                Level *l = NULL;
+                char *error = NULL;
+                cr_expect_lt(level_parse_string(bin, sizeof(bin) - 1, "a.yaml", &l, &error), 0);
+                cr_expect(error && strstr(error, "binary data"), "got %s", error);
+                free(error);
+        }
+        {
+                /* Deep nesting must be refused, not recurse without bound. */
+                char deep[4096] = "profiles: ";
+                for (int i = 0; i < 1000; i++)
+                        strcat(deep, "[");
+                expect_error("a.yaml", deep, "a.yaml:1:");
+        }
+}
+
+static char *tempdir(void) {
+        char *d = strdup("/tmp/aalevel-test-level-XXXXXX");
+        cr_assert_not_null(mkdtemp(d));
+        return d;
+}
+
+static void put(const char *dir, const char *name, const char *text) {
+        char *p = path_join(dir, name);
+        cr_assert_eq(mkdir_p(dir, 0755), 0);
+        cr_assert_eq(write_file_atomic(p, text, strlen(text), 0644), 0);
+        free(p);
+}
+
+Test(level, set_inheritance_override_and_errors) {
+        char *d = tempdir(), *vendor = path_join(d, "vendor"), *admin = path_join(d, "admin");
+        LevelSet *s = NULL;
+        ResolvedLevel *r = NULL;
+
+        put(vendor, "default.yaml", "description: base\nprofiles:\n  exclude: [a*]\n");
+        put(vendor, "strict.yaml", "inherits: default\nmode: enforce\nforce_complain: false\nrequires: [x]\n");
+        put(vendor, "fsp.yaml", "inherits: strict\nconfirm: 60\nearly_policy: true\nrequires: [y]\n");
+        put(vendor, "broken.yaml", "mode: [\n");
+        put(vendor, "orphan.yaml", "inherits: nosuchlevel\n");
+        put(vendor, "loopa.yaml", "inherits: loopb\n");
+        put(vendor, "loopb.yaml", "inherits: loopa\n");
+        put(vendor, "child_of_broken.yaml", "inherits: broken\n");
+        put(admin, "strict.yaml", "inherits: default\nmode: enforce\nprofiles:\n  exclude: [b*]\n");
+        put(admin, "server.yaml", "inherits: fsp\nprofiles:\n  include: [nginx, 'php*']\n");
+
+        cr_assert_eq(level_set_load(vendor, admin, &s), 0);
+        cr_assert_not_null(level_set_find(s, "default"));
+        cr_assert_not_null(level_set_find(s, "server"));
+        cr_assert_null(level_set_find(s, "broken"));
+        cr_assert_null(level_set_find(s, "orphan"));
+        cr_assert_null(level_set_find(s, "loopa"));
+        cr_assert_null(level_set_find(s, "loopb"));
+        cr_assert_null(level_set_find(s, "child_of_broken"));
+        cr_assert_eq(strv_length(s->errors), 5, "errors: %zu", strv_length(s->errors));
+        bool saw_cycle = false, saw_missing = false;
+        STRV_FOREACH(e, s->errors) {
+                if (strstr(*e, "inheritance cycle: loopa -> loopb -> loopa") ||
+                    strstr(*e, "inheritance cycle: loopb -> loopa -> loopb"))
+                        saw_cycle = true;
+                if (strstr(*e, "orphan.yaml:1: level 'orphan' inherits 'nosuchlevel', which is not defined"))
+                        saw_missing = true;
+        }
+        cr_assert(saw_cycle);
+        cr_assert(saw_missing);
+
+        /* The admin's strict replaced the vendor's: no requires x. */
+        cr_assert_eq(level_set_resolve(s, "server", &r), 0);
+        cr_assert_eq(r->mode, MODE_ENFORCE);
+        cr_assert_eq(r->confirm_sec, 60);
+        cr_assert(r->early_policy);
+        cr_assert(r->honour_force_complain); /* the admin strict does not say */
+        cr_assert_eq(strv_length(r->include), 2);
+        cr_assert_eq(strv_length(r->exclude), 2); /* a*, b* */
+        cr_assert(strv_equal(r->requires, (char *[]) { "y", NULL }));
+        cr_assert(strv_equal(r->ancestry, (char *[]) { "server", "fsp", "strict", "default", NULL }));
+        resolved_level_free(r);
+
+        cr_assert_eq(level_set_resolve(s, "default", &r), 0);
+        cr_assert(strv_equal(r->include, (char *[]) { "*", NULL }));
+        cr_assert_eq(r->mode, MODE_KEEP);
+        resolved_level_free(r);
+        cr_assert_eq(level_set_resolve(s, "nosuch", &r), -ENOENT);
+
+        cr_assert(level_set_is_raise(s, "default", "strict"));
+        cr_assert(level_set_is_raise(s, "strict", "server"));
+        cr_assert(level_set_is_raise(s, "strict", "strict"));
+        cr_assert_not(level_set_is_raise(s, "fsp", "strict"));
+        cr_assert_not(level_set_is_raise(s, "server", "fsp"));
+
+        char **b = level_set_boolean_names(s);
+        cr_assert(strv_equal(b, (char *[]) { "default", "extreme", "fsp", "server", "strict", NULL }));
+        strv_free(b);
+        level_set_free(s);
+        free(d); free(vendor); free(admin);
+}
+
+Test(level, broken_admin_file_hides_vendor_file) {
+        char *d = tempdir(), *vendor = path_join(d, "vendor"), *admin = path_join(d, "admin");
+        LevelSet *s = NULL;
+        put(vendor, "strict.yaml", "mode: enforce\n");
+        put(admin, "strict.yaml", "mode: nonsense\n");
+        cr_assert_eq(level_set_load(vendor, admin, &s), 0);
+        cr_assert_null(level_set_find(s, "strict"));
+        cr_assert_eq(strv_length(s->errors), 1);
+        level_set_free(s);
+        free(d); free(vendor); free(admin);
+}
+
+Test(level, missing_directories) {
+        LevelSet *s = NULL;
+        cr_assert_eq(level_set_load("/nonexistent/a", "/nonexistent/b", &s), 0);
+        cr_assert_eq(s->n_levels, 0);
+        cr_assert_eq(strv_length(s->errors), 0);
+        level_set_free(s);
+}
