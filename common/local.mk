@@ -4,6 +4,8 @@ libcommon_a_SOURCES = \
 	common/dbus-api.h \
 	common/fileio.c \
 	common/fileio.h \
+	common/hashmap.c \
+	common/hashmap.h \
 	common/i18n.h \
 	common/macro.h \
 	common/strv.c \

@@ -3,16 +3,41 @@
 noinst_LIBRARIES += libaalevel-core.a
 libaalevel_core_a_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(YAML_CFLAGS) $(INIH_CFLAGS)
 libaalevel_core_a_SOURCES = \
+	daemon/blob.c \
+	daemon/blob.h \
 	daemon/bus.c \
 	daemon/bus.h \
+	daemon/cache.c \
+	daemon/cache.h \
+	daemon/compiler.c \
+	daemon/compiler.h \
 	daemon/conf.c \
 	daemon/conf.h \
+	daemon/engine.c \
+	daemon/engine.h \
+	daemon/graph.c \
+	daemon/graph.h \
+	daemon/hash.c \
+	daemon/hash.h \
+	daemon/include.c \
+	daemon/include.h \
+	daemon/kernel.c \
+	daemon/kernel.h \
 	daemon/level.c \
 	daemon/level.h \
 	daemon/log.c \
 	daemon/log.h \
 	daemon/manager.c \
-	daemon/manager.h
+	daemon/manager.h \
+	daemon/messages.h \
+	daemon/parser-error.c \
+	daemon/parser-error.h \
+	daemon/selection.c \
+	daemon/selection.h \
+	daemon/state.c \
+	daemon/state.h \
+	daemon/tree.c \
+	daemon/tree.h
 
 AALEVEL_CORE_LIBS = libaalevel-core.a libcommon.a \
 	$(LIBAPPARMOR_LIBS) $(LIBSYSTEMD_LIBS) $(YAML_LIBS) $(INIH_LIBS) -lpthread

@@ -4,10 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "engine.h"
+#include "fileio.h"
 #include "i18n.h"
 #include "log.h"
 #include "manager.h"
+#include "selection.h"
+#include "strv.h"
 #include "util.h"
 
 typedef struct Args {
@@ -86,6 +91,141 @@ static int parse_args(int argc, char *argv[], Args *a) {
         return 1;
 }
 
+/* Progress of the offline verbs: a line per hundred files on a terminal. */
+static void print_progress(const char *phase, unsigned done, unsigned total, const char *current, void *userdata) {
+        if (!isatty(STDERR_FILENO) || total < 20)
+                return;
+        if (done == total || done % 50 == 0)
+                fprintf(stderr, "\r%s: %u/%u", phase, done, total);
+        if (done == total)
+                fputc('\n', stderr);
+}
+
+/* Failures were logged by the engine as they happened. */
+static void report(const EngineResult *res) {
+        STRV_FOREACH(w, res->warnings)
+                log_warning("%s", *w);
+}
+
+static int load_config(const Args *a, const char *root, Config **ret_config, LevelSet **ret_levels) {
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = config_load(a->config_file, root, ret_config, &error);
+        if (r < 0)
+                return log_error_errno(r, "Invalid configuration: %s", error ? error : strerror(-r));
+        r = level_set_load((*ret_config)->vendor_levels_dir, (*ret_config)->levels_dir, ret_levels);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load the level definitions: %m");
+        STRV_FOREACH(e, (*ret_levels)->errors)
+                log_error("Level definition left out: %s", *e);
+        return 0;
+}
+
+static int run_compile(const Args *a) {
+        _cleanup_(config_freep) Config *config = NULL;
+        _cleanup_(level_set_freep) LevelSet *levels = NULL;
+        _cleanup_(engine_freep) Engine *engine = NULL;
+        _cleanup_(engine_result_freep) EngineResult *res = NULL;
+        _cleanup_free_ char *error = NULL, *kernel_features = NULL;
+        EngineOptions options = { .offline = true, .progress = print_progress };
+        const char *level;
+        int r;
+
+        if (!a->output) {
+                log_error("aalevel compile needs --output DIR.");
+                return -EINVAL;
+        }
+        r = load_config(a, a->root, &config, &levels);
+        if (r < 0)
+                return r;
+        level = a->level ? a->level : config->level ? config->level : "default";
+        if (!level_set_find(levels, level))
+                return log_error_errno(-ENOENT, "Level %s is not defined.", level);
+
+        options.root = a->root;
+        options.features_file = a->features;
+        if (!options.features_file && !config->features_file) {
+                /* Compiling for the machine we run on, when it has AppArmor. */
+                _cleanup_(kernel_freep) Kernel *k = NULL;
+                if (kernel_open(config->apparmorfs, &k) < 0)
+                        return log_error_errno(-EINVAL, "This kernel has no AppArmor: say which kernel to compile for "
+                                                        "with --features FILE (a copy of a kernel's "
+                                                        "/sys/kernel/security/apparmor/features).");
+                kernel_features = path_join(config->cache_dir, "kernel-features");
+                if (!kernel_features)
+                        return log_oom();
+                r = mkdir_p(config->cache_dir, 0755);
+                if (r >= 0)
+                        r = kernel_write_features(k, kernel_features);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to write %s: %m", kernel_features);
+                options.features_file = kernel_features;
+        }
+
+        r = engine_new(config, levels, &options, &engine, &error);
+        if (r < 0)
+                return log_error_errno(r, "%s", error ? error : strerror(-r));
+        r = engine_run(engine, level, ENGINE_COMPILE, &res);
+        if (r < 0)
+                return log_error_errno(r, "Failed to compile level %s: %m", level);
+        report(res);
+        if (!res->ok)
+                return log_error_errno(-EINVAL, "Level %s: %s.", level, res->error);
+        r = engine_write_policy_cache(engine, a->output);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write the policy to %s: %m", a->output);
+        log_info("Level %s: %u profile files, %u compiled, %u from the cache, %u failed; written to %s.", level,
+                 res->n_units, res->n_compiled, res->n_cached, res->n_failed, a->output);
+        return res->n_failed > 0 ? 1 : 0;
+}
+
+static int run_load(const Args *a) {
+        _cleanup_(config_freep) Config *config = NULL;
+        _cleanup_(level_set_freep) LevelSet *levels = NULL;
+        _cleanup_(engine_freep) Engine *engine = NULL;
+        _cleanup_(engine_result_freep) EngineResult *res = NULL;
+        _cleanup_free_ char *error = NULL, *level = NULL, *cmdline = NULL;
+        EngineOptions options = { .progress = print_progress };
+        LevelSource source;
+        bool changed;
+        int r;
+
+        r = load_config(a, NULL, &config, &levels);
+        if (r < 0)
+                return r;
+        r = engine_new(config, levels, &options, &engine, &error);
+        if (r < 0)
+                return log_error_errno(r, "%s", error ? error : strerror(-r));
+        cmdline = proc_cmdline_level();
+        if (a->level)
+                level = strdup(a->level);
+        else {
+                r = select_level(config, engine_state_mut(engine), cmdline, &level, &source, &changed);
+                if (r < 0)
+                        return log_oom();
+        }
+        if (!level)
+                return log_oom();
+        if (!level_set_find(levels, level)) {
+                log_error("Level %s is not defined; loading level default instead.", level);
+                free(level);
+                level = strdup("default");
+                if (!level)
+                        return log_oom();
+        }
+        r = engine_run(engine, level, ENGINE_APPLY, &res);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load level %s: %m", level);
+        report(res);
+        if (!res->ok)
+                return log_error_errno(-EINVAL, "Level %s: %s.", level, res->error);
+        log_info("Level %s loaded: %u written to the kernel, %u unchanged, %u removed, %u failed, in %.2fs.", level,
+                 res->n_replaced, res->n_unchanged, res->n_removed, res->n_failed,
+                 (double) res->duration / USEC_PER_SEC);
+        return res->n_failed > 0 ? 1 : 0;
+}
+
 static int run_daemon(const Args *a) {
         _cleanup_(manager_freep) Manager *m = NULL;
         int r;
@@ -110,9 +250,9 @@ int main(int argc, char *argv[]) {
 
         if (!a.verb)
                 r = run_daemon(&a);
-        else {
-                log_error("The verb '%s' is not available in this build yet.", a.verb);
-                r = -EOPNOTSUPP;
-        }
-        return r < 0 ? 1 : 0;
+        else if (streq(a.verb, "compile"))
+                r = run_compile(&a);
+        else
+                r = run_load(&a);
+        return r < 0 ? 1 : r;
 }

@@ -5,8 +5,15 @@ TEST_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(YAML_CFL
 TEST_LIBS = $(AALEVEL_CORE_LIBS) $(CRITERION_LIBS)
 
 unit_tests = \
+	tests/unit/test-cache \
 	tests/unit/test-conf \
-	tests/unit/test-level
+	tests/unit/test-graph \
+	tests/unit/test-hash \
+	tests/unit/test-include \
+	tests/unit/test-level \
+	tests/unit/test-selection \
+	tests/unit/test-state \
+	tests/unit/test-tree
 
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
@@ -18,4 +25,32 @@ tests_unit_test_conf_LDADD = $(TEST_LIBS)
 tests_unit_test_level_SOURCES = tests/unit/test-level.c
 tests_unit_test_level_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_level_LDADD = $(TEST_LIBS)
+tests_unit_test_cache_SOURCES = tests/unit/test-cache.c
+tests_unit_test_cache_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cache_LDADD = $(TEST_LIBS)
+
+tests_unit_test_graph_SOURCES = tests/unit/test-graph.c
+tests_unit_test_graph_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_graph_LDADD = $(TEST_LIBS)
+
+tests_unit_test_hash_SOURCES = tests/unit/test-hash.c
+tests_unit_test_hash_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_hash_LDADD = $(TEST_LIBS)
+
+tests_unit_test_include_SOURCES = tests/unit/test-include.c
+tests_unit_test_include_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_include_LDADD = $(TEST_LIBS)
+
+tests_unit_test_selection_SOURCES = tests/unit/test-selection.c
+tests_unit_test_selection_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_selection_LDADD = $(TEST_LIBS)
+
+tests_unit_test_state_SOURCES = tests/unit/test-state.c
+tests_unit_test_state_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_state_LDADD = $(TEST_LIBS)
+
+tests_unit_test_tree_SOURCES = tests/unit/test-tree.c
+tests_unit_test_tree_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_tree_LDADD = $(TEST_LIBS)
+
 endif

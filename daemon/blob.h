@@ -1,0 +1,80 @@
+/* Compiled AppArmor policy: the binary that `apparmor_parser -S` writes,
+ * the parser cache keeps and aa_kernel_interface_replace_policy() hands to
+ * the kernel (security/apparmor/policy_unpack.c unpacks it). aalevel reads
+ * it to learn which profiles a cache entry replaces, to refuse a corrupted
+ * entry before the kernel sees it, and to turn complain profiles into
+ * enforce ones without running the parser again.
+ *
+ * The format, as apparmor_parser 3.0.8 writes it (checked on its output for
+ * the whole apparmor.d tree and against the kernel and parser sources):
+ *
+ * - A stream of typed elements, integers little-endian: U8=0, U16=1, U32=2,
+ *   U64=3 (code then value); NAME=4 and STRING=5 (u16 length counting the
+ *   trailing NUL, then the bytes); BLOB=6 (u32 length, bytes); STRUCT=7 and
+ *   STRUCTEND=8; LIST=9 and LISTEND=10; ARRAY=11 (u16 entry count) and
+ *   ARRAYEND=12. A NAME tags the element that follows it. The parser's
+ *   enum also has OFFSET=13, but nothing writes it and the kernel does not
+ *   know it, so it is refused here.
+ * - One entry per profile, each with its own header: NAME "version" U32
+ *   (0x00202007 from 3.0.8: kernel ABI in the low 10 bits, 7 here; bit
+ *   0x800 is the force-complain flag that `apparmor_parser -C` sets), then
+ *   NAME "namespace" STRING when the profile lives in a policy namespace,
+ *   then NAME "profile" STRUCT, an unnamed STRING with the name, ...,
+ *   STRUCTEND. Several profiles in one source file are several entries
+ *   back to back, sorted by name, not one header for all. The kernel only
+ *   requires the first header's version.
+ * - Hats (`^hat {}`) and child profiles (nested `profile bar {}` or
+ *   `profile foo//bar {}`) are flattened: each is an entry of its own
+ *   named "foo//hat", right after its parent. Hats have bit 1 set in the
+ *   first flags word. The kernel replaces children together with their
+ *   parent, so blob_profile_names() leaves them out.
+ * - `profile :ns:foo {}` and `apparmor_parser -n ns` both give the
+ *   "namespace" header element and a bare "foo" as the name (the kernel
+ *   calls it ":ns:foo"; `apparmor_parser -N` prints ":ns://foo"). The hat
+ *   entries of a namespaced profile carry no "namespace" element at all.
+ *   The kernel keeps the namespace of the last header of a write, so a
+ *   stream mixing namespaces, or a namespaced profile with hats, should be
+ *   loaded one entry at a time.
+ * - NAME "flags" STRUCT holds three unnamed U32: hat bit, mode, audit. Mode
+ *   0 is enforce, 1 complain, 2 kill, 3 unconfined; newer kernels add 4
+ *   (user). A complain profile and the same profile without the flag
+ *   compile to streams that differ in this one word.
+ * - File and policy rules are DFAs in BLOBs named "aadfa". The blob starts
+ *   with zero padding that aligns the DFA to 8 bytes (the kernel takes
+ *   length % 8 as the padding), then the big-endian table set: magic
+ *   0x1B5E783D, header size, total size, flags, "notflex", then tables of
+ *   u16 id, u16 element size (1, 2 or 4), u32, u32 element count, data
+ *   padded to 8 bytes, which fill the DFA exactly. An xmatch DFA for the
+ *   attachment comes before "flags"; "policydb" is a STRUCT holding one.
+ *
+ * All functions return 0 or a negative errno: -EBADMSG for a stream the
+ * kernel would refuse or that does not look like parser output. None reads
+ * outside [data, data + size), whatever the bytes. */
+#pragma once
+
+#include <stddef.h>
+
+/* The profiles an entry replaces, as the kernel names them: "name", or
+ * ":ns:name" for a profile in a policy namespace, in stream order. Hats
+ * and child profiles are not listed. Validates the stream first. The
+ * vector is never NULL on success, but may be empty (a file declaring only
+ * "foo//bar"). */
+int blob_profile_names(const void *data, size_t size, char ***ret_names);
+
+/* Switches every profile, hats and child profiles included, that the
+ * kernel would put in complain mode (mode word 1, or the force-complain
+ * bit in its header) to the mode it declares otherwise, in place, and
+ * clears the force-complain bit in every header. *ret_changed (may be
+ * NULL) counts the profiles that left complain mode. The whole stream is
+ * validated before the first byte is written, so on -EBADMSG data is
+ * untouched. */
+int blob_force_enforce(void *data, size_t size, unsigned *ret_changed);
+
+/* Whole-stream validation: every element well formed and inside the
+ * buffer, containers balanced, array entry counts consistent, headers with
+ * a version the kernel accepts (ABI 5 to 9), every profile with a name and
+ * a flags struct, every DFA's tables filling it exactly, and at least one
+ * profile. Refuses a truncated or corrupted cache entry before it reaches
+ * the kernel; it does not replace the kernel's own checks of the DFAs'
+ * contents. */
+int blob_validate(const void *data, size_t size);

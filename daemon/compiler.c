@@ -1,0 +1,363 @@
+/* Parallel apparmor_parser runs. */
+#include "compiler.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "hash.h"
+#include "strv.h"
+#include "util.h"
+
+/* A compiled policy is at most a few MiB; a runaway parser is stopped
+ * from filling the daemon's memory. */
+#define BLOB_MAX (256U * 1024U * 1024U)
+#define STDERR_MAX (1024U * 1024U)
+
+void compile_job_clear(CompileJob *j) {
+        free(j->blob);
+        free(j->errors);
+        j->blob = NULL;
+        j->errors = NULL;
+        j->blob_size = 0;
+        j->status = 0;
+}
+
+char **compiler_argv(const CompilerSettings *s, const CompileJob *j) {
+        _cleanup_strv_free_ char **argv = NULL;
+
+        /* -K: the parser's own cache trusts modification times and must
+         * never answer for us. -Q -S: compile only, binary to stdout. */
+        if (strv_extend(&argv, s->parser) < 0 || strv_extend(&argv, "-Q") < 0 || strv_extend(&argv, "-K") < 0 ||
+            strv_extend(&argv, "-S") < 0)
+                return NULL;
+        if (s->parser_config && access(s->parser_config, F_OK) == 0) {
+                if (strv_extend(&argv, "--config-file") < 0 || strv_extend(&argv, s->parser_config) < 0)
+                        return NULL;
+        }
+        if (s->features_file) {
+                if (strv_extend(&argv, "--kernel-features") < 0 || strv_extend(&argv, s->features_file) < 0)
+                        return NULL;
+        }
+        if (s->base_dir) {
+                if (strv_extend(&argv, "-b") < 0 || strv_extend(&argv, s->base_dir) < 0)
+                        return NULL;
+        }
+        STRV_FOREACH(i, s->include_path)
+                if (strv_extend(&argv, "-I") < 0 || strv_extend(&argv, *i) < 0)
+                        return NULL;
+        if (j->force_complain && strv_extend(&argv, "-C") < 0)
+                return NULL;
+        /* With a prelude the policy comes on standard input; naming it as a
+         * file (not reading stdin implicitly) makes the parser say in which
+         * file and line an error is. Same binary either way. */
+        if (strv_extend(&argv, j->prelude ? "/proc/self/fd/0" : j->file) < 0)
+                return NULL;
+        return TAKE_PTR(argv);
+}
+
+typedef struct Running {
+        CompileJob *job;
+        pid_t pid;
+        int pidfd;              /* -1 when the kernel has no pidfd_open */
+        int out_fd, err_fd;
+        usec_t started;
+        const char *parser;
+} Running;
+
+static int memfd(const char *name) {
+        return memfd_create(name, MFD_CLOEXEC);
+}
+
+static int pidfd_open_compat(pid_t pid) {
+#ifdef SYS_pidfd_open
+        return (int) syscall(SYS_pidfd_open, pid, 0);
+#else
+        errno = ENOSYS;
+        return -1;
+#endif
+}
+
+static int start_job(const CompilerSettings *s, CompileJob *j, Running *run) {
+        _cleanup_close_ int in_fd = -1, out_fd = -1, err_fd = -1;
+        _cleanup_strv_free_ char **argv = NULL;
+        _cleanup_free_ char *input = NULL;
+        pid_t pid;
+        int r;
+
+        argv = compiler_argv(s, j);
+        if (!argv)
+                return -ENOMEM;
+        out_fd = memfd("aalevel-blob");
+        err_fd = memfd("aalevel-stderr");
+        if (out_fd < 0 || err_fd < 0)
+                return negative_errno();
+        if (j->prelude) {
+                /* The include path is quoted for the parser's lexer. */
+                if (strchr(j->file, '"') || strchr(j->file, '\n'))
+                        return -EINVAL;
+                if (asprintf(&input, "%s\ninclude \"%s\"\n", j->prelude, j->file) < 0)
+                        return -ENOMEM;
+                in_fd = memfd("aalevel-prelude");
+                if (in_fd < 0)
+                        return negative_errno();
+                r = loop_write(in_fd, input, strlen(input));
+                if (r < 0)
+                        return r;
+                if (lseek(in_fd, 0, SEEK_SET) < 0)
+                        return negative_errno();
+        } else {
+                in_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                if (in_fd < 0)
+                        return negative_errno();
+        }
+
+        pid = fork();
+        if (pid < 0)
+                return negative_errno();
+        if (pid == 0) {
+                /* The child: only async-signal-safe calls from here. */
+                sigset_t none;
+                sigemptyset(&none);
+                (void) sigprocmask(SIG_SETMASK, &none, NULL);
+                if (dup2(in_fd, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
+                    dup2(err_fd, STDERR_FILENO) < 0)
+                        _exit(126);
+                if (s->cwd && chdir(s->cwd) < 0)
+                        _exit(126);
+                execv(argv[0], argv);
+                _exit(127); /* the parent says why */
+        }
+
+        *run = (Running) {
+                .job = j,
+                .pid = pid,
+                .pidfd = pidfd_open_compat(pid),
+                .out_fd = TAKE_FD(out_fd),
+                .err_fd = TAKE_FD(err_fd),
+                .started = now_usec(CLOCK_MONOTONIC),
+                .parser = s->parser,
+        };
+        return 0;
+}
+
+static int read_memfd(int fd, size_t max, char **ret, size_t *ret_size) {
+        if (lseek(fd, 0, SEEK_SET) < 0)
+                return negative_errno();
+        return read_full_fd(fd, max, ret, ret_size);
+}
+
+static void finish_job(Running *run, int wstatus, const struct rusage *ru, bool timed_out, unsigned timeout_sec) {
+        CompileJob *j = run->job;
+        _cleanup_free_ char *err = NULL, *out = NULL;
+        size_t out_size = 0;
+        int r;
+
+        j->seconds = (double) (now_usec(CLOCK_MONOTONIC) - run->started) / USEC_PER_SEC;
+        j->max_rss_kb = ru ? ru->ru_maxrss : 0;
+        (void) read_memfd(run->err_fd, STDERR_MAX, &err, NULL);
+
+        if (timed_out) {
+                j->status = -ETIME;
+                if (asprintf(&j->errors, "apparmor_parser did not finish within %u seconds and was stopped%s%s",
+                             timeout_sec, err && *err ? "; it said: " : "", strempty(err)) < 0)
+                        j->errors = NULL;
+        } else if (WIFSIGNALED(wstatus)) {
+                j->status = -ECHILD;
+                if (asprintf(&j->errors, "apparmor_parser crashed (signal %d, %s)%s%s", WTERMSIG(wstatus),
+                             strsignal(WTERMSIG(wstatus)), err && *err ? "; it said: " : "", strempty(err)) < 0)
+                        j->errors = NULL;
+        } else if ((WEXITSTATUS(wstatus) == 127 || WEXITSTATUS(wstatus) == 126) && (!err || !*err)) {
+                const char *parser = run->parser;
+                j->status = -ENOEXEC;
+                if (asprintf(&j->errors, "cannot execute the AppArmor parser %s: %s", parser,
+                             access(parser, X_OK) < 0 ? strerror(errno) : "exec failed") < 0)
+                        j->errors = NULL;
+        } else if (WEXITSTATUS(wstatus) != 0) {
+                j->status = -EINVAL;
+                j->errors = err && *err ? TAKE_PTR(err) : strdup("apparmor_parser failed without a message");
+        } else {
+                r = read_memfd(run->out_fd, BLOB_MAX, &out, &out_size);
+                if (r < 0 || out_size == 0) {
+                        j->status = r < 0 ? r : -ENODATA;
+                        if (asprintf(&j->errors, "apparmor_parser produced no usable output (%s)",
+                                     r < 0 ? strerror(-r) : "empty") < 0)
+                                j->errors = NULL;
+                } else {
+                        j->status = 0;
+                        j->blob = (uint8_t *) TAKE_PTR(out);
+                        j->blob_size = out_size;
+                        j->errors = err && *err ? TAKE_PTR(err) : NULL; /* warnings */
+                }
+        }
+        closep(&run->out_fd);
+        closep(&run->err_fd);
+        closep(&run->pidfd);
+        run->job = NULL;
+}
+
+static int job_cmp(const void *a, const void *b) {
+        const CompileJob *x = *(CompileJob * const *) a, *y = *(CompileJob * const *) b;
+        if (x->expected_seconds != y->expected_seconds)
+                return x->expected_seconds > y->expected_seconds ? -1 : 1;
+        return strcmp(x->file, y->file);
+}
+
+int compiler_run(const CompilerSettings *s, CompileJob **jobs, size_t n, CompileProgress progress, void *userdata) {
+        _cleanup_free_ CompileJob **order = NULL;
+        _cleanup_free_ Running *running = NULL;
+        unsigned slots = s->jobs > 0 ? s->jobs : 1;
+        size_t next = 0, done = 0, active = 0;
+        int r = 0;
+
+        if (n == 0)
+                return 0;
+        order = malloc(sizeof(CompileJob *) * n);
+        running = calloc(slots, sizeof(Running));
+        if (!order || !running)
+                return -ENOMEM;
+        memcpy(order, jobs, sizeof(CompileJob *) * n);
+        qsort(order, n, sizeof(CompileJob *), job_cmp);
+        for (unsigned i = 0; i < slots; i++)
+                running[i].pidfd = running[i].out_fd = running[i].err_fd = -1;
+
+        while (done < n) {
+                struct pollfd pfd[slots];
+                unsigned npfd = 0;
+                bool any_without_pidfd = false;
+                usec_t now;
+
+                /* Fill free slots. */
+                for (unsigned i = 0; i < slots && next < n; i++) {
+                        if (running[i].job)
+                                continue;
+                        compile_job_clear(order[next]);
+                        r = start_job(s, order[next], &running[i]);
+                        if (r == -ENOMEM || r == -EMFILE || r == -ENFILE)
+                                goto fail;
+                        if (r < 0) {
+                                CompileJob *j = order[next];
+                                j->status = r == -EAGAIN ? -EAGAIN : -ENOEXEC;
+                                if (asprintf(&j->errors, "cannot run apparmor_parser: %s", strerror(-r)) < 0)
+                                        j->errors = NULL;
+                                next++;
+                                done++;
+                                if (progress)
+                                        progress(j, done, n, userdata);
+                                r = 0;
+                                continue;
+                        }
+                        next++;
+                        active++;
+                }
+                if (active == 0)
+                        continue;
+
+                for (unsigned i = 0; i < slots; i++) {
+                        if (!running[i].job)
+                                continue;
+                        if (running[i].pidfd >= 0)
+                                pfd[npfd++] = (struct pollfd) { .fd = running[i].pidfd, .events = POLLIN };
+                        else
+                                any_without_pidfd = true;
+                }
+                (void) poll(pfd, npfd, any_without_pidfd ? 20 : 1000);
+
+                now = now_usec(CLOCK_MONOTONIC);
+                for (unsigned i = 0; i < slots; i++) {
+                        Running *run = &running[i];
+                        struct rusage ru;
+                        int wstatus;
+                        pid_t p;
+                        bool timed_out = false;
+
+                        if (!run->job)
+                                continue;
+                        p = wait4(run->pid, &wstatus, WNOHANG, &ru);
+                        if (p == 0 && s->timeout_sec > 0 && now - run->started > s->timeout_sec * USEC_PER_SEC) {
+                                (void) kill(run->pid, SIGKILL);
+                                p = wait4(run->pid, &wstatus, 0, &ru);
+                                timed_out = true;
+                        }
+                        if (p <= 0)
+                                continue;
+                        {
+                                CompileJob *j = run->job;
+                                finish_job(run, wstatus, &ru, timed_out, s->timeout_sec);
+                                active--;
+                                done++;
+                                if (progress)
+                                        progress(j, done, n, userdata);
+                        }
+                }
+        }
+        return 0;
+
+fail:
+        for (unsigned i = 0; i < slots; i++)
+                if (running[i].job) {
+                        int wstatus;
+                        (void) kill(running[i].pid, SIGKILL);
+                        (void) waitpid(running[i].pid, &wstatus, 0);
+                        closep(&running[i].out_fd);
+                        closep(&running[i].err_fd);
+                        closep(&running[i].pidfd);
+                }
+        return r;
+}
+
+int compiler_identity(const char *parser, char **ret) {
+        _cleanup_free_ char *exe = NULL, *version = NULL;
+        uint8_t digest[SHA256_DIGEST_SIZE];
+        char hex[2 * SHA256_DIGEST_SIZE + 1];
+        size_t size;
+        int pipefd[2], wstatus, r;
+        pid_t pid;
+
+        r = read_full_file(parser, 64U * 1024U * 1024U, &exe, &size);
+        if (r < 0)
+                return r;
+        sha256(exe, size, digest);
+        hex_encode(digest, sizeof digest, hex);
+
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return negative_errno();
+        pid = fork();
+        if (pid < 0) {
+                r = negative_errno();
+                close(pipefd[0]);
+                close(pipefd[1]);
+                return r;
+        }
+        if (pid == 0) {
+                int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (dup2(pipefd[1], STDOUT_FILENO) < 0 || devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 ||
+                    dup2(devnull, STDERR_FILENO) < 0)
+                        _exit(126);
+                execl(parser, parser, "--version", (char *) NULL);
+                _exit(127);
+        }
+        close(pipefd[1]);
+        r = read_full_fd(pipefd[0], 64 * 1024, &version, NULL);
+        close(pipefd[0]);
+        (void) waitpid(pid, &wstatus, 0);
+        if (r < 0)
+                return r;
+        if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
+                return -ENOEXEC;
+        version[strcspn(version, "\n")] = '\0';
+        if (asprintf(ret, "%s (sha256 %s)", version, hex) < 0)
+                return -ENOMEM;
+        return 0;
+}

@@ -1,0 +1,58 @@
+/* Compiling: runs apparmor_parser (which has no library API) once per
+ * profile file, several at a time, and collects each binary and the
+ * parser's complaints. A file that needs the level prelude is compiled
+ * from standard input as the prelude followed by `include "/abs/file"`,
+ * which gives the same binary as the file itself when it mentions no
+ * aalevel_ symbol. The slowest files start first (known durations from
+ * earlier runs), so that a long tail does not leave cores idle. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "macro.h"
+
+typedef struct CompilerSettings {
+        const char *parser;             /* apparmor_parser */
+        const char *parser_config;      /* passed as --config-file when it exists */
+        const char *features_file;      /* --kernel-features; NULL: the parser asks the kernel */
+        char * const *include_path;     /* -I, in order */
+        const char *base_dir;           /* -b */
+        const char *cwd;                /* relative "..." includes resolve against it */
+        unsigned jobs;
+        unsigned timeout_sec;
+} CompilerSettings;
+
+typedef struct CompileJob {
+        /* what to compile */
+        const char *file;
+        const char *prelude;            /* NULL: compile the file itself */
+        bool force_complain;            /* -C */
+        double expected_seconds;        /* scheduling hint, 0 when unknown */
+
+        /* what came out */
+        int status;                     /* 0, or negative errno: -EINVAL parser error, -ETIME timeout,
+                                         * -ECHILD crashed, -ENOEXEC could not run the parser */
+        uint8_t *blob;
+        size_t blob_size;
+        char *errors;                   /* the parser's stderr, or our account of what went wrong */
+        double seconds;
+        long max_rss_kb;
+} CompileJob;
+
+void compile_job_clear(CompileJob *j);
+
+/* The argument vector run for a job, for logs and for the differential
+ * tests (which run the same command by hand). */
+char **compiler_argv(const CompilerSettings *s, const CompileJob *j);
+
+/* Runs every job; each job's status says how it went. Called with the
+ * index of a finished job as they finish. Fails only when it cannot work
+ * at all (-ENOMEM, no file descriptors). */
+typedef void (*CompileProgress)(CompileJob *job, size_t done, size_t total, void *userdata);
+int compiler_run(const CompilerSettings *s, CompileJob **jobs, size_t n, CompileProgress progress, void *userdata);
+
+/* `apparmor_parser --version`'s first line plus a digest of the
+ * executable: part of every cache key. */
+int compiler_identity(const char *parser, char **ret);

@@ -1,0 +1,1357 @@
+/* The engine: plans, compiles, loads. */
+#include "engine.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/apparmor.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "blob.h"
+#include "compiler.h"
+#include "fileio.h"
+#include "hashmap.h"
+#include "log.h"
+#include "messages.h"
+#include "parser-error.h"
+#include "strv.h"
+#include "tree.h"
+
+typedef struct Unit {
+        char *file;
+        char *name;             /* file name, for the policy cache layout */
+        Closure *closure;
+        bool prelude;
+        bool force_complain;
+        bool force_enforce;
+        CacheKey key;
+        char key_hex[CACHE_KEY_HEX_SIZE];
+
+        bool needs_compile;     /* a cache miss */
+        bool cached;            /* the cache has the binary */
+        uint8_t *blob;          /* held only when the cache could not take it */
+        size_t blob_size;
+        char sha1[2 * SHA1_DIGEST_SIZE + 1];
+        char **names;
+        bool failed;
+        UnitFailure failure;
+        CompileJob job;
+} Unit;
+
+struct Engine {
+        const Config *config;
+        const LevelSet *levels;
+        EngineOptions options;
+        char *root;
+        Kernel *kernel;
+        Cache *cache;
+        IncludeGraph *graph;
+        State *state;
+        char *state_path;
+        char *features_file;
+        char *parser_identity;
+        char **search_path;
+        char *cwd;
+        CacheContext ctx;
+        Hashmap *names_by_key;  /* key hex → char** names of that binary */
+        uint64_t last_revision; /* after our own last write; 0 unknown */
+        UnitStatus *status;
+        size_t n_status;
+        char **watch;
+        Unit *units;            /* of the last run, for engine_write_policy_cache() */
+        size_t n_units;
+};
+
+static void strv_free_void(void *p) {
+        strv_free(p);
+}
+
+static void failure_clear(UnitFailure *f) {
+        free(f->file);
+        free(f->name);
+        free(f->error_file);
+        free(f->message);
+        memset(f, 0, sizeof *f);
+}
+
+static void unit_clear(Unit *u) {
+        free(u->file);
+        free(u->name);
+        closure_free(u->closure);
+        free(u->blob);
+        strv_free(u->names);
+        failure_clear(&u->failure);
+        compile_job_clear(&u->job);
+        memset(u, 0, sizeof *u);
+}
+
+static void units_free(Unit *units, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                unit_clear(&units[i]);
+        free(units);
+}
+
+static void status_free(UnitStatus *s, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(s[i].file);
+                strv_free(s[i].names);
+                free(s[i].error);
+        }
+        free(s);
+}
+
+void engine_result_free(EngineResult *r) {
+        if (!r)
+                return;
+        free(r->level);
+        free(r->error);
+        for (size_t i = 0; i < r->n_failures; i++)
+                failure_clear(&r->failures[i]);
+        free(r->failures);
+        for (size_t i = 0; i < r->n_diff; i++) {
+                free(r->diff[i].name);
+                free(r->diff[i].change);
+                free(r->diff[i].detail);
+                free(r->diff[i].file);
+        }
+        free(r->diff);
+        strv_free(r->warnings);
+        free(r);
+}
+
+/* Digest of the parser's configuration and of the files it names (Debian
+ * pins the policy features there): they change the binaries. */
+static void parser_config_digest(const char *path, uint8_t ret[SHA256_DIGEST_SIZE]) {
+        _cleanup_free_ char *text = NULL;
+        Sha256 s;
+        char *line, *save = NULL;
+
+        sha256_init(&s);
+        if (path && read_full_file(path, 1024 * 1024, &text, NULL) >= 0) {
+                sha256_update(&s, text, strlen(text));
+                for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                        char *v = strchr(line, '=');
+                        _cleanup_free_ char *data = NULL;
+                        size_t size;
+
+                        if (line[0] == '#' || !v)
+                                continue;
+                        v = strstrip(v + 1);
+                        if (v[0] != '/')
+                                continue;
+                        if (read_full_file(v, 16 * 1024 * 1024, &data, &size) >= 0)
+                                sha256_update(&s, data, size);
+                        else
+                                sha256_update(&s, v, strlen(v)); /* a directory, or missing */
+                }
+        }
+        sha256_final(&s, ret);
+}
+
+int engine_new(const Config *config, const LevelSet *levels, const EngineOptions *options, Engine **ret,
+               char **ret_error) {
+        _cleanup_(engine_freep) Engine *e = NULL;
+        _cleanup_free_ char *features = NULL, *state_error = NULL;
+        size_t size;
+        int r;
+
+        e = calloc(1, sizeof(Engine));
+        if (!e)
+                return -ENOMEM;
+        e->config = config;
+        e->levels = levels;
+        if (options)
+                e->options = *options;
+        e->root = strdup(strempty(e->options.root ? e->options.root : config->root));
+        e->cwd = isempty(e->root) ? strdup("/") : strdup(e->root);
+        e->names_by_key = hashmap_new(strv_free_void);
+        e->state_path = path_join(config->state_dir, "state");
+        if (!e->root || !e->cwd || !e->names_by_key || !e->state_path)
+                return -ENOMEM;
+        e->search_path = strv_length(config->include_path) > 0 ? strv_copy(config->include_path)
+                                                               : strv_copy((char *[]) { config->policy_dir, NULL });
+        if (!e->search_path)
+                return -ENOMEM;
+
+        r = compiler_identity(config->parser, &e->parser_identity);
+        if (r < 0) {
+                if (ret_error && asprintf(ret_error, "cannot run the AppArmor parser %s: %s", config->parser,
+                                          r == -ENOEXEC ? "it failed to report its version" : strerror(-r)) < 0)
+                        *ret_error = NULL;
+                return r;
+        }
+
+        r = cache_open(config->cache_dir, &e->cache);
+        if (r < 0) {
+                if (ret_error && asprintf(ret_error, "cannot use the cache directory %s: %s", config->cache_dir,
+                                          strerror(-r)) < 0)
+                        *ret_error = NULL;
+                return r;
+        }
+
+        if (!e->options.offline) {
+                r = kernel_open(config->apparmorfs, &e->kernel);
+                if (r < 0) {
+                        if (ret_error && asprintf(ret_error, "AppArmor is not available at %s: %s", config->apparmorfs,
+                                                  strerror(-r)) < 0)
+                                *ret_error = NULL;
+                        return r;
+                }
+        }
+
+        /* The features the parser compiles for: given explicitly, or the
+         * running kernel's, written where the parser can read them. */
+        if (e->options.features_file)
+                e->features_file = strdup(e->options.features_file);
+        else if (config->features_file)
+                e->features_file = strdup(config->features_file);
+        else if (e->kernel) {
+                e->features_file = path_join(config->runtime_dir, "kernel-features");
+                if (!e->features_file)
+                        return -ENOMEM;
+                r = mkdir_p(config->runtime_dir, 0755);
+                if (r >= 0)
+                        r = kernel_write_features(e->kernel, e->features_file);
+                if (r < 0) {
+                        if (ret_error && asprintf(ret_error, "cannot write the kernel features to %s: %s",
+                                                  e->features_file, strerror(-r)) < 0)
+                                *ret_error = NULL;
+                        return r;
+                }
+        } else {
+                if (ret_error)
+                        *ret_error = strdup("offline compilation needs a features file (--features)");
+                return -EINVAL;
+        }
+        if (!e->features_file)
+                return -ENOMEM;
+        r = read_full_file(e->features_file, 16 * 1024 * 1024, &features, &size);
+        if (r < 0) {
+                if (ret_error && asprintf(ret_error, "cannot read the features file %s: %s", e->features_file,
+                                          strerror(-r)) < 0)
+                        *ret_error = NULL;
+                return r;
+        }
+        sha256(features, size, e->ctx.features_digest);
+        parser_config_digest(config->parser_config, e->ctx.parser_config_digest);
+        e->ctx.parser_identity = e->parser_identity;
+        e->ctx.search_path = e->search_path;
+        e->ctx.cwd = e->cwd;
+        e->ctx.root = e->root;
+
+        r = include_graph_new(e->search_path, e->cwd, e->root, &e->graph);
+        if (r < 0)
+                return r;
+
+        if (e->options.offline)
+                e->state = state_new();
+        else {
+                r = state_load(e->state_path, &e->state, &state_error);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0) {
+                        /* Unreadable state: start empty. Nothing is
+                         * removed then (nothing is known to be ours);
+                         * the level is loaded again by replacing. */
+                        log_error("Ignoring the state file: %s. aalevel will reload its profiles and remove none.",
+                                  state_error ? state_error : strerror(-r));
+                        e->state = state_new();
+                }
+        }
+        if (!e->state)
+                return -ENOMEM;
+        for (size_t i = 0; i < e->state->n_units; i++) {
+                const StateUnit *u = &e->state->units[i];
+                char hex[CACHE_KEY_HEX_SIZE];
+                char **names = strv_copy(u->names);
+
+                cache_key_to_hex(&u->key, hex);
+                if (!names || hashmap_put(e->names_by_key, hex, names) < 0) {
+                        strv_free(names);
+                        return -ENOMEM;
+                }
+        }
+        *ret = TAKE_PTR(e);
+        return 0;
+}
+
+void engine_free(Engine *e) {
+        if (!e)
+                return;
+        free(e->root);
+        kernel_free(e->kernel);
+        cache_free(e->cache);
+        include_graph_free(e->graph);
+        state_free(e->state);
+        free(e->state_path);
+        free(e->features_file);
+        free(e->parser_identity);
+        strv_free(e->search_path);
+        free(e->cwd);
+        hashmap_free(e->names_by_key);
+        status_free(e->status, e->n_status);
+        strv_free(e->watch);
+        units_free(e->units, e->n_units);
+        free(e);
+}
+
+void engine_set_config(Engine *e, const Config *config, const LevelSet *levels) {
+        e->config = config;
+        e->levels = levels;
+}
+
+void engine_invalidate(Engine *e, const char *path) {
+        include_graph_invalidate(e->graph, path);
+}
+
+void engine_invalidate_all(Engine *e) {
+        include_graph_invalidate_all(e->graph);
+}
+
+const State *engine_state(const Engine *e) {
+        return e->state;
+}
+
+State *engine_state_mut(Engine *e) {
+        return e->state;
+}
+
+Kernel *engine_kernel(Engine *e) {
+        return e->kernel;
+}
+
+int engine_save_state(Engine *e) {
+        int r = mkdir_p(e->config->state_dir, 0755);
+        if (r < 0)
+                return r;
+        return state_save(e->state, e->state_path);
+}
+
+char *engine_prelude(const LevelSet *levels, const ResolvedLevel *level) {
+        _cleanup_strv_free_ char **names = level_set_boolean_names(levels);
+        _cleanup_free_ char *text = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        if (!names)
+                return NULL;
+        f = open_memstream(&text, &size);
+        if (!f)
+                return NULL;
+        fprintf(f, "# aalevel prelude: level %s\n", level->name);
+        STRV_FOREACH(n, names)
+                fprintf(f, "$aalevel_%s = %s\n", *n, strv_contains(level->ancestry, *n) ? "true" : "false");
+        fprintf(f, "@{aalevel_level} = %s\n", level->name);
+        if (fclose(f) != 0)
+                return NULL;
+        return TAKE_PTR(text);
+}
+
+static void progress(Engine *e, const char *phase, unsigned done, unsigned total, const char *current) {
+        if (e->options.progress)
+                e->options.progress(phase, done, total, current, e->options.userdata);
+}
+
+/* ---- failures ---- */
+
+static int add_failure(EngineResult *res, const UnitFailure *f) {
+        UnitFailure *a = realloc(res->failures, sizeof(UnitFailure) * (res->n_failures + 1));
+        UnitFailure *c;
+
+        if (!a)
+                return -ENOMEM;
+        res->failures = a;
+        c = &res->failures[res->n_failures];
+        *c = (UnitFailure) {
+                .file = strdup(f->file),
+                .name = f->name ? strdup(f->name) : NULL,
+                .error_file = f->error_file ? strdup(f->error_file) : NULL,
+                .line = f->line,
+                .message = strdup(strempty(f->message)),
+        };
+        res->n_failures++;
+        if (!c->file || !c->message || (f->name && !c->name) || (f->error_file && !c->error_file))
+                return -ENOMEM;
+        return 0;
+}
+
+/* Marks a unit failed with the parser's or our own account. */
+static int unit_fail(Engine *e, Unit *u, const char *error_file, unsigned line, const char *message) {
+        const StateUnit *prev = state_find_unit(e->state, u->file);
+        int r;
+
+        failure_clear(&u->failure);
+        u->failed = true;
+        u->failure.file = strdup(u->file);
+        u->failure.name = prev && prev->names && prev->names[0] ? strdup(prev->names[0]) : NULL;
+        u->failure.error_file = error_file ? strdup(error_file) : NULL;
+        u->failure.line = line;
+        u->failure.message = strdup(message);
+        if (!u->failure.file || !u->failure.message)
+                return -ENOMEM;
+        if (e->options.failure)
+                e->options.failure(&u->failure, e->options.userdata);
+        {
+                _cleanup_free_ char *f_file = NULL, *f_line = NULL, *f_err = NULL, *where = NULL;
+                if (asprintf(&f_file, "PROFILE_FILE=%s", u->file) < 0 ||
+                    asprintf(&f_line, "ERROR_LINE=%u", line) < 0 ||
+                    asprintf(&f_err, "ERROR_FILE=%s", strempty(error_file)) < 0)
+                        return -ENOMEM;
+                if (error_file && line > 0)
+                        r = asprintf(&where, "%s:%u: ", error_file, line);
+                else if (error_file)
+                        r = asprintf(&where, "%s: ", error_file);
+                else
+                        r = asprintf(&where, "%s", "");
+                if (r < 0)
+                        return -ENOMEM;
+                log_struct(LOG_ERR, MESSAGE_ID_PROFILE_FAILED, ((char *[]) { f_file, f_line, f_err, NULL }),
+                           "Profile %s failed: %s%s%s", u->file, where, message,
+                           prev ? " (its previous version stays loaded)" : "");
+        }
+        return 0;
+}
+
+static int unit_fail_from_parser(Engine *e, Unit *u, const char *errors) {
+        ParserError *pe = NULL;
+        size_t n = 0;
+        int r;
+
+        r = parser_errors_parse(strempty(errors), strlen(strempty(errors)), &pe, &n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++)
+                if (!pe[i].warning) {
+                        r = unit_fail(e, u, pe[i].file, pe[i].line, pe[i].message);
+                        parser_errors_free(pe, n);
+                        return r;
+                }
+        {
+                _cleanup_free_ char *summary = parser_errors_summary(pe, n);
+                parser_errors_free(pe, n);
+                return unit_fail(e, u, NULL, 0, summary ? summary : "apparmor_parser failed");
+        }
+}
+
+/* ---- planning ---- */
+
+static int build_units(Engine *e, const ResolvedLevel *level, EngineResult *res, Unit **ret, size_t *ret_n) {
+        _cleanup_(profile_tree_freep) ProfileTree *tree = NULL;
+        _cleanup_free_ char *prelude = NULL;
+        Unit *units;
+        int r;
+
+        r = profile_tree_scan(e->config->policy_dir, level, &tree);
+        if (r < 0)
+                return r;
+        r = strv_extend_strv(&res->warnings, tree->errors);
+        if (r < 0)
+                return r;
+        prelude = engine_prelude(e->levels, level);
+        if (!prelude)
+                return -ENOMEM;
+
+        units = calloc(tree->n_sources + 1, sizeof(Unit));
+        if (!units)
+                return -ENOMEM;
+        for (size_t i = 0; i < tree->n_sources; i++) {
+                const ProfileSource *src = &tree->sources[i];
+                Unit *u = &units[i];
+
+                u->file = strdup(src->path);
+                u->name = strdup(src->name);
+                if (!u->file || !u->name) {
+                        units_free(units, tree->n_sources);
+                        return -ENOMEM;
+                }
+                r = include_graph_closure(e->graph, src->path, &u->closure);
+                if (r < 0) {
+                        units_free(units, tree->n_sources);
+                        return r;
+                }
+                r = strv_extend_strv(&res->warnings, u->closure->warnings);
+                if (r < 0) {
+                        units_free(units, tree->n_sources);
+                        return r;
+                }
+                u->prelude = u->closure->mentions_aalevel;
+                switch (level->mode) {
+                case MODE_COMPLAIN:
+                        u->force_complain = true;
+                        break;
+                case MODE_ENFORCE:
+                        u->force_enforce = true;
+                        break;
+                default:
+                        u->force_complain = src->force_complain;
+                }
+                cache_key_compute(&e->ctx, u->closure, u->prelude ? prelude : NULL, u->force_complain,
+                                  u->force_enforce, &u->key);
+                cache_key_to_hex(&u->key, u->key_hex);
+        }
+        *ret = units;
+        *ret_n = tree->n_sources;
+        return 0;
+}
+
+static int remember_names(Engine *e, Unit *u) {
+        char **copy = strv_copy(u->names);
+        if (!copy || hashmap_put(e->names_by_key, u->key_hex, copy) < 0) {
+                strv_free(copy);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+/* Post-processing of a fresh binary, then into the cache. */
+static int accept_blob(Engine *e, Unit *u, uint8_t *blob, size_t size) {
+        uint8_t digest[SHA1_DIGEST_SIZE];
+        unsigned flipped;
+        int r;
+
+        if (u->force_enforce) {
+                r = blob_force_enforce(blob, size, &flipped);
+                if (r < 0)
+                        return unit_fail(e, u, NULL, 0, "the parser's output could not be switched to enforce mode");
+        }
+        r = blob_validate(blob, size);
+        if (r >= 0)
+                r = blob_profile_names(blob, size, &u->names);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return unit_fail(e, u, NULL, 0, "the parser's output is not valid policy");
+        sha1(blob, size, digest);
+        hex_encode(digest, sizeof digest, u->sha1);
+        r = remember_names(e, u);
+        if (r < 0)
+                return r;
+        r = cache_put(e->cache, &u->key, blob, size);
+        if (r >= 0) {
+                u->cached = true;
+                free(blob);
+        } else {
+                /* A full disk must not cost the profile: it is loaded
+                 * from memory and compiled again next time. */
+                log_warning_errno(r, "Cannot write %s to the cache (%m); it will be compiled again next time.",
+                                  u->file);
+                u->blob = blob;
+                u->blob_size = size;
+        }
+        return 0;
+}
+
+typedef struct CompileCtx {
+        Engine *e;
+        Unit *units;
+        size_t n_units;
+        unsigned base;          /* progress offset */
+        unsigned total;
+} CompileCtx;
+
+static void on_compiled(CompileJob *job, size_t done, size_t total, void *userdata) {
+        CompileCtx *c = userdata;
+        progress(c->e, "compile", c->base + (unsigned) done, c->total, job->file);
+}
+
+static int compile_units(Engine *e, Unit *units, size_t n, EngineResult *res) {
+        _cleanup_free_ CompileJob **jobs = NULL;
+        _cleanup_free_ Unit **owners = NULL;
+        _cleanup_free_ char *prelude_text = NULL;
+        CompilerSettings s;
+        CompileCtx cctx = { .e = e, .units = units, .n_units = n };
+        size_t nj = 0;
+        int r;
+
+        jobs = calloc(n + 1, sizeof(CompileJob *));
+        owners = calloc(n + 1, sizeof(Unit *));
+        if (!jobs || !owners)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                Unit *u = &units[i];
+                if (u->failed || u->cached || u->blob || !u->needs_compile)
+                        continue;
+                u->job.file = u->file;
+                u->job.force_complain = u->force_complain;
+                u->job.expected_seconds = cache_get_duration(e->cache, u->file);
+                owners[nj] = u;
+                jobs[nj++] = &u->job;
+        }
+        if (nj == 0)
+                return 0;
+
+        s = (CompilerSettings) {
+                .parser = e->config->parser,
+                .parser_config = e->config->parser_config,
+                .features_file = e->features_file,
+                .include_path = e->search_path,
+                .base_dir = e->config->policy_dir,
+                .cwd = e->cwd,
+                .jobs = config_jobs(e->config),
+                .timeout_sec = e->config->compile_timeout_sec,
+        };
+        cctx.total = (unsigned) nj;
+        progress(e, "compile", 0, (unsigned) nj, NULL);
+        r = compiler_run(&s, jobs, nj, on_compiled, &cctx);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < nj; i++) {
+                Unit *u = owners[i];
+                CompileJob *j = &u->job;
+
+                (void) cache_set_duration(e->cache, u->file, j->seconds);
+                if (j->status < 0) {
+                        if (j->status == -EINVAL && j->errors)
+                                (void) cache_put_failure(e->cache, &u->key, j->errors);
+                        r = unit_fail_from_parser(e, u, j->errors);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                res->n_compiled++;
+                r = accept_blob(e, u, TAKE_PTR(j->blob), j->blob_size);
+                if (r < 0)
+                        return r;
+                j->blob_size = 0;
+        }
+        (void) cache_save_durations(e->cache);
+        return 0;
+}
+
+/* Attaches a prelude to jobs that need it: kept apart so that the
+ * prelude string lives as long as the compile. */
+static int prepare_jobs(Engine *e, const ResolvedLevel *level, Unit *units, size_t n, char **ret_prelude) {
+        char *prelude = engine_prelude(e->levels, level);
+        if (!prelude)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                units[i].job.prelude = units[i].prelude ? prelude : NULL;
+        *ret_prelude = prelude;
+        return 0;
+}
+
+/* Fills names and sha1 of a unit from what is known without compiling. */
+static int lookup_unit(Engine *e, Unit *u, EngineResult *res) {
+        const StateUnit *su = state_find_unit(e->state, u->file);
+        char **names;
+        int r;
+
+        if (u->closure->error)
+                return unit_fail(e, u, NULL, 0, u->closure->error);
+        if (su && cache_key_equal(&su->key, &u->key)) {
+                /* Loaded before with this very key. */
+                u->names = strv_copy(su->names);
+                memcpy(u->sha1, su->sha1, sizeof u->sha1);
+                /* Lost from the cache? Fine while the kernel has it; it is
+                 * compiled again if it must be loaded again. */
+                u->cached = cache_has(e->cache, &u->key);
+                if (!u->names)
+                        return -ENOMEM;
+                res->n_cached++;
+                return 1;
+        }
+        r = cache_get_sha1(e->cache, &u->key, u->sha1);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                _cleanup_free_ char *errors = NULL;
+                /* Failed before with exactly these inputs: same answer. */
+                r = cache_get_failure(e->cache, &u->key, &errors);
+                if (r == -ENOMEM)
+                        return r;
+                if (r >= 0)
+                        return unit_fail_from_parser(e, u, errors);
+                u->needs_compile = true;
+                return 0;
+        }
+        u->cached = true;
+        names = hashmap_get(e->names_by_key, u->key_hex);
+        if (names) {
+                u->names = strv_copy(names);
+                if (!u->names)
+                        return -ENOMEM;
+        } else {
+                _cleanup_free_ uint8_t *blob = NULL;
+                size_t size;
+
+                r = cache_get(e->cache, &u->key, &blob, &size);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0 || blob_profile_names(blob, size, &u->names) < 0) {
+                        if (r == -EBADMSG)
+                                log_warning("The cache entry for %s was corrupted; compiling it again.", u->file);
+                        u->cached = false;
+                        u->needs_compile = true;
+                        return 0;
+                }
+                r = remember_names(e, u);
+                if (r < 0)
+                        return r;
+        }
+        res->n_cached++;
+        return 1;
+}
+
+/* Loads a unit's binary for the kernel: from memory, or from the cache
+ * (verified), or, when the entry turns out corrupted, compiled again. */
+static int unit_blob(Engine *e, const ResolvedLevel *level, Unit *u, uint8_t **ret, size_t *ret_size,
+                     EngineResult *res) {
+        _cleanup_free_ char *prelude = NULL;
+        CompileJob *jobs[1];
+        CompilerSettings s;
+        int r;
+
+        if (u->blob) {
+                *ret = TAKE_PTR(u->blob);
+                *ret_size = u->blob_size;
+                return 0;
+        }
+        r = cache_get(e->cache, &u->key, ret, ret_size);
+        if (r != -ENOENT && r != -EBADMSG)
+                return r;
+        if (r == -EBADMSG)
+                log_warning("The cache entry for %s was corrupted; compiling it again, never loading it.", u->file);
+
+        prelude = engine_prelude(e->levels, level);
+        if (!prelude)
+                return -ENOMEM;
+        compile_job_clear(&u->job);
+        u->job = (CompileJob) { .file = u->file, .prelude = u->prelude ? prelude : NULL,
+                                .force_complain = u->force_complain };
+        jobs[0] = &u->job;
+        s = (CompilerSettings) {
+                .parser = e->config->parser, .parser_config = e->config->parser_config,
+                .features_file = e->features_file, .include_path = e->search_path,
+                .base_dir = e->config->policy_dir, .cwd = e->cwd, .jobs = 1,
+                .timeout_sec = e->config->compile_timeout_sec,
+        };
+        r = compiler_run(&s, jobs, 1, NULL, NULL);
+        if (r < 0)
+                return r;
+        if (u->job.status < 0) {
+                r = unit_fail_from_parser(e, u, u->job.errors);
+                return r < 0 ? r : -EINVAL;
+        }
+        res->n_compiled++;
+        strv_free(u->names);
+        u->names = NULL;
+        r = accept_blob(e, u, TAKE_PTR(u->job.blob), u->job.blob_size);
+        if (r < 0)
+                return r;
+        if (u->failed)
+                return -EINVAL;
+        if (u->blob) {
+                *ret = TAKE_PTR(u->blob);
+                *ret_size = u->blob_size;
+                return 0;
+        }
+        return cache_get(e->cache, &u->key, ret, ret_size);
+}
+
+static bool names_produced(const Unit *units, size_t n, const char *name) {
+        for (size_t i = 0; i < n; i++)
+                if (!units[i].failed && strv_contains(units[i].names, name))
+                        return true;
+        return false;
+}
+
+static int check_requires(Engine *e, const ResolvedLevel *level, Unit *units, size_t n, EngineResult *res) {
+        _cleanup_strv_free_ char **missing = NULL;
+
+        STRV_FOREACH(req, level->requires)
+                if (!names_produced(units, n, *req) && strv_extend(&missing, *req) < 0)
+                        return -ENOMEM;
+        if (strv_length(missing) == 0)
+                return 0;
+        {
+                _cleanup_free_ char *list = strv_join(missing, ", ");
+                res->ok = false;
+                if (!list || asprintf(&res->error,
+                                      "level %s requires %s, which did not compile; nothing of the level was applied",
+                                      level->name, list) < 0)
+                        return -ENOMEM;
+        }
+        return 1;
+}
+
+static int add_diff(EngineResult *res, const char *name, const char *change, const char *detail, const char *file) {
+        DiffEntry *a = realloc(res->diff, sizeof(DiffEntry) * (res->n_diff + 1));
+        if (!a)
+                return -ENOMEM;
+        res->diff = a;
+        res->diff[res->n_diff] = (DiffEntry) {
+                .name = strdup(name), .change = strdup(change),
+                .detail = strdup(strempty(detail)), .file = strdup(strempty(file)),
+        };
+        if (!res->diff[res->n_diff].name || !res->diff[res->n_diff].change || !res->diff[res->n_diff].detail ||
+            !res->diff[res->n_diff].file)
+                return -ENOMEM;
+        res->n_diff++;
+        return 0;
+}
+
+static const char *unit_mode(const Unit *u) {
+        return u->force_enforce ? "enforce" : u->force_complain ? "complain" : "as declared";
+}
+
+static int compute_diff(Engine *e, Unit *units, size_t n, EngineResult *res) {
+        _cleanup_strv_free_ char **owned = state_owned_names(e->state);
+        int r;
+
+        if (!owned)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                const Unit *u = &units[i];
+                const StateUnit *su = state_find_unit(e->state, u->file);
+
+                if (u->failed)
+                        continue;
+                STRV_FOREACH(name, u->names) {
+                        const StateUnit *owner = state_find_name(e->state, *name);
+                        if (!owner)
+                                r = add_diff(res, *name, "add", NULL, u->file);
+                        else if (su && streq(su->sha1, u->sha1))
+                                continue;
+                        else {
+                                /* Same name, different binary: a mode change
+                                 * when only the mode override differs. */
+                                r = add_diff(res, *name, "recompile", unit_mode(u), u->file);
+                        }
+                        if (r < 0)
+                                return r;
+                }
+        }
+        STRV_FOREACH(name, owned)
+                if (!names_produced(units, n, *name)) {
+                        const StateUnit *owner = state_find_name(e->state, *name);
+                        bool still_there = false;
+                        /* A failing file keeps its old profiles. */
+                        for (size_t i = 0; i < n; i++)
+                                if (units[i].failed && owner && streq(units[i].file, owner->file))
+                                        still_there = true;
+                        if (still_there)
+                                continue;
+                        r = add_diff(res, *name, "remove", NULL, owner ? owner->file : NULL);
+                        if (r < 0)
+                                return r;
+                }
+        return 0;
+}
+
+static int refine_mode_changes(Engine *e, const ResolvedLevel *target, EngineResult *res) {
+        ResolvedLevel *current = NULL;
+        int r;
+
+        if (!e->state->applied)
+                return 0;
+        r = level_set_resolve(e->levels, e->state->applied, &current);
+        if (r < 0)
+                return 0;
+        if (current->mode != target->mode)
+                for (size_t i = 0; i < res->n_diff; i++)
+                        if (streq(res->diff[i].change, "recompile")) {
+                                char *detail = NULL;
+                                if (asprintf(&detail, "%s -> %s", mode_override_to_string(current->mode),
+                                             mode_override_to_string(target->mode)) < 0) {
+                                        resolved_level_free(current);
+                                        return -ENOMEM;
+                                }
+                                free(res->diff[i].change);
+                                free(res->diff[i].detail);
+                                res->diff[i].change = strdup("mode");
+                                res->diff[i].detail = detail;
+                                if (!res->diff[i].change) {
+                                        resolved_level_free(current);
+                                        return -ENOMEM;
+                                }
+                        }
+        resolved_level_free(current);
+        return 0;
+}
+
+/* ---- loading ---- */
+
+static int kernel_snapshot(Engine *e, Hashmap **ret_loaded, Hashmap **ret_hashes) {
+        _cleanup_(hashmap_freep) Hashmap *loaded = hashmap_new(free);
+        KernelProfile *profiles = NULL;
+        size_t n = 0;
+        uint64_t revision = 0;
+        int r;
+
+        if (!loaded)
+                return -ENOMEM;
+        r = kernel_list_profiles(e->kernel, &profiles, &n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                r = hashmap_put(loaded, profiles[i].name, TAKE_PTR(profiles[i].mode));
+                if (r < 0) {
+                        kernel_profiles_free(profiles, n);
+                        return r;
+                }
+        }
+        kernel_profiles_free(profiles, n);
+
+        /* Someone else changed policy since our last write (or we do not
+         * know: first run after a start): compare what the kernel holds
+         * for our names with what we wrote. */
+        *ret_hashes = NULL;
+        if (kernel_revision(e->kernel, &revision) < 0 || revision != e->last_revision) {
+                bool any_owned_loaded = false;
+                for (size_t i = 0; i < e->state->n_units && !any_owned_loaded; i++)
+                        STRV_FOREACH(name, e->state->units[i].names)
+                                if (hashmap_contains(loaded, *name)) {
+                                        any_owned_loaded = true;
+                                        break;
+                                }
+                if (any_owned_loaded && kernel_profile_hashes(e->kernel, ret_hashes) < 0)
+                        *ret_hashes = NULL;
+        }
+        *ret_loaded = TAKE_PTR(loaded);
+        return 0;
+}
+
+static bool unit_needs_load(Engine *e, const Unit *u, Hashmap *loaded, Hashmap *hashes) {
+        const StateUnit *su = state_find_unit(e->state, u->file);
+
+        if (!su || !streq(su->sha1, u->sha1))
+                return true;
+        STRV_FOREACH(name, u->names) {
+                const char *h;
+                if (!hashmap_contains(loaded, *name))
+                        return true; /* removed by someone: put it back */
+                if (hashes && (h = hashmap_get(hashes, *name)) && !streq(h, u->sha1))
+                        return true; /* replaced by someone: restore ours */
+        }
+        return false;
+}
+
+static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t n, EngineResult *res) {
+        _cleanup_(hashmap_freep) Hashmap *loaded = NULL, *hashes = NULL;
+        _cleanup_free_ bool *todo = NULL;
+        _cleanup_strv_free_ char **owned = NULL, **claim = NULL;
+        unsigned total = 0, done = 0;
+        bool state_changed = false;
+        int r;
+
+        r = kernel_snapshot(e, &loaded, &hashes);
+        if (r < 0)
+                return log_error_errno(r, "Cannot read the loaded policy from %s: %m", kernel_apparmorfs(e->kernel));
+
+        todo = calloc(n + 1, sizeof(bool));
+        owned = state_owned_names(e->state);
+        if (!todo || !owned)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                if (units[i].failed)
+                        continue;
+                todo[i] = unit_needs_load(e, &units[i], loaded, hashes);
+                if (todo[i]) {
+                        total++;
+                        STRV_FOREACH(name, units[i].names)
+                                if (!strv_contains(owned, *name) && strv_extend(&claim, *name) < 0)
+                                        return -ENOMEM;
+                } else
+                        res->n_unchanged++;
+        }
+
+        /* Claim the new names before the kernel sees them: a crash after
+         * this point still knows they are ours. */
+        if (strv_length(claim) > 0) {
+                r = strv_extend_strv(&e->state->claimed, claim);
+                if (r < 0)
+                        return r;
+                r = engine_save_state(e);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot write the state to %s (%m); nothing was loaded.",
+                                               e->state_path);
+        }
+
+        if (total > 0)
+                progress(e, "load", 0, total, NULL);
+        for (size_t i = 0; i < n; i++) {
+                Unit *u = &units[i];
+                _cleanup_free_ uint8_t *blob = NULL;
+                size_t size = 0;
+                StateUnit su = {};
+
+                if (!todo[i])
+                        continue;
+                r = unit_blob(e, level, u, &blob, &size, res);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0) {
+                        if (!u->failed) {
+                                _cleanup_free_ char *msg = NULL;
+                                if (asprintf(&msg, "cannot read its compiled policy: %s", strerror(-r)) < 0)
+                                        return -ENOMEM;
+                                r = unit_fail(e, u, NULL, 0, msg);
+                                if (r < 0)
+                                        return r;
+                        }
+                        progress(e, "load", ++done, total, u->file);
+                        continue;
+                }
+                r = kernel_replace(e->kernel, blob, size);
+                if (r < 0) {
+                        _cleanup_free_ char *msg = NULL;
+                        if (asprintf(&msg, "the kernel rejected the compiled policy: %s", strerror(-r)) < 0)
+                                return -ENOMEM;
+                        r = unit_fail(e, u, NULL, 0, msg);
+                        if (r < 0)
+                                return r;
+                        progress(e, "load", ++done, total, u->file);
+                        continue;
+                }
+                res->n_replaced++;
+                {
+                        _cleanup_free_ char *f_file = NULL;
+                        if (asprintf(&f_file, "PROFILE_FILE=%s", u->file) < 0)
+                                return -ENOMEM;
+                        log_struct(LOG_DEBUG, MESSAGE_ID_PROFILE_LOADED, ((char *[]) { f_file, NULL }),
+                                   "Loaded %s.", u->file);
+                }
+                su.file = strdup(u->file);
+                su.key = u->key;
+                memcpy(su.sha1, u->sha1, sizeof su.sha1);
+                su.names = strv_copy(u->names);
+                if (!su.file || !su.names) {
+                        state_unit_clear(&su);
+                        return -ENOMEM;
+                }
+                r = state_set_unit(e->state, &su);
+                if (r < 0) {
+                        state_unit_clear(&su);
+                        return r;
+                }
+                state_changed = true;
+                progress(e, "load", ++done, total, u->file);
+        }
+
+        /* Units whose key changed but whose binary is the one loaded: record
+         * the new key, write nothing. */
+        for (size_t i = 0; i < n; i++) {
+                StateUnit *su;
+                if (todo[i] || units[i].failed)
+                        continue;
+                su = state_find_unit(e->state, units[i].file);
+                if (su && !cache_key_equal(&su->key, &units[i].key)) {
+                        su->key = units[i].key;
+                        state_changed = true;
+                }
+        }
+
+        /* Remove what we own and the level no longer has. A failed file
+         * keeps its old profiles; names made by a current unit stay. */
+        for (size_t i = 0; i < e->state->n_units;) {
+                StateUnit *su = &e->state->units[i];
+                bool current = false, kept = false;
+
+                for (size_t j = 0; j < n; j++)
+                        if (streq(units[j].file, su->file)) {
+                                current = true;
+                                kept = units[j].failed;
+                                break;
+                        }
+                if (kept) {
+                        i++;
+                        continue;
+                }
+                if (current) {
+                        /* Names this file made before and makes no more. */
+                        i++;
+                        continue;
+                }
+                STRV_FOREACH(name, su->names) {
+                        if (names_produced(units, n, *name))
+                                continue;
+                        if (hashmap_contains(loaded, *name)) {
+                                r = kernel_remove(e->kernel, *name);
+                                if (r < 0 && r != -ENOENT) {
+                                        log_warning_errno(r, "Cannot remove profile %s: %m", *name);
+                                        continue;
+                                }
+                        }
+                        res->n_removed++;
+                        {
+                                _cleanup_free_ char *f_name = NULL;
+                                if (asprintf(&f_name, "PROFILE=%s", *name) < 0)
+                                        return -ENOMEM;
+                                log_struct(LOG_INFO, MESSAGE_ID_PROFILE_REMOVED, ((char *[]) { f_name, NULL }),
+                                           "Removed profile %s (its file %s is no longer part of level %s).",
+                                           *name, su->file, level->name);
+                        }
+                }
+                state_remove_unit(e->state, su->file);
+                state_changed = true;
+        }
+        /* Names a loaded unit dropped (a profile renamed inside its file),
+         * and claimed names that never made it. */
+        STRV_FOREACH(name, owned) {
+                if (names_produced(units, n, *name) || state_find_name(e->state, *name))
+                        continue;
+                if (hashmap_contains(loaded, *name)) {
+                        r = kernel_remove(e->kernel, *name);
+                        if (r >= 0)
+                                res->n_removed++;
+                }
+        }
+        if (e->state->claimed) {
+                strv_free(e->state->claimed);
+                e->state->claimed = NULL;
+                state_changed = true;
+        }
+        if (!e->state->applied || !streq(e->state->applied, level->name)) {
+                free(e->state->applied);
+                e->state->applied = strdup(level->name);
+                if (!e->state->applied)
+                        return -ENOMEM;
+                state_changed = true;
+        }
+        if (state_changed) {
+                r = engine_save_state(e);
+                if (r < 0)
+                        log_error_errno(r, "Cannot write the state to %s: %m", e->state_path);
+        }
+        if (res->n_replaced > 0 || res->n_removed > 0 || e->last_revision == 0)
+                (void) kernel_revision(e->kernel, &e->last_revision);
+        return 0;
+}
+
+static int update_status(Engine *e, Unit *units, size_t n) {
+        UnitStatus *st = calloc(n + 1, sizeof(UnitStatus));
+
+        if (!st)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                const Unit *u = &units[i];
+                const StateUnit *su = state_find_unit(e->state, u->file);
+
+                st[i].file = strdup(u->file);
+                st[i].failed = u->failed;
+                st[i].names = strv_copy(u->failed ? (su ? su->names : (char *[]) { NULL }) : u->names);
+                if (u->failed && asprintf(&st[i].error, "%s:%u: %s",
+                                          u->failure.error_file ? u->failure.error_file : u->file,
+                                          u->failure.line, strempty(u->failure.message)) < 0)
+                        st[i].error = NULL;
+                if (!st[i].file || !st[i].names) {
+                        status_free(st, i + 1);
+                        return -ENOMEM;
+                }
+        }
+        status_free(e->status, e->n_status);
+        e->status = st;
+        e->n_status = n;
+        return 0;
+}
+
+static int collect_watch(Engine *e, Unit *units, size_t n) {
+        _cleanup_(hashmap_freep) Hashmap *set = hashmap_new(NULL);
+        char **l;
+
+        if (!set)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                const Closure *c = units[i].closure;
+                for (size_t j = 0; j < c->n_deps; j++)
+                        if (hashmap_put(set, c->deps[j].path, (void *) 1) < 0)
+                                return -ENOMEM;
+                STRV_FOREACH(w, c->watch)
+                        if (hashmap_put(set, *w, (void *) 1) < 0)
+                                return -ENOMEM;
+        }
+        l = hashmap_keys_sorted(set);
+        if (!l)
+                return -ENOMEM;
+        strv_free(e->watch);
+        e->watch = l;
+        return 0;
+}
+
+char **engine_watch_paths(const Engine *e) {
+        return strv_copy(e->watch);
+}
+
+const UnitStatus *engine_units(const Engine *e, size_t *ret_n) {
+        *ret_n = e->n_status;
+        return e->status;
+}
+
+int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult **ret) {
+        _cleanup_(engine_result_freep) EngineResult *res = NULL;
+        _cleanup_(resolved_level_freep) ResolvedLevel *level = NULL;
+        _cleanup_free_ char *prelude = NULL;
+        Unit *units = NULL;
+        size_t n = 0;
+        usec_t start = now_usec(CLOCK_MONOTONIC);
+        bool switching;
+        int r;
+
+        res = calloc(1, sizeof(EngineResult));
+        if (!res)
+                return -ENOMEM;
+        res->level = strdup(level_name);
+        if (!res->level)
+                return -ENOMEM;
+        res->ok = true;
+
+        r = level_set_resolve(e->levels, level_name, &level);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                res->ok = false;
+                if (asprintf(&res->error, "level %s is not defined", level_name) < 0)
+                        return -ENOMEM;
+                goto done;
+        }
+
+        r = build_units(e, level, res, &units, &n);
+        if (r < 0)
+                return r;
+        res->n_units = (unsigned) n;
+        for (size_t i = 0; i < n; i++) {
+                r = lookup_unit(e, &units[i], res);
+                if (r < 0)
+                        goto fail;
+        }
+        r = prepare_jobs(e, level, units, n, &prelude);
+        if (r < 0)
+                goto fail;
+        r = compile_units(e, units, n, res);
+        if (r < 0)
+                goto fail;
+
+        for (size_t i = 0; i < n; i++)
+                if (units[i].failed) {
+                        res->n_failed++;
+                        r = add_failure(res, &units[i].failure);
+                        if (r < 0)
+                                goto fail;
+                } else
+                        res->n_profiles += (unsigned) strv_length(units[i].names);
+
+        switching = !e->state->applied || !streq(e->state->applied, level->name);
+        if (mode != ENGINE_APPLY || switching) {
+                r = check_requires(e, level, units, n, res);
+                if (r < 0)
+                        goto fail;
+                if (r > 0) {
+                        log_error("Refusing level %s: %s.", level->name, res->error);
+                        goto done_units;
+                }
+        }
+
+        if (mode == ENGINE_DIFF) {
+                r = compute_diff(e, units, n, res);
+                if (r >= 0)
+                        r = refine_mode_changes(e, level, res);
+                if (r < 0)
+                        goto fail;
+        } else if (mode == ENGINE_APPLY) {
+                r = load_units(e, level, units, n, res);
+                if (r < 0)
+                        goto fail;
+                r = update_status(e, units, n);
+                if (r < 0)
+                        goto fail;
+                r = collect_watch(e, units, n);
+                if (r < 0)
+                        goto fail;
+        }
+
+done_units:
+        if (mode == ENGINE_APPLY || mode == ENGINE_COMPILE) {
+                units_free(e->units, e->n_units);
+                e->units = units;
+                e->n_units = n;
+        } else
+                units_free(units, n);
+done:
+        res->duration = now_usec(CLOCK_MONOTONIC) - start;
+        *ret = TAKE_PTR(res);
+        return 0;
+
+fail:
+        units_free(units, n);
+        return r;
+}
+
+int engine_write_policy_cache(Engine *e, const char *dir) {
+        _cleanup_close_ int dfd = -1;
+        aa_features *features = NULL;
+        aa_policy_cache *pc = NULL;
+        int r = 0;
+
+        r = mkdir_p(dir, 0755);
+        if (r < 0)
+                return r;
+        if (aa_features_new(&features, AT_FDCWD, e->features_file) < 0)
+                return negative_errno();
+        if (aa_policy_cache_new(&pc, features, AT_FDCWD, dir, 1) < 0) {
+                r = negative_errno();
+                aa_features_unref(features);
+                return r;
+        }
+        aa_features_unref(features);
+        dfd = aa_policy_cache_dirfd(pc, 0);
+        if (dfd < 0) {
+                r = negative_errno();
+                aa_policy_cache_unref(pc);
+                return r;
+        }
+        dfd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
+        aa_policy_cache_unref(pc);
+        if (dfd < 0)
+                return negative_errno();
+
+        /* The directory must hold exactly this level: whatever is there is
+         * loaded by whoever reads it (systemd at boot). */
+        {
+                int dup = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
+                DIR *d = dup >= 0 ? fdopendir(dup) : NULL;
+                struct dirent *de;
+                if (!d) {
+                        if (dup >= 0)
+                                close(dup);
+                        return negative_errno();
+                }
+                while ((de = readdir(d)))
+                        if (de->d_name[0] != '.' && de->d_type != DT_DIR)
+                                (void) unlinkat(dfd, de->d_name, 0);
+                closedir(d);
+        }
+
+        for (size_t i = 0; i < e->n_units; i++) {
+                Unit *u = &e->units[i];
+                _cleanup_free_ uint8_t *blob = NULL;
+                _cleanup_close_ int fd = -1;
+                size_t size;
+
+                if (u->failed)
+                        continue;
+                if (u->blob) {
+                        blob = malloc(u->blob_size);
+                        if (!blob)
+                                return -ENOMEM;
+                        memcpy(blob, u->blob, u->blob_size);
+                        size = u->blob_size;
+                } else {
+                        r = cache_get(e->cache, &u->key, &blob, &size);
+                        if (r < 0)
+                                return r;
+                }
+                fd = openat(dfd, u->name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+                if (fd < 0)
+                        return negative_errno();
+                r = loop_write(fd, blob, size);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}

@@ -1,0 +1,138 @@
+/* The engine: from a level to policy in the kernel. One run
+ *
+ *   resolves the level, lists its profile files (tree.h), computes each
+ *   file's closure (graph.h) and cache key (cache.h), compiles what the
+ *   cache lacks (compiler.h), checks the level's required profiles, and
+ *   only then touches the kernel: it replaces the profiles whose binary
+ *   differs from what it loaded before (or that someone else replaced),
+ *   removes the names it owns that the level no longer has, and records
+ *   everything in the state (state.h).
+ *
+ * A level switch is a transaction: a required profile that fails means
+ * nothing is applied. A profile that fails to compile or that the kernel
+ * rejects keeps its previous version; every other profile still loads.
+ * Nothing changed means nothing compiled and nothing written to the
+ * kernel. Names aalevel did not load are never touched.
+ *
+ * The engine blocks; the daemon runs it on a worker thread, the offline
+ * verbs (compile, load) call it directly. It never touches the bus. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cache.h"
+#include "conf.h"
+#include "graph.h"
+#include "kernel.h"
+#include "level.h"
+#include "state.h"
+#include "util.h"
+
+typedef struct Engine Engine;
+
+typedef enum EngineMode {
+        ENGINE_APPLY,           /* compile and load */
+        ENGINE_CHECK,           /* compile only */
+        ENGINE_DIFF,            /* compile only, and compare with what is loaded */
+        ENGINE_COMPILE,         /* compile only, for `aalevel compile` */
+} EngineMode;
+
+typedef struct UnitFailure {
+        char *file;             /* the profile file */
+        char *name;             /* a profile name it held before, or NULL */
+        char *error_file;       /* where the parser says the error is */
+        unsigned line;
+        char *message;
+} UnitFailure;
+
+typedef struct DiffEntry {
+        char *name;
+        char *change;           /* add, remove, mode, recompile */
+        char *detail;
+        char *file;
+} DiffEntry;
+
+typedef struct EngineResult {
+        char *level;
+        bool ok;                /* false: the transaction was refused, error says why */
+        char *error;
+        unsigned n_units;       /* profile files of the level */
+        unsigned n_compiled;    /* compiled now */
+        unsigned n_cached;      /* found in the cache */
+        unsigned n_failed;
+        unsigned n_replaced;    /* kernel writes */
+        unsigned n_removed;
+        unsigned n_unchanged;   /* already in the kernel as they should be */
+        unsigned n_profiles;    /* profile names of the level */
+        UnitFailure *failures;
+        size_t n_failures;
+        DiffEntry *diff;
+        size_t n_diff;
+        char **warnings;
+        usec_t duration;
+} EngineResult;
+
+void engine_result_free(EngineResult *r);
+DEFINE_TRIVIAL_CLEANUP_FUNC(EngineResult *, engine_result_free);
+
+typedef void (*EngineProgress)(const char *phase, unsigned done, unsigned total, const char *current,
+                               void *userdata);
+/* Called for every failure as it happens (the daemon signals it). */
+typedef void (*EngineFailure)(const UnitFailure *f, void *userdata);
+
+typedef struct EngineOptions {
+        bool offline;           /* no kernel (aalevel compile) */
+        const char *features_file; /* overrides the configuration and the kernel */
+        const char *root;       /* relative includes resolve below it */
+        EngineProgress progress;
+        EngineFailure failure;
+        void *userdata;
+} EngineOptions;
+
+/* config and levels are borrowed and must outlive the engine (or be
+ * replaced with engine_set_config()). */
+int engine_new(const Config *config, const LevelSet *levels, const EngineOptions *options, Engine **ret,
+               char **ret_error);
+void engine_free(Engine *e);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Engine *, engine_free);
+
+void engine_set_config(Engine *e, const Config *config, const LevelSet *levels);
+
+/* Runs the level. Returns a negative errno only when the engine cannot
+ * work at all (out of memory, the state cannot be written); everything
+ * else, including a refused transaction, is in the result. */
+int engine_run(Engine *e, const char *level, EngineMode mode, EngineResult **ret);
+
+/* A file changed on disk: forget what is known about it. */
+void engine_invalidate(Engine *e, const char *path);
+void engine_invalidate_all(Engine *e);
+
+/* The level prelude: booleans for every known level, @{aalevel_level}. */
+char *engine_prelude(const LevelSet *levels, const ResolvedLevel *level);
+
+const State *engine_state(const Engine *e);
+State *engine_state_mut(Engine *e);
+int engine_save_state(Engine *e);
+
+/* Every path the last run depended on (files, missing files, directories)
+ * and the directories holding them: what the daemon watches. */
+char **engine_watch_paths(const Engine *e);
+
+typedef struct UnitStatus {
+        char *file;
+        char **names;
+        bool failed;
+        char *error;            /* "FILE:LINE: message" */
+} UnitStatus;
+
+/* The units of the last APPLY run, for ListProfiles. */
+const UnitStatus *engine_units(const Engine *e, size_t *ret_n);
+
+/* Writes the units' binaries of the last COMPILE/APPLY run into dir in
+ * the layout of libapparmor's policy cache (<dir>/<features id>.0/ with
+ * its .features), which systemd's early policy loading reads. */
+int engine_write_policy_cache(Engine *e, const char *dir);
+
+/* NULL offline. */
+Kernel *engine_kernel(Engine *e);

@@ -1,0 +1,413 @@
+/* apparmor_parser's stderr → a short list of errors and warnings. */
+#include "parser-error.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+#include "util.h"
+
+/* Only this much of a line is looked at: enough for a file name of
+ * PATH_MAX and a full message, and a single huge line costs no more. */
+#define LINE_SCAN_MAX 8192
+#define FILE_NAME_MAX 4096
+
+/* Length of the valid UTF-8 sequence at s, 0 if there is none. Overlong
+ * forms, surrogates and code points past U+10FFFF are invalid. */
+static size_t utf8_sequence_len(const unsigned char *s, size_t n, uint32_t *ret_cp) {
+        uint32_t cp;
+        size_t len;
+
+        if (s[0] < 0x80) {
+                *ret_cp = s[0];
+                return 1;
+        }
+        if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+                len = 2;
+                cp = s[0] & 0x1F;
+        } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+                len = 3;
+                cp = s[0] & 0x0F;
+        } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+                len = 4;
+                cp = s[0] & 0x07;
+        } else
+                return 0;
+        if (len > n)
+                return 0;
+        for (size_t i = 1; i < len; i++) {
+                if ((s[i] & 0xC0) != 0x80)
+                        return 0;
+                cp = cp << 6 | (s[i] & 0x3F);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+                return 0;
+        *ret_cp = cp;
+        return len;
+}
+
+/* A copy of the line that D-Bus and the journal accept as it is: valid
+ * UTF-8, no NUL or other control character (each becomes '?', a tab a
+ * space), no trailing blanks. */
+static char *sanitize_line(const char *s, size_t n) {
+        const unsigned char *u = (const unsigned char *) s;
+        char *out, *o;
+
+        out = o = malloc(n + 1);
+        if (!out)
+                return NULL;
+        for (size_t i = 0; i < n;) {
+                uint32_t cp = 0;
+                size_t len = utf8_sequence_len(u + i, n - i, &cp);
+
+                if (len == 0) {
+                        *o++ = '?';
+                        i++;
+                } else if (cp == '\t') {
+                        *o++ = ' ';
+                        i++;
+                } else if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) {
+                        *o++ = '?';
+                        i += len;
+                } else {
+                        memcpy(o, u + i, len);
+                        o += len;
+                        i += len;
+                }
+        }
+        while (o > out && o[-1] == ' ')
+                o--;
+        *o = '\0';
+        return out;
+}
+
+/* Copies at most max bytes of s, cutting at a character boundary and
+ * marking the cut with "...". s is valid UTF-8. */
+static char *strndup_ellipsized(const char *s, size_t n, size_t max) {
+        char *r;
+        size_t cut;
+
+        if (n <= max)
+                return strndup(s, n);
+        cut = max - 3;
+        while (cut > 0 && ((unsigned char) s[cut] & 0xC0) == 0x80)
+                cut--;
+        r = malloc(cut + 4);
+        if (!r)
+                return NULL;
+        memcpy(r, s, cut);
+        memcpy(r + cut, "...", 4);
+        return r;
+}
+
+/* Digits at *p as an unsigned, moving *p past them. False when there are
+ * none or they do not fit: such a line is not trusted as a location. */
+static bool parse_uint(const char **p, unsigned *ret) {
+        const char *q = *p;
+        unsigned v = 0;
+
+        if (*q < '0' || *q > '9')
+                return false;
+        for (; *q >= '0' && *q <= '9'; q++) {
+                if (v > (UINT32_MAX - (unsigned) (*q - '0')) / 10)
+                        return false;
+                v = v * 10 + (unsigned) (*q - '0');
+        }
+        *p = q;
+        *ret = v;
+        return true;
+}
+
+/* The message after "N:" — the colon may end the line. */
+static bool parse_line_colon(const char **p, unsigned *ret_line) {
+        const char *q = *p;
+
+        if (!parse_uint(&q, ret_line) || *q != ':')
+                return false;
+        q++;
+        if (*q == ' ')
+                q++;
+        *p = q;
+        return true;
+}
+
+typedef struct Parsed {
+        const char *file;       /* into the line, or NULL */
+        size_t file_len;
+        unsigned line;
+        const char *message;
+        bool warning;
+} Parsed;
+
+/* "AppArmor parser error[ for TOP[ in profile FILE]] at line N: MESSAGE" */
+static bool parse_error_line(const char *s, Parsed *ret) {
+        const char *rest = startswith(s, "AppArmor parser error");
+
+        if (!rest)
+                return false;
+        /* The first " at line N:" ends the location: names come before the
+         * message, and a message may mention lines too. */
+        for (const char *at = strstr(rest, " at line "); at; at = strstr(at + 1, " at line ")) {
+                const char *q = at + strlen(" at line ");
+                const char *top, *in;
+                unsigned line;
+
+                if (!parse_line_colon(&q, &line))
+                        continue;
+                *ret = (Parsed) { .line = line, .message = q };
+                if (at == rest)
+                        return true;
+                top = startswith(rest, " for ");
+                if (!top || top >= at)
+                        return false;
+                /* The file named after "in profile" is where the error is;
+                 * TOP is only the file the parser was asked to compile. */
+                in = strstr(top, " in profile ");
+                if (in && in < at)
+                        top = in + strlen(" in profile ");
+                ret->file = top;
+                ret->file_len = (size_t) (at - top);
+                return true;
+        }
+        return false;
+}
+
+/* "Warning from SOURCE (FILE line N): MESSAGE", "Warning from profile NAME
+ * (FILE): MESSAGE", and the same with "Warning converted to Error". */
+static bool parse_warning_from_line(const char *s, Parsed *ret) {
+        const char *rest, *close, *open = NULL, *paren, *q;
+        bool warning = true;
+        size_t paren_len;
+
+        rest = startswith(s, "Warning converted to Error from ");
+        if (rest)
+                warning = false;
+        else
+                rest = startswith(s, "Warning from ");
+        if (!rest)
+                return false;
+
+        close = strstr(rest, "): ");
+        if (!close)
+                close = endswith(rest, "):") ? rest + strlen(rest) - 2 : NULL;
+        if (!close)
+                return false;
+        for (const char *p = rest; (p = strstr(p, " (")) && p < close; p++)
+                open = p;
+        if (!open)
+                return false;
+
+        *ret = (Parsed) { .warning = warning, .message = close[2] ? close + 3 : close + 2 };
+        paren = open + 2;
+        paren_len = (size_t) (close - paren);
+
+        /* A trailing "line N" inside the parentheses is the location. */
+        q = close;
+        while (q > paren && q[-1] >= '0' && q[-1] <= '9')
+                q--;
+        if (q < close && q - paren >= 5 && strneq(q - 5, "line ", 5) &&
+            (q - 5 == paren || q[-6] == ' ')) {
+                const char *digits = q;
+
+                if (!parse_uint(&q, &ret->line))
+                        return false;
+                paren_len = digits - 5 == paren ? 0 : (size_t) (digits - 6 - paren);
+        }
+
+        if (paren_len > 0) {
+                ret->file = paren;
+                ret->file_len = paren_len;
+        } else if (!startswith(rest, "profile ")) {
+                /* "(line N)": the parser had no current file; SOURCE is it. */
+                ret->file = rest;
+                ret->file_len = (size_t) (open - rest);
+        }
+        return true;
+}
+
+/* Lines the parser prints that do not stop the compile. */
+static bool is_plain_warning(const char *s) {
+        const char *colon;
+
+        if (startswith(s, "Warning") || startswith(s, "Ignoring: ") ||
+            startswith(s, "Cache read/write disabled") || startswith(s, "Cache: ") ||
+            streq(s, "xattr attachment conditional ignored"))
+                return true;
+        /* "apparmor_parser: Warning capping number of jobs ..." */
+        colon = strstr(s, ": Warning");
+        return colon && !memchr(s, ' ', (size_t) (colon - s));
+}
+
+/* Hints the parser prints on the line after a message. */
+static bool is_continuation(const char *s) {
+        return startswith(s, "Use --");
+}
+
+static void parser_error_done(ParserError *e) {
+        free(e->file);
+        free(e->message);
+        *e = (ParserError) {};
+}
+
+void parser_errors_free(ParserError *e, size_t n) {
+        if (!e)
+                return;
+        for (size_t i = 0; i < n; i++)
+                parser_error_done(&e[i]);
+        free(e);
+}
+
+static int parse_line(const char *s, ParserError *ret) {
+        _cleanup_free_ char *file = NULL, *message = NULL;
+        Parsed p = {};
+
+        if (!parse_error_line(s, &p) && !parse_warning_from_line(s, &p))
+                /* Unknown lines are kept whole, as errors: better a raw
+                 * line in the status than a failure with no reason. */
+                p = (Parsed) { .message = s, .warning = is_plain_warning(s) };
+
+        if (p.file_len > FILE_NAME_MAX)
+                p = (Parsed) { .message = s, .warning = p.warning };
+        if (p.file && p.file_len > 0) {
+                file = strndup(p.file, p.file_len);
+                if (!file)
+                        return -ENOMEM;
+        }
+        message = strndup_ellipsized(p.message, strlen(p.message), PARSER_ERROR_MESSAGE_MAX);
+        if (!message)
+                return -ENOMEM;
+
+        *ret = (ParserError) {
+                .file = TAKE_PTR(file),
+                .line = p.line,
+                .message = TAKE_PTR(message),
+                .warning = p.warning,
+        };
+        return 0;
+}
+
+static int append_to_message(ParserError *e, const char *s) {
+        _cleanup_free_ char *joined = NULL;
+        char *m;
+
+        if (asprintf(&joined, "%s %s", e->message, s) < 0)
+                return -ENOMEM;
+        m = strndup_ellipsized(joined, strlen(joined), PARSER_ERROR_MESSAGE_MAX);
+        if (!m)
+                return -ENOMEM;
+        free(e->message);
+        e->message = m;
+        return 0;
+}
+
+typedef struct ErrorList {
+        ParserError *items;
+        size_t n;
+} ErrorList;
+
+static void error_list_done(ErrorList *l) {
+        parser_errors_free(l->items, l->n);
+}
+
+int parser_errors_parse(const char *text, size_t size, ParserError **ret, size_t *ret_n) {
+        _cleanup_(error_list_done) ErrorList l = {};
+        size_t pos = 0, omitted = 0;
+        bool have_error = false;
+        int r;
+
+        assert(text || size == 0);
+
+        while (pos < size) {
+                _cleanup_free_ char *s = NULL;
+                const char *start = text + pos, *eol;
+                size_t len;
+                ParserError e;
+
+                eol = memchr(start, '\n', size - pos);
+                len = eol ? (size_t) (eol - start) : size - pos;
+                pos += len + (eol ? 1 : 0);
+
+                /* Past the cap only a first error is still worth keeping. */
+                if (l.n >= PARSER_ERRORS_MAX - 2 && have_error) {
+                        omitted++;
+                        continue;
+                }
+
+                s = sanitize_line(start, MIN(len, (size_t) LINE_SCAN_MAX));
+                if (!s)
+                        return -ENOMEM;
+                if (isempty(s))
+                        continue;
+
+                if (is_continuation(s) && l.n > 0 && l.n < PARSER_ERRORS_MAX - 1) {
+                        r = append_to_message(&l.items[l.n - 1], s);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+
+                r = parse_line(s, &e);
+                if (r < 0)
+                        return r;
+                if (l.n >= PARSER_ERRORS_MAX - 2 && (e.warning || l.n >= PARSER_ERRORS_MAX - 1)) {
+                        parser_error_done(&e);
+                        omitted++;
+                        continue;
+                }
+
+                if (!l.items) {
+                        l.items = calloc(PARSER_ERRORS_MAX, sizeof(ParserError));
+                        if (!l.items) {
+                                parser_error_done(&e);
+                                return -ENOMEM;
+                        }
+                }
+                l.items[l.n++] = e;
+                have_error = have_error || !e.warning;
+        }
+
+        if (omitted > 0) {
+                char *m;
+
+                if (asprintf(&m, "%zu more line%s of apparmor_parser output not shown",
+                             omitted, omitted == 1 ? "" : "s") < 0)
+                        return -ENOMEM;
+                l.items[l.n++] = (ParserError) { .message = m, .warning = true };
+        }
+
+        *ret = TAKE_PTR(l.items);
+        *ret_n = l.n;
+        l.n = 0;
+        return 0;
+}
+
+char *parser_errors_summary(const ParserError *e, size_t n) {
+        const ParserError *pick = NULL;
+        char *s;
+        int r;
+
+        for (size_t i = 0; i < n && !pick; i++)
+                if (!e[i].warning)
+                        pick = &e[i];
+        /* A parser that failed with warnings only (no kernel interface, a
+         * cache it could not set up) stopped on the last one. */
+        if (!pick && n > 0)
+                pick = &e[n - 1];
+        if (!pick)
+                return strdup("apparmor_parser failed without a message");
+
+        if (pick->file && pick->line > 0)
+                r = asprintf(&s, "%s:%u: %s", pick->file, pick->line, pick->message);
+        else if (pick->file)
+                r = asprintf(&s, "%s: %s", pick->file, pick->message);
+        else if (pick->line > 0)
+                r = asprintf(&s, "line %u: %s", pick->line, pick->message);
+        else
+                return strdup(pick->message);
+        return r < 0 ? NULL : s;
+}

@@ -1,0 +1,381 @@
+/* The persisted state. */
+#include "state.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "level.h"
+#include "strv.h"
+#include "util.h"
+
+#define STATE_MAGIC "aalevel-state"
+#define STATE_VERSION "1"
+#define STATE_MAX (64U * 1024U * 1024U)
+
+State *state_new(void) {
+        return calloc(1, sizeof(State));
+}
+
+void state_unit_clear(StateUnit *u) {
+        free(u->file);
+        strv_free(u->names);
+        memset(u, 0, sizeof *u);
+}
+
+void state_free(State *s) {
+        if (!s)
+                return;
+        free(s->selected);
+        free(s->config_level);
+        free(s->applied);
+        for (size_t i = 0; i < s->n_units; i++)
+                state_unit_clear(&s->units[i]);
+        free(s->units);
+        strv_free(s->claimed);
+        free(s);
+}
+
+char *state_escape(const char *s) {
+        char *r = malloc(strlen(s) * 4 + 1), *o = r;
+
+        if (!r)
+                return NULL;
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                if (*p == '\\') {
+                        *o++ = '\\';
+                        *o++ = '\\';
+                } else if (*p == '\t') {
+                        *o++ = '\\';
+                        *o++ = 't';
+                } else if (*p == '\n') {
+                        *o++ = '\\';
+                        *o++ = 'n';
+                } else if (*p < 0x20 || *p == 0x7f) {
+                        o += sprintf(o, "\\x%02x", *p);
+                } else
+                        *o++ = (char) *p;
+        }
+        *o = '\0';
+        return r;
+}
+
+int state_unescape(const char *s, char **ret) {
+        char *r = malloc(strlen(s) + 1), *o = r;
+
+        if (!r)
+                return -ENOMEM;
+        for (const char *p = s; *p; p++) {
+                if (*p != '\\') {
+                        if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                                goto bad;
+                        *o++ = *p;
+                        continue;
+                }
+                p++;
+                if (*p == '\\')
+                        *o++ = '\\';
+                else if (*p == 't')
+                        *o++ = '\t';
+                else if (*p == 'n')
+                        *o++ = '\n';
+                else if (*p == 'x' && isxdigit((unsigned char) p[1]) && isxdigit((unsigned char) p[2])) {
+                        char hex[3] = { p[1], p[2], 0 };
+                        unsigned long v = strtoul(hex, NULL, 16);
+                        if (v == 0)
+                                goto bad; /* a NUL would cut the field */
+                        *o++ = (char) v;
+                        p += 2;
+                } else
+                        goto bad;
+        }
+        *o = '\0';
+        *ret = r;
+        return 0;
+bad:
+        free(r);
+        return -EINVAL;
+}
+
+static bool is_hex(const char *s, size_t len) {
+        if (strlen(s) != len)
+                return false;
+        for (size_t i = 0; i < len; i++)
+                if (!isxdigit((unsigned char) s[i]) || isupper((unsigned char) s[i]))
+                        return false;
+        return true;
+}
+
+static int parse_error(char **ret_error, const char *filename, unsigned line, const char *what) {
+        if (ret_error && asprintf(ret_error, "%s:%u: %s", filename, line, what) < 0)
+                *ret_error = NULL;
+        return -EINVAL;
+}
+
+static int set_level_field(char **field, char * const *f, size_t nf) {
+        if (nf != 2 || !level_name_is_valid(f[1]))
+                return -EINVAL;
+        free(*field);
+        *field = strdup(f[1]);
+        return *field ? 0 : -ENOMEM;
+}
+
+int state_parse(const char *text, size_t size, const char *filename, State **ret, char **ret_error) {
+        _cleanup_(state_freep) State *s = NULL;
+        const char *p = text, *end = text + size;
+        unsigned line = 0;
+        bool header = false;
+        int r;
+
+        if (memory_has_nul(text, size))
+                return parse_error(ret_error, filename, 1, "binary data (NUL byte) in the state file");
+        s = state_new();
+        if (!s)
+                return -ENOMEM;
+
+        while (p < end) {
+                const char *eol = memchr(p, '\n', (size_t) (end - p));
+                _cleanup_free_ char *raw = NULL;
+                _cleanup_strv_free_ char **f = NULL, **fields = NULL;
+                size_t nf;
+
+                if (!eol)
+                        eol = end;
+                line++;
+                raw = strndup(p, (size_t) (eol - p));
+                p = eol < end ? eol + 1 : end;
+                if (!raw)
+                        return -ENOMEM;
+                if (isempty(raw))
+                        continue;
+
+                /* Split on tabs, keeping empty fields out: none is empty. */
+                r = strv_split(raw, "\t", &f);
+                if (r < 0)
+                        return r;
+                fields = calloc(strv_length(f) + 1, sizeof(char *));
+                if (!fields)
+                        return -ENOMEM;
+                nf = 0;
+                STRV_FOREACH(i, f) {
+                        r = state_unescape(*i, &fields[nf]);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                return parse_error(ret_error, filename, line, "bad escape sequence");
+                        nf++;
+                }
+                if (nf == 0)
+                        continue;
+
+                if (!header) {
+                        if (nf != 2 || !streq(fields[0], STATE_MAGIC))
+                                return parse_error(ret_error, filename, line, "not an aalevel state file");
+                        if (!streq(fields[1], STATE_VERSION))
+                                return parse_error(ret_error, filename, line, "unsupported state file version");
+                        header = true;
+                        continue;
+                }
+                if (streq(fields[0], "selected") || streq(fields[0], "config-level") ||
+                    streq(fields[0], "applied")) {
+                        char **field = streq(fields[0], "selected") ? &s->selected
+                                     : streq(fields[0], "applied") ? &s->applied : &s->config_level;
+                        r = set_level_field(field, fields, nf);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                return parse_error(ret_error, filename, line, "expected a level name");
+                } else if (streq(fields[0], "unit")) {
+                        StateUnit u = {};
+                        if (nf < 4 || fields[1][0] != '/' ||
+                            cache_key_from_hex(fields[2], &u.key) < 0 || !is_hex(fields[3], 2 * SHA1_DIGEST_SIZE))
+                                return parse_error(ret_error, filename, line,
+                                                   "expected: unit FILE KEY SHA1 NAME...");
+                        if (state_find_unit(s, fields[1]))
+                                return parse_error(ret_error, filename, line, "duplicate unit");
+                        u.file = strdup(fields[1]);
+                        memcpy(u.sha1, fields[3], sizeof u.sha1);
+                        u.names = calloc(1, sizeof(char *));
+                        if (!u.file || !u.names || strv_extend_strv(&u.names, fields + 4) < 0) {
+                                state_unit_clear(&u);
+                                return -ENOMEM;
+                        }
+                        r = state_set_unit(s, &u);
+                        if (r < 0) {
+                                state_unit_clear(&u);
+                                return r;
+                        }
+                } else if (streq(fields[0], "claimed")) {
+                        if (nf != 2)
+                                return parse_error(ret_error, filename, line, "expected: claimed NAME");
+                        r = strv_extend(&s->claimed, fields[1]);
+                        if (r < 0)
+                                return r;
+                } else
+                        return parse_error(ret_error, filename, line, "unknown record");
+        }
+        if (!header)
+                return parse_error(ret_error, filename, 1, "empty state file");
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int state_load(const char *path, State **ret, char **ret_error) {
+        _cleanup_free_ char *text = NULL;
+        size_t size;
+        int r;
+
+        r = read_full_file(path, STATE_MAX, &text, &size);
+        if (r == -ENOENT) {
+                *ret = state_new();
+                return *ret ? 0 : -ENOMEM;
+        }
+        if (r < 0) {
+                if (ret_error && asprintf(ret_error, "%s: %s", path, strerror(-r)) < 0)
+                        *ret_error = NULL;
+                return r;
+        }
+        return state_parse(text, size, path, ret, ret_error);
+}
+
+static int put_fields(FILE *f, const char *first, ...) {
+        va_list ap;
+        const char *v;
+        bool tab = false;
+
+        va_start(ap, first);
+        for (v = first; v; v = va_arg(ap, const char *)) {
+                _cleanup_free_ char *e = state_escape(v);
+                if (!e) {
+                        va_end(ap);
+                        return -ENOMEM;
+                }
+                fprintf(f, "%s%s", tab ? "\t" : "", e);
+                tab = true;
+        }
+        va_end(ap);
+        fputc('\n', f);
+        return 0;
+}
+
+int state_format(const State *s, char **ret, size_t *ret_size) {
+        _cleanup_free_ char *text = NULL;
+        size_t size = 0;
+        FILE *f;
+        int r = 0;
+
+        f = open_memstream(&text, &size);
+        if (!f)
+                return -ENOMEM;
+        fprintf(f, "%s\t%s\n", STATE_MAGIC, STATE_VERSION);
+        if (s->selected)
+                r = put_fields(f, "selected", s->selected, NULL);
+        if (r >= 0 && s->config_level)
+                r = put_fields(f, "config-level", s->config_level, NULL);
+        if (r >= 0 && s->applied)
+                r = put_fields(f, "applied", s->applied, NULL);
+        for (size_t i = 0; r >= 0 && i < s->n_units; i++) {
+                const StateUnit *u = &s->units[i];
+                char hex[CACHE_KEY_HEX_SIZE];
+                _cleanup_free_ char *file = state_escape(u->file);
+
+                cache_key_to_hex(&u->key, hex);
+                if (!file) {
+                        r = -ENOMEM;
+                        break;
+                }
+                fprintf(f, "unit\t%s\t%s\t%s", file, hex, u->sha1);
+                STRV_FOREACH(n, u->names) {
+                        _cleanup_free_ char *e = state_escape(*n);
+                        if (!e) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        fprintf(f, "\t%s", e);
+                }
+                fputc('\n', f);
+        }
+        STRV_FOREACH(c, s->claimed)
+                if (r >= 0)
+                        r = put_fields(f, "claimed", *c, NULL);
+        if (fclose(f) != 0 && r >= 0)
+                r = -ENOMEM;
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(text);
+        *ret_size = size;
+        return 0;
+}
+
+int state_save(const State *s, const char *path) {
+        _cleanup_free_ char *text = NULL;
+        size_t size;
+        int r;
+
+        r = state_format(s, &text, &size);
+        if (r < 0)
+                return r;
+        return write_file_atomic(path, text, size, 0644);
+}
+
+StateUnit *state_find_unit(const State *s, const char *file) {
+        for (size_t i = 0; i < s->n_units; i++)
+                if (streq(s->units[i].file, file))
+                        return &s->units[i];
+        return NULL;
+}
+
+StateUnit *state_find_name(const State *s, const char *name) {
+        for (size_t i = 0; i < s->n_units; i++)
+                if (strv_contains(s->units[i].names, name))
+                        return &s->units[i];
+        return NULL;
+}
+
+char **state_owned_names(const State *s) {
+        _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
+
+        if (!l)
+                return NULL;
+        for (size_t i = 0; i < s->n_units; i++)
+                if (strv_extend_strv(&l, s->units[i].names) < 0)
+                        return NULL;
+        if (strv_extend_strv(&l, s->claimed) < 0)
+                return NULL;
+        strv_uniq(l);
+        return TAKE_PTR(l);
+}
+
+int state_set_unit(State *s, StateUnit *u) {
+        StateUnit *existing = state_find_unit(s, u->file), *a;
+
+        if (existing) {
+                state_unit_clear(existing);
+                *existing = *u;
+                memset(u, 0, sizeof *u);
+                return 0;
+        }
+        a = realloc(s->units, sizeof(StateUnit) * (s->n_units + 1));
+        if (!a)
+                return -ENOMEM;
+        s->units = a;
+        s->units[s->n_units++] = *u;
+        memset(u, 0, sizeof *u);
+        return 0;
+}
+
+void state_remove_unit(State *s, const char *file) {
+        StateUnit *u = state_find_unit(s, file);
+        size_t i;
+
+        if (!u)
+                return;
+        i = (size_t) (u - s->units);
+        state_unit_clear(u);
+        memmove(s->units + i, s->units + i + 1, sizeof(StateUnit) * (s->n_units - i - 1));
+        s->n_units--;
+}

@@ -1,0 +1,62 @@
+/* What aalevel remembers across restarts, in <state_dir>/state: the level
+ * selected with `aalevelctl set`, the configuration's level= when last
+ * seen (to tell which instruction came last), the level last applied,
+ * and every unit it loaded: the profile file, its cache key, the SHA-1 of
+ * the blob written to the kernel and the profile names it held. During a
+ * transaction the names about to be loaded are recorded first
+ * ("claimed"), so that after a crash at any moment aalevel still knows
+ * every name it may have put in the kernel, and never mistakes its own
+ * profile for a foreign one or the reverse.
+ *
+ * The file is text, one record per line, tab-separated, with C-style
+ * escapes for tabs, newlines, backslashes and control characters; it is
+ * written atomically (temporary file, fsync, rename). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cache.h"
+#include "macro.h"
+
+typedef struct StateUnit {
+        char *file;
+        CacheKey key;
+        char sha1[2 * SHA1_DIGEST_SIZE + 1];
+        char **names;
+} StateUnit;
+
+typedef struct State {
+        char *selected;         /* from `aalevelctl set`; NULL when never set */
+        char *config_level;     /* aalevel.conf's level= when last seen; NULL when unset */
+        char *applied;          /* the level last applied completely */
+        StateUnit *units;
+        size_t n_units;
+        char **claimed;         /* names a transaction in progress may load */
+} State;
+
+State *state_new(void);
+void state_free(State *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(State *, state_free);
+
+/* -EINVAL with *ret_error "FILE:LINE: what" for a malformed file. */
+int state_parse(const char *text, size_t size, const char *filename, State **ret, char **ret_error);
+/* A missing file is an empty state. */
+int state_load(const char *path, State **ret, char **ret_error);
+int state_format(const State *s, char **ret, size_t *ret_size);
+int state_save(const State *s, const char *path);
+
+StateUnit *state_find_unit(const State *s, const char *file);
+/* The unit that loaded this profile name, or NULL. */
+StateUnit *state_find_name(const State *s, const char *name);
+/* Every name aalevel owns: of every unit, and claimed ones. Sorted. */
+char **state_owned_names(const State *s);
+
+/* Adds or replaces the unit of u->file, taking over u's contents. */
+int state_set_unit(State *s, StateUnit *u);
+void state_remove_unit(State *s, const char *file);
+void state_unit_clear(StateUnit *u);
+
+/* Escaping of one field, exposed for the tests. */
+char *state_escape(const char *s);
+int state_unescape(const char *s, char **ret);

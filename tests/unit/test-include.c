@@ -1,0 +1,95 @@
+/* The include scanner, with the forms the parser accepts and bad input. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "include.h"
+
+static IncludeScan *scan(const char *text) {
+        IncludeScan *s = NULL;
+        cr_assert_eq(include_scan(text, strlen(text), &s), 0);
+        return s;
+}
+
+Test(include, forms) {
+        IncludeScan *s = scan(
+                "abi <abi/3.0>,\n"
+                "include <tunables/global>\n"
+                "#include <tunables/old>\n"
+                "profile foo /usr/bin/foo {\n"
+                "  include <abstractions/base>\n"
+                "  include if exists <local/foo>\n"
+                "  #include if exists <local/old>\n"
+                "  include \"/etc/apparmor.d/abs\"\n"
+                "  include \"rel/path\"\n"
+                "  include bare/path\n"
+                "  {include <glued>\n"
+                "}\n");
+        cr_assert_eq(s->n_includes, 9);
+        cr_assert_str_eq(s->includes[0].path, "tunables/global");
+        cr_assert_eq(s->includes[0].kind, INCLUDE_SEARCH);
+        cr_assert_eq(s->includes[0].line, 2);
+        cr_assert_str_eq(s->includes[1].path, "tunables/old");
+        cr_assert(s->includes[3].if_exists);
+        cr_assert_str_eq(s->includes[3].path, "local/foo");
+        cr_assert(s->includes[4].if_exists);
+        cr_assert_eq(s->includes[5].kind, INCLUDE_PATH);
+        cr_assert_str_eq(s->includes[5].path, "/etc/apparmor.d/abs");
+        cr_assert_str_eq(s->includes[6].path, "rel/path");
+        cr_assert_str_eq(s->includes[7].path, "bare/path");
+        cr_assert_eq(s->includes[7].kind, INCLUDE_PATH);
+        cr_assert_str_eq(s->includes[8].path, "glued");
+        cr_assert_not(s->mentions_aalevel);
+        include_scan_free(s);
+}
+
+Test(include, comments_strings_and_paths_are_not_includes) {
+        IncludeScan *s = scan(
+                "# include <not/this>\n"
+                "#includes are described elsewhere\n"
+                "/usr/include/** r,\n"
+                "@{lib}/modules/*/build/include/** rix,\n"
+                "\"/path with include <x>\" r,\n"
+                "/foo r, # include <comment>\n"
+                "include\n");
+        cr_assert_eq(s->n_includes, 0);
+        include_scan_free(s);
+}
+
+Test(include, aalevel_symbols) {
+        IncludeScan *s = scan("profile x { if $aalevel_strict { deny /etc/x r, } }\n");
+        cr_assert(s->mentions_aalevel);
+        include_scan_free(s);
+        s = scan("profile x { /home/@{aalevel_level}/ r, }\n");
+        cr_assert(s->mentions_aalevel);
+        include_scan_free(s);
+        s = scan("profile x { \"/srv/@{aalevel_level} x/\" r, }\n");
+        cr_assert(s->mentions_aalevel);
+        include_scan_free(s);
+        s = scan("# $aalevel_strict only in a comment\nprofile x { /aalevel_strict r, }\n");
+        cr_assert_not(s->mentions_aalevel);
+        include_scan_free(s);
+}
+
+Test(include, bad_input) {
+        static const char *cases[] = {
+                "", "include", "include <", "include <unterminated\nfoo>", "include \"unterminated\n",
+                "include if", "include if exists", "include if exists <", "\"unterminated string",
+                "#include", "#", "include <>", "include \"\"",
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                IncludeScan *s = scan(cases[i]);
+                cr_assert_eq(s->n_includes, 0, "case %zu: %s", i, cases[i]);
+                include_scan_free(s);
+        }
+        /* Binary junk, NUL bytes inside: never crashes, never reads past. */
+        char junk[4096];
+        srand(1);
+        for (int round = 0; round < 200; round++) {
+                for (size_t i = 0; i < sizeof junk; i++)
+                        junk[i] = (char) (rand() % 4 == 0 ? "include <\">#\n"[rand() % 13] : rand());
+                IncludeScan *s = NULL;
+                cr_assert_eq(include_scan(junk, (size_t) (rand() % (int) sizeof junk), &s), 0);
+                include_scan_free(s);
+        }
+}

@@ -1,0 +1,93 @@
+/* The state file: round trip, escaping, and every kind of bad input. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "state.h"
+#include "strv.h"
+
+#define KEY "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+#define SHA "0123456789abcdef0123456789abcdef01234567"
+
+Test(state, round_trip) {
+        State *s = state_new(), *t = NULL;
+        StateUnit u = {};
+        char *text = NULL, *error = NULL;
+        size_t size;
+
+        s->selected = strdup("strict");
+        s->config_level = strdup("default");
+        s->applied = strdup("strict");
+        u.file = strdup("/etc/apparmor.d/weird\tname\nwith\\stuff");
+        cr_assert_eq(cache_key_from_hex(KEY, &u.key), 0);
+        memcpy(u.sha1, SHA, sizeof u.sha1);
+        u.names = strv_copy((char *[]) { "foo", "bar baz", ":ns:x\x01y", NULL });
+        cr_assert_eq(state_set_unit(s, &u), 0);
+        cr_assert_eq(strv_extend(&s->claimed, "pending one"), 0);
+
+        cr_assert_eq(state_format(s, &text, &size), 0);
+        cr_assert_eq(state_parse(text, size, "state", &t, &error), 0, "%s", error ? error : "");
+        cr_assert_str_eq(t->selected, "strict");
+        cr_assert_str_eq(t->config_level, "default");
+        cr_assert_eq(t->n_units, 1);
+        cr_assert_str_eq(t->units[0].file, "/etc/apparmor.d/weird\tname\nwith\\stuff");
+        cr_assert(strv_equal(t->units[0].names, (char *[]) { "foo", "bar baz", ":ns:x\x01y", NULL }));
+        cr_assert_str_eq(t->units[0].sha1, SHA);
+        cr_assert(strv_equal(t->claimed, (char *[]) { "pending one", NULL }));
+        cr_assert_not_null(state_find_name(t, "bar baz"));
+        char **owned = state_owned_names(t);
+        cr_assert_eq(strv_length(owned), 4);
+        strv_free(owned);
+        state_remove_unit(t, "/etc/apparmor.d/weird\tname\nwith\\stuff");
+        cr_assert_eq(t->n_units, 0);
+        free(text);
+        state_free(s);
+        state_free(t);
+}
+
+Test(state, missing_file_is_empty) {
+        State *s = NULL;
+        cr_assert_eq(state_load("/nonexistent/state", &s, NULL), 0);
+        cr_assert_eq(s->n_units, 0);
+        state_free(s);
+}
+
+Test(state, bad_input) {
+        struct { const char *text; const char *want; } cases[] = {
+                { "", "state:1: empty state file" },
+                { "garbage\n", "state:1: not an aalevel state file" },
+                { "aalevel-state\t2\n", "unsupported state file version" },
+                { "aalevel-state\t1\nselected\tNot A Level\n", "state:2: expected a level name" },
+                { "aalevel-state\t1\nselected\n", "state:2: expected a level name" },
+                { "aalevel-state\t1\nfrobnicate\tx\n", "state:2: unknown record" },
+                { "aalevel-state\t1\nunit\trelative\t" KEY "\t" SHA "\tfoo\n", "state:2: expected: unit" },
+                { "aalevel-state\t1\nunit\t/f\tnothex\t" SHA "\tfoo\n", "state:2: expected: unit" },
+                { "aalevel-state\t1\nunit\t/f\t" KEY "\tABCDEF\tfoo\n", "state:2: expected: unit" },
+                { "aalevel-state\t1\nunit\t/f\t" KEY "\n", "state:2: expected: unit" },
+                { "aalevel-state\t1\nunit\t/f\t" KEY "\t" SHA "\ta\nunit\t/f\t" KEY "\t" SHA "\tb\n", "state:3: duplicate unit" },
+                { "aalevel-state\t1\nclaimed\ta\\qb\n", "state:2: bad escape" },
+                { "aalevel-state\t1\nclaimed\ta\\x00b\n", "state:2: bad escape" },
+                { "aalevel-state\t1\nclaimed\ta\\x4\n", "state:2: bad escape" },
+                { "aalevel-state\t1\nclaimed\ta\\\n", "state:2: bad escape" },
+                { "aalevel-state\t1\nclaimed\n", "state:2: expected: claimed NAME" },
+                { "aalevel-state\t1\nclaimed\ta\x01\n", "state:2: bad escape" },
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                State *s = NULL;
+                char *error = NULL;
+                cr_expect_eq(state_parse(cases[i].text, strlen(cases[i].text), "state", &s, &error), -EINVAL,
+                             "case %zu", i);
+                cr_expect(error && strstr(error, cases[i].want), "case %zu: got '%s', want '%s'", i, error,
+                          cases[i].want);
+                free(error);
+                state_free(s);
+        }
+        {
+                static const char bin[] = "aalevel-state\t1\n\0\0";
+                State *s = NULL;
+                char *error = NULL;
+                cr_assert_eq(state_parse(bin, sizeof bin - 1, "state", &s, &error), -EINVAL);
+                cr_assert(strstr(error, "binary data"));
+                free(error);
+        }
+}
