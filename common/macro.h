@@ -37,6 +37,7 @@
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
 #define strneq(a, b, n) (strncmp((a), (b), (n)) == 0)
+#define streq_ptr(a, b) ((a) == (b) || ((a) && (b) && strcmp((a), (b)) == 0))
 #define isempty(s) (!(s) || (s)[0] == '\0')
 #define strna(s) ((s) ? (s) : "n/a")
 #define strempty(s) ((s) ? (s) : "")

@@ -21,8 +21,9 @@
  *   NAME "namespace" STRING when the profile lives in a policy namespace,
  *   then NAME "profile" STRUCT, an unnamed STRING with the name, ...,
  *   STRUCTEND. Several profiles in one source file are several entries
- *   back to back, sorted by name, not one header for all. The kernel only
- *   requires the first header's version.
+ *   back to back, not one header for all: sorted by name, profiles in
+ *   namespaces after the others. The kernel requires the version in the
+ *   first header only.
  * - Hats (`^hat {}`) and child profiles (nested `profile bar {}` or
  *   `profile foo//bar {}`) are flattened: each is an entry of its own
  *   named "foo//hat", right after its parent. Hats have bit 1 set in the
@@ -31,10 +32,10 @@
  * - `profile :ns:foo {}` and `apparmor_parser -n ns` both give the
  *   "namespace" header element and a bare "foo" as the name (the kernel
  *   calls it ":ns:foo"; `apparmor_parser -N` prints ":ns://foo"). The hat
- *   entries of a namespaced profile carry no "namespace" element at all.
- *   The kernel keeps the namespace of the last header of a write, so a
- *   stream mixing namespaces, or a namespaced profile with hats, should be
- *   loaded one entry at a time.
+ *   entries of a namespaced profile carry no "namespace" element, and the
+ *   kernel's verify_header() keeps only the last header's namespace for a
+ *   whole write: such a stream, or one mixing namespaces, is not loaded
+ *   where its names say when sent in one piece.
  * - NAME "flags" STRUCT holds three unnamed U32: hat bit, mode, audit. Mode
  *   0 is enforce, 1 complain, 2 kill, 3 unconfined; newer kernels add 4
  *   (user). A complain profile and the same profile without the flag
@@ -56,9 +57,9 @@
 
 /* The profiles an entry replaces, as the kernel names them: "name", or
  * ":ns:name" for a profile in a policy namespace, in stream order. Hats
- * and child profiles are not listed. Validates the stream first. The
- * vector is never NULL on success, but may be empty (a file declaring only
- * "foo//bar"). */
+ * and child profiles are not listed. -EBADMSG when blob_validate() would
+ * fail. The vector is never NULL on success, but may be empty (a file
+ * declaring only "foo//bar"). */
 int blob_profile_names(const void *data, size_t size, char ***ret_names);
 
 /* Switches every profile, hats and child profiles included, that the

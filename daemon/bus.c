@@ -9,34 +9,364 @@
 #include <sys/un.h>
 #include <systemd/sd-daemon.h>
 
+#include "access.h"
 #include "dbus-api.h"
 #include "fileio.h"
+#include "kernel.h"
 #include "log.h"
 #include "strv.h"
 #include "util.h"
 
-static int property_get_string(sd_bus *bus, const char *path, const char *interface, const char *property,
-                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+#define SYSTEM_BUS_SOCKET "/run/dbus/system_bus_socket"
+
+/* ---- properties ---- */
+
+static int property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
+                        sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        const char *v = "";
 
         if (streq(property, "Version"))
-                v = PACKAGE_VERSION;
-        else if (streq(property, "Level"))
-                v = strempty(m->level);
-        else if (streq(property, "PendingLevel"))
-                v = strempty(m->pending_level);
-        else if (streq(property, "State"))
-                v = manager_state_to_string(m->state);
-        return sd_bus_message_append(reply, "s", v);
+                return sd_bus_message_append(reply, "s", PACKAGE_VERSION);
+        if (streq(property, "Level"))
+                return sd_bus_message_append(reply, "s", strempty(m->level));
+        if (streq(property, "PendingLevel"))
+                return sd_bus_message_append(reply, "s", strempty(m->pending_level));
+        if (streq(property, "State"))
+                return sd_bus_message_append(reply, "s", manager_state_to_string(m->state));
+        if (streq(property, "LevelSource"))
+                return sd_bus_message_append(reply, "s", m->source ? m->source : "default");
+        if (streq(property, "ConfirmDeadline"))
+                return sd_bus_message_append(reply, "t", m->confirm_deadline);
+        if (streq(property, "ProfilesLoaded"))
+                return sd_bus_message_append(reply, "u", manager_profiles_loaded(m));
+        if (streq(property, "ProfilesFailed"))
+                return sd_bus_message_append(reply, "u", manager_profiles_failed(m));
+        if (streq(property, "ProfilesModified"))
+                return sd_bus_message_append(reply, "u", (uint32_t) strv_length(m->modified));
+        if (streq(property, "LastReload"))
+                return sd_bus_message_append(reply, "t", m->last_reload);
+        if (streq(property, "LastReloadDuration"))
+                return sd_bus_message_append(reply, "t", m->last_reload_duration);
+        if (streq(property, "Errors")) {
+                _cleanup_strv_free_ char **all = strv_copy(m->errors);
+                if (!all || (m->apply_error && strv_extend(&all, m->apply_error) < 0))
+                        return -ENOMEM;
+                return sd_bus_message_append_strv(reply, all);
+        }
+        return -ENOENT;
 }
 
-static const sd_bus_vtable manager_vtable[] = {
+/* ---- methods ---- */
+
+static int reply_now_if_no_block(sd_bus_message *message, uint64_t flags) {
+        if (flags & AALEVEL_FLAG_NO_BLOCK)
+                return sd_bus_reply_method_return(message, NULL);
+        return 0;
+}
+
+static int method_set_level(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *level;
+        uint32_t confirm;
+        uint64_t flags;
+        Request *req;
+        int r;
+
+        r = sd_bus_message_read(message, "sut", &level, &confirm, &flags);
+        if (r < 0)
+                return r;
+        if (flags & ~AALEVEL_FLAG_NO_BLOCK)
+                return sd_bus_error_setf(error, AALEVEL_ERROR_INVALID_ARGS, "Unknown flags 0x%" PRIx64 ".", flags);
+        if (!level_name_is_valid(level) || !level_set_find(m->levels, level))
+                return sd_bus_error_setf(error, AALEVEL_ERROR_NO_SUCH_LEVEL,
+                                         "Level '%s' is not defined (aalevelctl list shows the levels).", level);
+        r = access_check(message, m->system_bus,
+                         level_set_is_raise(m->levels, m->level ? m->level : "default", level) ? ACCESS_RAISE
+                                                                                                : ACCESS_LOWER,
+                         m->config->lower_labels, error);
+        if (r < 0)
+                return r;
+
+        req = request_new(REQUEST_SET, (flags & AALEVEL_FLAG_NO_BLOCK) ? NULL : message);
+        if (!req)
+                return -ENOMEM;
+        req->confirm_sec = confirm;
+        r = manager_set_level(m, level, req);
+        if (r < 0)
+                return r;
+        return reply_now_if_no_block(message, flags);
+}
+
+static int method_confirm(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        Request *req;
+        int r;
+
+        r = access_check(message, m->system_bus, ACCESS_OTHER, m->config->lower_labels, error);
+        if (r < 0)
+                return r;
+        req = request_new(REQUEST_CONFIRM, message);
+        if (!req)
+                return -ENOMEM;
+        r = manager_confirm(m, req);
+        if (r == -ENOENT)
+                return sd_bus_error_set(error, AALEVEL_ERROR_NOTHING_PENDING,
+                                        "No level is waiting for confirmation.");
+        return r;
+}
+
+static int method_reload(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        uint64_t flags;
+        Request *req;
+        int r;
+
+        r = sd_bus_message_read(message, "t", &flags);
+        if (r < 0)
+                return r;
+        if (flags & ~AALEVEL_FLAG_NO_BLOCK)
+                return sd_bus_error_setf(error, AALEVEL_ERROR_INVALID_ARGS, "Unknown flags 0x%" PRIx64 ".", flags);
+        r = access_check(message, m->system_bus, ACCESS_OTHER, m->config->lower_labels, error);
+        if (r < 0)
+                return r;
+        req = request_new(REQUEST_RELOAD, (flags & AALEVEL_FLAG_NO_BLOCK) ? NULL : message);
+        if (!req)
+                return -ENOMEM;
+        r = manager_reload(m, req);
+        if (r < 0)
+                return r;
+        return reply_now_if_no_block(message, flags);
+}
+
+static int method_list_levels(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        int r;
+
+        r = sd_bus_message_new_method_return(message, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(ssss)");
+        for (size_t i = 0; r >= 0 && i < m->levels->n_levels; i++) {
+                const Level *l = m->levels->levels[i];
+                r = sd_bus_message_append(reply, "(ssss)", l->name, strempty(l->inherits), strempty(l->description),
+                                          l->file);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int append_entry_strv(sd_bus_message *reply, const char *key, char **l) {
+        int r = sd_bus_message_open_container(reply, 'e', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "s", key);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'v', "as");
+        if (r >= 0)
+                r = sd_bus_message_append_strv(reply, l);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        return r;
+}
+
+static int method_get_level(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(resolved_level_freep) ResolvedLevel *rl = NULL;
+        Manager *m = userdata;
+        const Level *l;
+        const char *name;
+        int r;
+
+        r = sd_bus_message_read(message, "s", &name);
+        if (r < 0)
+                return r;
+        l = level_set_find(m->levels, name);
+        if (!l || level_set_resolve(m->levels, name, &rl) < 0)
+                return sd_bus_error_setf(error, AALEVEL_ERROR_NO_SUCH_LEVEL, "Level '%s' is not defined.", name);
+
+        r = sd_bus_message_new_method_return(message, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}{sv}{sv}", "name", "s", rl->name, "description", "s",
+                                          rl->description, "file", "s", l->file);
+        if (r >= 0)
+                r = append_entry_strv(reply, "ancestry", rl->ancestry);
+        if (r >= 0)
+                r = append_entry_strv(reply, "include", rl->include);
+        if (r >= 0)
+                r = append_entry_strv(reply, "exclude", rl->exclude);
+        if (r >= 0)
+                r = append_entry_strv(reply, "directories", rl->directories);
+        if (r >= 0)
+                r = append_entry_strv(reply, "requires", rl->requires);
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}{sv}{sv}", "mode", "s",
+                                          mode_override_to_string(rl->mode), "disable", "b", rl->honour_disable,
+                                          "force_complain", "b", rl->honour_force_complain, "confirm", "u",
+                                          rl->confirm_sec, "early_policy", "b", rl->early_policy, "namespace", "s",
+                                          strempty(rl->user_namespace));
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'e', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "s", "users");
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'v', "a(ss)");
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(ss)");
+        for (size_t i = 0; r >= 0 && i < rl->n_users; i++)
+                r = sd_bus_message_append(reply, "(ss)", rl->users[i].user, rl->users[i].role);
+        for (int k = 0; k < 4 && r >= 0; k++)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_list_profiles(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(hashmap_freep) Hashmap *modes = hashmap_new(free);
+        Manager *m = userdata;
+        KernelProfile *profiles = NULL;
+        size_t n = 0;
+        int r;
+
+        if (!modes)
+                return -ENOMEM;
+        if (kernel_list_profiles_at(m->config->apparmorfs, &profiles, &n) >= 0) {
+                for (size_t i = 0; i < n; i++)
+                        if (hashmap_put(modes, profiles[i].name, profiles[i].mode) >= 0)
+                                profiles[i].mode = NULL;
+                kernel_profiles_free(profiles, n);
+        }
+
+        r = sd_bus_message_new_method_return(message, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(sssss)");
+        for (size_t i = 0; r >= 0 && i < m->n_units; i++) {
+                const UnitStatus *u = &m->units[i];
+                if (u->failed && strv_length(u->names) == 0)
+                        r = sd_bus_message_append(reply, "(sssss)", "", "", u->file, "failed", strempty(u->error));
+                STRV_FOREACH(name, u->names) {
+                        const char *mode = hashmap_get(modes, *name);
+                        const char *status = u->failed ? "failed"
+                                           : !mode ? "missing"
+                                           : strv_contains(m->modified, *name) ? "modified" : "loaded";
+                        if (r >= 0)
+                                r = sd_bus_message_append(reply, "(sssss)", *name, strempty(mode), u->file, status,
+                                                          u->failed ? strempty(u->error) : "");
+                }
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_check(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        bool diff = streq(sd_bus_message_get_member(message), "Diff");
+        const char *level;
+        Request *req;
+        int r;
+
+        r = sd_bus_message_read(message, "s", &level);
+        if (r < 0)
+                return r;
+        if (isempty(level) && !diff)
+                level = m->level ? m->level : "default";
+        if (!level_name_is_valid(level) || !level_set_find(m->levels, level))
+                return sd_bus_error_setf(error, AALEVEL_ERROR_NO_SUCH_LEVEL, "Level '%s' is not defined.", level);
+        req = request_new(diff ? REQUEST_DIFF : REQUEST_CHECK, message);
+        if (!req)
+                return -ENOMEM;
+        return manager_check(m, level, req, diff);
+}
+
+void bus_reply_check(Manager *m, Job *j, Request *req) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        EngineResult *res = j->result;
+        int r;
+
+        if (!req->message)
+                return;
+        if (j->r < 0 || !res) {
+                (void) sd_bus_reply_method_errorf(req->message, AALEVEL_ERROR_FAILED, "%s",
+                                                  j->error ? j->error : strerror(-j->r));
+                return;
+        }
+        r = sd_bus_message_new_method_return(req->message, &reply);
+        if (r < 0)
+                goto fail;
+        if (req->kind == REQUEST_DIFF) {
+                r = sd_bus_message_open_container(reply, 'a', "(ssss)");
+                for (size_t i = 0; r >= 0 && i < res->n_diff; i++)
+                        r = sd_bus_message_append(reply, "(ssss)", res->diff[i].name, res->diff[i].change,
+                                                  res->diff[i].detail, res->diff[i].file);
+        } else {
+                r = sd_bus_message_append(reply, "uu", res->n_units - res->n_failed, res->n_failed);
+                if (r >= 0)
+                        r = sd_bus_message_open_container(reply, 'a', "(sssus)");
+                for (size_t i = 0; r >= 0 && i < res->n_failures; i++) {
+                        const UnitFailure *f = &res->failures[i];
+                        r = sd_bus_message_append(reply, "(sssus)", f->file, strempty(f->name),
+                                                  strempty(f->error_file), f->line, strempty(f->message));
+                }
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0 && !res->ok && req->kind == REQUEST_DIFF) {
+                (void) sd_bus_reply_method_errorf(req->message, AALEVEL_ERROR_FAILED, "%s", res->error);
+                return;
+        }
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        if (r >= 0)
+                return;
+fail:
+        (void) sd_bus_reply_method_errnof(req->message, -r, "Failed to send the result: %m");
+}
+
+const sd_bus_vtable bus_manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Version", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Level", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("PendingLevel", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("State", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Version", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Level", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("PendingLevel", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("State", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("LevelSource", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ConfirmDeadline", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ProfilesLoaded", "u", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ProfilesFailed", "u", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ProfilesModified", "u", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("LastReload", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("LastReloadDuration", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Errors", "as", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_METHOD_WITH_NAMES("SetLevel", "sut", SD_BUS_PARAM(level) SD_BUS_PARAM(confirm_seconds)
+                                 SD_BUS_PARAM(flags), "", , method_set_level, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Confirm", "", "", method_confirm, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("Reload", "t", SD_BUS_PARAM(flags), "", , method_reload,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("ListLevels", "", , "a(ssss)", SD_BUS_PARAM(levels), method_list_levels,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("GetLevel", "s", SD_BUS_PARAM(level), "a{sv}", SD_BUS_PARAM(definition),
+                                 method_get_level, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("ListProfiles", "", , "a(sssss)", SD_BUS_PARAM(profiles), method_list_profiles,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("Diff", "s", SD_BUS_PARAM(level), "a(ssss)", SD_BUS_PARAM(changes), method_check,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("Check", "s", SD_BUS_PARAM(level), "uua(sssus)",
+                                 SD_BUS_PARAM(compiled) SD_BUS_PARAM(failed) SD_BUS_PARAM(failures), method_check,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL_WITH_NAMES("Progress", "suus", SD_BUS_PARAM(phase) SD_BUS_PARAM(done) SD_BUS_PARAM(total)
+                                 SD_BUS_PARAM(current), 0),
+        SD_BUS_SIGNAL_WITH_NAMES("LevelChanged", "ss", SD_BUS_PARAM(level) SD_BUS_PARAM(previous), 0),
+        SD_BUS_SIGNAL_WITH_NAMES("ProfileFailed", "ssus", SD_BUS_PARAM(file) SD_BUS_PARAM(error_file)
+                                 SD_BUS_PARAM(line) SD_BUS_PARAM(message), 0),
         SD_BUS_VTABLE_END
 };
 
@@ -64,6 +394,8 @@ static const sd_bus_vtable fake_bus_vtable[] = {
         SD_BUS_VTABLE_END
 };
 
+/* ---- the private socket ---- */
+
 static void connection_drop(Manager *m, sd_bus *bus) {
         for (size_t i = 0; i < m->n_connections; i++)
                 if (m->connections[i] == bus) {
@@ -75,7 +407,15 @@ static void connection_drop(Manager *m, sd_bus *bus) {
 
 static int on_disconnected(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        connection_drop(m, sd_bus_message_get_bus(message));
+        sd_bus *bus = sd_bus_message_get_bus(message);
+
+        if (bus == m->system_bus) {
+                log_info("The system bus went away; serving on the private socket only.");
+                m->system_bus = sd_bus_flush_close_unref(m->system_bus);
+                bus_connect_system(m);
+                return 0;
+        }
+        connection_drop(m, bus);
         return 0;
 }
 
@@ -89,9 +429,8 @@ static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *use
 
         nfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (nfd < 0) {
-                if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
-                        return 0;
-                log_warning_errno(-errno, "Failed to accept a connection on the bus socket: %m");
+                if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+                        log_warning_errno(-errno, "Failed to accept a connection on the bus socket: %m");
                 return 0;
         }
 
@@ -107,16 +446,14 @@ static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *use
         if (r >= 0)
                 r = sd_bus_set_anonymous(bus, false);
         if (r >= 0)
-                r = sd_bus_negotiate_creds(bus, 1, SD_BUS_CREDS_PID | SD_BUS_CREDS_UID | SD_BUS_CREDS_EUID |
-                                                   SD_BUS_CREDS_SELINUX_CONTEXT);
-        if (r >= 0)
-                r = sd_bus_add_object_vtable(bus, NULL, AALEVEL_OBJECT_PATH, AALEVEL_INTERFACE, manager_vtable, m);
+                r = sd_bus_add_object_vtable(bus, NULL, AALEVEL_OBJECT_PATH, AALEVEL_INTERFACE, bus_manager_vtable,
+                                             m);
         if (r >= 0)
                 r = sd_bus_add_object_vtable(bus, NULL, "/org/freedesktop/DBus", "org.freedesktop.DBus",
                                              fake_bus_vtable, m);
         if (r >= 0)
-                r = sd_bus_match_signal(bus, NULL, "org.freedesktop.DBus.Local", NULL,
-                                        "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, m);
+                r = sd_bus_match_signal(bus, NULL, "org.freedesktop.DBus.Local", NULL, "org.freedesktop.DBus.Local",
+                                        "Disconnected", on_disconnected, m);
         if (r >= 0)
                 r = sd_bus_attach_event(bus, m->event, SD_EVENT_PRIORITY_NORMAL);
         if (r >= 0)
@@ -179,8 +516,73 @@ int bus_listen(Manager *m) {
         return 0;
 }
 
+/* ---- the system bus ---- */
+
+static int try_system_bus(Manager *m) {
+        sd_bus *bus = NULL;
+        int r;
+
+        if (m->system_bus)
+                return 0;
+        r = sd_bus_open_system(&bus);
+        if (r >= 0)
+                r = sd_bus_set_exit_on_disconnect(bus, false);
+        if (r >= 0)
+                r = sd_bus_add_object_vtable(bus, NULL, AALEVEL_OBJECT_PATH, AALEVEL_INTERFACE, bus_manager_vtable, m);
+        if (r >= 0)
+                r = sd_bus_match_signal(bus, NULL, "org.freedesktop.DBus.Local", NULL, "org.freedesktop.DBus.Local",
+                                        "Disconnected", on_disconnected, m);
+        if (r >= 0)
+                r = sd_bus_request_name(bus, AALEVEL_BUS_NAME, 0);
+        if (r >= 0)
+                r = sd_bus_attach_event(bus, m->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0) {
+                sd_bus_flush_close_unref(bus);
+                return r;
+        }
+        m->system_bus = bus;
+        log_info("Serving %s on the system bus too.", AALEVEL_BUS_NAME);
+        return 0;
+}
+
+static void on_system_bus_socket(char **paths, void *userdata) {
+        Manager *m = userdata;
+        if (try_system_bus(m) >= 0 && m->system_bus_watch) {
+                watch_free(m->system_bus_watch);
+                m->system_bus_watch = NULL;
+        }
+}
+
+void bus_connect_system(Manager *m) {
+        int r;
+
+        if (try_system_bus(m) >= 0)
+                return;
+        /* Not up yet (early boot): connect when its socket appears. */
+        if (m->system_bus_watch)
+                return;
+        r = watch_new(m->event, 0, 0, on_system_bus_socket, m, &m->system_bus_watch);
+        if (r >= 0)
+                r = watch_update(m->system_bus_watch, (char *[]) { (char *) SYSTEM_BUS_SOCKET, NULL }, NULL);
+        if (r < 0)
+                log_debug_errno(r, "Cannot wait for the system bus: %m");
+}
+
+/* ---- signals ---- */
+
+static void for_each_bus(Manager *m, void (*f)(sd_bus *bus, void *data), void *data) {
+        for (size_t i = 0; i < m->n_connections; i++)
+                f(m->connections[i], data);
+        if (m->system_bus)
+                f(m->system_bus, data);
+}
+
+static void emit_props(sd_bus *bus, void *data) {
+        (void) sd_bus_emit_properties_changed_strv(bus, AALEVEL_OBJECT_PATH, AALEVEL_INTERFACE, data);
+}
+
 void bus_emit_properties_changed(Manager *m, const char *property, ...) {
-        char *names[8] = {};
+        char *names[16] = {};
         size_t n = 0;
         va_list ap;
 
@@ -188,13 +590,43 @@ void bus_emit_properties_changed(Manager *m, const char *property, ...) {
         for (const char *p = property; p && n < ELEMENTSOF(names) - 1; p = va_arg(ap, const char *))
                 names[n++] = (char *) p;
         va_end(ap);
+        for_each_bus(m, emit_props, names);
+}
 
-        for (size_t i = 0; i < m->n_connections; i++)
-                (void) sd_bus_emit_properties_changed_strv(m->connections[i], AALEVEL_OBJECT_PATH,
-                                                           AALEVEL_INTERFACE, names);
-        if (m->system_bus)
-                (void) sd_bus_emit_properties_changed_strv(m->system_bus, AALEVEL_OBJECT_PATH,
-                                                           AALEVEL_INTERFACE, names);
+typedef struct SignalArgs {
+        const char *member;
+        const char *s1, *s2, *s3;
+        unsigned u1, u2;
+} SignalArgs;
+
+static void emit_signal(sd_bus *bus, void *data) {
+        const SignalArgs *a = data;
+
+        if (streq(a->member, "Progress"))
+                (void) sd_bus_emit_signal(bus, AALEVEL_OBJECT_PATH, AALEVEL_INTERFACE, "Progress", "suus", a->s1,
+                                          a->u1, a->u2, strempty(a->s2));
+        else if (streq(a->member, "LevelChanged"))
+                (void) sd_bus_emit_signal(bus, AALEVEL_OBJECT_PATH, AALEVEL_INTERFACE, "LevelChanged", "ss", a->s1,
+                                          strempty(a->s2));
+        else
+                (void) sd_bus_emit_signal(bus, AALEVEL_OBJECT_PATH, AALEVEL_INTERFACE, "ProfileFailed", "ssus",
+                                          a->s1, strempty(a->s2), a->u1, strempty(a->s3));
+}
+
+void bus_emit_progress(Manager *m, const char *phase, unsigned done, unsigned total, const char *current) {
+        SignalArgs a = { .member = "Progress", .s1 = phase, .s2 = current, .u1 = done, .u2 = total };
+        for_each_bus(m, emit_signal, &a);
+}
+
+void bus_emit_level_changed(Manager *m, const char *level, const char *previous) {
+        SignalArgs a = { .member = "LevelChanged", .s1 = level, .s2 = previous };
+        for_each_bus(m, emit_signal, &a);
+}
+
+void bus_emit_profile_failed(Manager *m, const char *file, const char *error_file, unsigned line,
+                             const char *message) {
+        SignalArgs a = { .member = "ProfileFailed", .s1 = file, .s2 = error_file, .u1 = line, .s3 = message };
+        for_each_bus(m, emit_signal, &a);
 }
 
 void bus_close_all(Manager *m) {
@@ -207,4 +639,6 @@ void bus_close_all(Manager *m) {
         if (m->listen_fd >= 0)
                 close(TAKE_FD(m->listen_fd));
         m->system_bus = sd_bus_flush_close_unref(m->system_bus);
+        watch_free(m->system_bus_watch);
+        m->system_bus_watch = NULL;
 }

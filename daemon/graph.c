@@ -400,6 +400,8 @@ int include_graph_closure(IncludeGraph *g, const char *file, Closure **ret) {
         return 0;
 }
 
+void include_graph_invalidate_all(IncludeGraph *g);
+
 static void invalidate_one(IncludeGraph *g, const char *path) {
         (void) hashmap_remove(g->nodes, path);
 }
@@ -407,11 +409,26 @@ static void invalidate_one(IncludeGraph *g, const char *path) {
 void include_graph_invalidate(IncludeGraph *g, const char *path) {
         _cleanup_free_ char *dir = NULL;
         char *slash;
-        size_t i = 0;
+        size_t i = 0, len = strlen(path);
         const char *key;
         void *value;
 
         invalidate_one(g, path);
+        /* A directory created, removed or renamed: everything below it
+         * (a missing local/foo may exist now). */
+        {
+                _cleanup_strv_free_ char **below = NULL;
+                i = 0;
+                while (hashmap_iterate(g->nodes, &i, &key, NULL))
+                        if (strneq(key, path, len) && key[len] == '/' && strv_extend(&below, key) < 0) {
+                                /* Out of memory: forget everything rather than
+                                 * keep something stale. */
+                                include_graph_invalidate_all(g);
+                                return;
+                        }
+                STRV_FOREACH(b, below)
+                        invalidate_one(g, *b);
+        }
         dir = strdup(path);
         if (dir && (slash = strrchr(dir, '/'))) {
                 *slash = '\0';

@@ -85,7 +85,7 @@ static const char *parse_directive(IncludeScan *s, const char *p, const char *en
                 return q + 1;
         }
         q = p;
-        while (q < end && !is_space(*q))
+        while (q < end && !is_space(*q) && *q != ',')
                 q++;
         *r = add_include(s, p, (size_t) (q - p), INCLUDE_PATH, if_exists, line);
         return q;
@@ -141,6 +141,14 @@ int include_scan(const char *text, size_t size, IncludeScan **ret) {
                 }
                 if (word_at(tok, end, "include")) {
                         p = parse_directive(s, tok + 7, end, line, &r);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                /* abi <abi/3.0>, reads a file along the include path too. */
+                if (word_at(tok, end, "abi") || (end - tok > 4 && memcmp(tok, "abi<", 4) == 0) ||
+                    (end - tok > 4 && memcmp(tok, "abi\"", 4) == 0)) {
+                        p = parse_directive(s, tok + 3, end, line, &r);
                         if (r < 0)
                                 return r;
                         continue;

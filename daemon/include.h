@@ -1,7 +1,8 @@
 /* The include scanner: finds the include directives of one policy file as
  * apparmor_parser's lexer sees them (`include`, `#include`, `include if
  * exists`, `<path>` searched along the include path, `"path"` or a bare
- * path relative to the parser's working directory), and whether the file
+ * path relative to the parser's working directory; and `abi <path>,`,
+ * which reads a file the same way), and whether the file
  * mentions an aalevel_ symbol (then it needs the level prelude). It only
  * reads text; resolving paths is the include graph's job (graph.h). */
 #pragma once

@@ -88,7 +88,11 @@ void kernel_profiles_free(KernelProfile *p, size_t n) {
 }
 
 int kernel_list_profiles(Kernel *k, KernelProfile **ret, size_t *ret_n) {
-        _cleanup_free_ char *path = path_join(k->apparmorfs, "profiles"), *text = NULL;
+        return kernel_list_profiles_at(k->apparmorfs, ret, ret_n);
+}
+
+int kernel_list_profiles_at(const char *apparmorfs, KernelProfile **ret, size_t *ret_n) {
+        _cleanup_free_ char *path = path_join(apparmorfs, "profiles"), *text = NULL;
         KernelProfile *list = NULL;
         size_t n = 0;
         char *line, *save = NULL;

@@ -34,6 +34,7 @@ int kernel_remove(Kernel *k, const char *name);
 
 /* Everything loaded, from <apparmorfs>/profiles. */
 int kernel_list_profiles(Kernel *k, KernelProfile **ret, size_t *ret_n);
+int kernel_list_profiles_at(const char *apparmorfs, KernelProfile **ret, size_t *ret_n);
 void kernel_profiles_free(KernelProfile *p, size_t n);
 
 /* The policy revision (bumped by every change). */

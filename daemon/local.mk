@@ -3,6 +3,8 @@
 noinst_LIBRARIES += libaalevel-core.a
 libaalevel_core_a_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(YAML_CFLAGS) $(INIH_CFLAGS)
 libaalevel_core_a_SOURCES = \
+	daemon/access.c \
+	daemon/access.h \
 	daemon/blob.c \
 	daemon/blob.h \
 	daemon/bus.c \
@@ -37,7 +39,11 @@ libaalevel_core_a_SOURCES = \
 	daemon/state.c \
 	daemon/state.h \
 	daemon/tree.c \
-	daemon/tree.h
+	daemon/tree.h \
+	daemon/watch.c \
+	daemon/watch.h \
+	daemon/worker.c \
+	daemon/worker.h
 
 AALEVEL_CORE_LIBS = libaalevel-core.a libcommon.a \
 	$(LIBAPPARMOR_LIBS) $(LIBSYSTEMD_LIBS) $(YAML_LIBS) $(INIH_LIBS) -lpthread

@@ -2,13 +2,22 @@
 #include "manager.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "bus.h"
+#include "dbus-api.h"
+#include "kernel.h"
 #include "log.h"
+#include "messages.h"
+#include "selection.h"
 #include "strv.h"
+#include "util.h"
 
 static const char * const state_names[_MANAGER_STATE_MAX] = {
         [MANAGER_STARTING] = "starting",
@@ -23,33 +32,134 @@ const char *manager_state_to_string(ManagerState s) {
         return s >= 0 && s < _MANAGER_STATE_MAX ? state_names[s] : "unknown";
 }
 
+Request *request_new(RequestKind kind, sd_bus_message *message) {
+        Request *r = calloc(1, sizeof(Request));
+        if (!r)
+                return NULL;
+        r->kind = kind;
+        r->message = sd_bus_message_ref(message);
+        return r;
+}
+
+void request_free(Request *r) {
+        if (!r)
+                return;
+        sd_bus_message_unref(r->message);
+        free(r->previous);
+        free(r);
+}
+
+static int set_str(char **field, const char *v) {
+        char *c = NULL;
+        if (v && !(c = strdup(v)))
+                return -ENOMEM;
+        free(*field);
+        *field = c;
+        return 0;
+}
+
+static void units_free(UnitStatus *u, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(u[i].file);
+                strv_free(u[i].names);
+                free(u[i].error);
+        }
+        free(u);
+}
+
+unsigned manager_profiles_loaded(const Manager *m) {
+        unsigned n = 0;
+        for (size_t i = 0; i < m->n_units; i++)
+                if (!m->units[i].failed)
+                        n += (unsigned) strv_length(m->units[i].names);
+        return n;
+}
+
+unsigned manager_profiles_failed(const Manager *m) {
+        unsigned n = 0;
+        for (size_t i = 0; i < m->n_units; i++)
+                n += m->units[i].failed;
+        return n;
+}
+
+/* Loads the configuration and the level definitions. On error the
+ * previous ones stay (at start: the built-in defaults). */
+static int load_configuration(Manager *m, Config **ret_config, LevelSet **ret_levels, char ***ret_errors) {
+        _cleanup_(config_freep) Config *config = NULL;
+        _cleanup_(level_set_freep) LevelSet *levels = NULL;
+        _cleanup_strv_free_ char **errors = NULL;
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = config_load(m->config_file, NULL, &config, &error);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                log_struct(LOG_ERR, MESSAGE_ID_CONFIG_REJECTED, NULL,
+                           "Configuration rejected, the previous one stays in force: %s",
+                           error ? error : strerror(-r));
+                if (strv_extend(&errors, error ? error : strerror(-r)) < 0)
+                        return -ENOMEM;
+                *ret_config = NULL;
+                *ret_levels = NULL;
+                *ret_errors = TAKE_PTR(errors);
+                return 0;
+        }
+        r = level_set_load(config->vendor_levels_dir, config->levels_dir, &levels);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(e, levels->errors)
+                log_struct(LOG_ERR, MESSAGE_ID_CONFIG_REJECTED, NULL, "Level definition left out: %s", *e);
+        if (strv_extend_strv(&errors, levels->errors) < 0)
+                return -ENOMEM;
+        *ret_config = TAKE_PTR(config);
+        *ret_levels = TAKE_PTR(levels);
+        *ret_errors = TAKE_PTR(errors);
+        return 0;
+}
+
+/* The worker gets copies of its own: nothing is shared across threads. */
+static int copies_for_worker(Manager *m, Config **ret_config, LevelSet **ret_levels) {
+        _cleanup_strv_free_ char **errors = NULL;
+        int r = load_configuration(m, ret_config, ret_levels, &errors);
+        if (r < 0)
+                return r;
+        if (!*ret_config) {
+                /* The file changed under us into something invalid: use
+                 * what the main thread holds, re-read from defaults. */
+                return -EINVAL;
+        }
+        return 0;
+}
+
 int manager_new(const char *config_file, Manager **ret) {
         _cleanup_(manager_freep) Manager *m = NULL;
-        _cleanup_free_ char *error = NULL;
         int r;
 
         m = calloc(1, sizeof(Manager));
         if (!m)
                 return log_oom();
         m->listen_fd = -1;
+        m->revision_fd = -1;
         m->state = MANAGER_STARTING;
         m->config_file = strdup(config_file);
         if (!m->config_file)
                 return log_oom();
 
-        r = config_load(config_file, NULL, &m->config, &error);
+        r = load_configuration(m, &m->config, &m->levels, &m->errors);
         if (r < 0)
-                return log_error_errno(r, "Invalid configuration: %s", error ? error : strerror(-r));
-
-        r = level_set_load(m->config->vendor_levels_dir, m->config->levels_dir, &m->levels);
-        if (r < 0)
-                return log_error_errno(r, "Failed to load the level definitions: %m");
-        STRV_FOREACH(e, m->levels->errors)
-                log_error("Level definition left out: %s", *e);
-
-        m->level = strdup(m->config->level ? m->config->level : "default");
-        if (!m->level)
-                return log_oom();
+                return log_error_errno(r, "Failed to load the configuration: %m");
+        if (!m->config) {
+                /* A broken configuration at start: run with the built-in
+                 * defaults rather than leave the machine without policy. */
+                r = config_new_default(NULL, &m->config);
+                if (r >= 0)
+                        r = level_set_load(m->config->vendor_levels_dir, m->config->levels_dir, &m->levels);
+                if (r < 0)
+                        return log_oom();
+                log_error("Running with the built-in defaults until the configuration is fixed.");
+        }
+        m->cmdline_level = proc_cmdline_level();
 
         r = sd_event_default(&m->event);
         if (r < 0)
@@ -61,16 +171,478 @@ int manager_new(const char *config_file, Manager **ret) {
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        /* The worker first: it may still report to us. */
+        worker_free(m->worker);
+        watch_free(m->watch);
         bus_close_all(m);
+        sd_event_source_disable_unref(m->confirm_timer);
+        sd_event_source_disable_unref(m->revision_source);
+        if (m->revision_fd >= 0)
+                close(m->revision_fd);
         sd_event_unref(m->event);
         config_free(m->config);
         level_set_free(m->levels);
+        strv_free(m->errors);
+        free(m->apply_error);
         free(m->config_file);
         free(m->level);
+        free(m->target);
         free(m->pending_level);
+        free(m->confirm_previous);
+        free(m->source);
+        free(m->cmdline_level);
+        units_free(m->units, m->n_units);
+        strv_free(m->modified);
+        strv_free(m->warnings);
         free(m);
         return NULL;
 }
+
+static void set_state(Manager *m, ManagerState s) {
+        if (m->state == s)
+                return;
+        m->state = s;
+        bus_emit_properties_changed(m, "State", NULL);
+}
+
+static void notify_status(Manager *m) {
+        (void) sd_notifyf(false, "STATUS=Level %s: %u profiles loaded, %u failed%s%s",
+                          m->level ? m->level : "(none)", manager_profiles_loaded(m), manager_profiles_failed(m),
+                          m->pending_level ? "; pending " : "", strempty(m->pending_level));
+}
+
+/* ---- submitting jobs ---- */
+
+static int submit(Manager *m, Job *job, Request *req) {
+        job->userdata = req;
+        worker_submit(m->worker, job);
+        if (m->state == MANAGER_IDLE || m->state == MANAGER_WAITING_CONFIRM || m->state == MANAGER_FAILED)
+                set_state(m, MANAGER_COMPILING);
+        return 0;
+}
+
+static Job *apply_job(Manager *m, const char *level, bool with_config) {
+        Job *j = job_new(JOB_APPLY, level);
+        if (!j)
+                return NULL;
+        if (with_config && copies_for_worker(m, &j->config, &j->levels) == -ENOMEM) {
+                job_free(j);
+                return NULL;
+        }
+        return j;
+}
+
+static void cancel_confirmation(Manager *m) {
+        m->confirm_timer = sd_event_source_disable_unref(m->confirm_timer);
+        m->confirm_deadline = 0;
+        free(m->confirm_previous);
+        m->confirm_previous = NULL;
+        free(m->pending_level);
+        m->pending_level = NULL;
+        bus_emit_properties_changed(m, "PendingLevel", "ConfirmDeadline", NULL);
+}
+
+static int on_confirm_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+        _cleanup_free_ char *previous = m->confirm_previous ? strdup(m->confirm_previous) : NULL;
+        Request *req;
+        Job *j;
+
+        if (!previous)
+                return 0;
+        log_struct(LOG_WARNING, MESSAGE_ID_LEVEL_REVERTED, NULL,
+                   "Level %s was not confirmed in time; reverting to level %s.", strna(m->pending_level), previous);
+        cancel_confirmation(m);
+        (void) set_str(&m->target, previous);
+        req = request_new(REQUEST_REVERT, NULL);
+        j = apply_job(m, previous, false);
+        if (!req || !j) {
+                request_free(req);
+                job_free(j);
+                log_oom();
+                return 0;
+        }
+        return submit(m, j, req);
+}
+
+static int reload(Manager *m, Request *req, char **changed, bool invalidate_all);
+
+/* ---- finished jobs ---- */
+
+static void reply_error(Request *req, const char *name, const char *message) {
+        if (req->message)
+                (void) sd_bus_reply_method_errorf(req->message, name, "%s", message);
+}
+
+static void take_snapshot(Manager *m, Job *j) {
+        bool level_changed = !streq_ptr(m->level, j->applied);
+
+        if (j->applied && level_changed) {
+                (void) set_str(&m->level, j->applied);
+                bus_emit_properties_changed(m, "Level", NULL);
+        }
+        if (j->units) {
+                units_free(m->units, m->n_units);
+                m->units = TAKE_PTR(j->units);
+                m->n_units = j->n_units;
+                j->n_units = 0;
+        }
+        if (j->source && !streq_ptr(m->source, j->source)) {
+                (void) set_str(&m->source, j->source);
+                bus_emit_properties_changed(m, "LevelSource", NULL);
+        }
+        if (j->revision)
+                m->revision = j->revision;
+        if (j->watch) {
+                _cleanup_strv_free_ char **paths = strv_copy(j->watch), **added = NULL;
+                _cleanup_free_ char *dropins = NULL;
+                int r;
+
+                /* And what the configuration itself depends on. */
+                if (asprintf(&dropins, "%s.d", m->config_file) < 0)
+                        dropins = NULL;
+                if (paths && dropins && (strv_extend(&paths, m->config_file) < 0 ||
+                              strv_extend(&paths, dropins) < 0 ||
+                              strv_extend(&paths, m->config->policy_dir) < 0 ||
+                              strv_consume(&paths, path_join(m->config->policy_dir, "disable")) < 0 ||
+                              strv_consume(&paths, path_join(m->config->policy_dir, "force-complain")) < 0 ||
+                              strv_extend(&paths, m->config->levels_dir) < 0 ||
+                              strv_extend(&paths, m->config->vendor_levels_dir) < 0)) {
+                        strv_free(paths);
+                        paths = NULL;
+                }
+                for (size_t i = 0; paths && i < m->levels->n_levels; i++)
+                        (void) strv_extend_strv(&paths, m->levels->levels[i]->directories);
+                r = paths ? watch_update(m->watch, paths, &added) : -ENOMEM;
+                if (r < 0)
+                        log_error_errno(r, "Failed to update the watched directories: %m");
+                else if (strv_length(added) > 0 && m->ready) {
+                        /* A file may have appeared in a new directory
+                         * before we watched it: look once more. */
+                        Request *req = request_new(REQUEST_WATCH, NULL);
+                        if (!req || reload(m, req, added, false) < 0)
+                                log_oom();
+                }
+        }
+        if (j->result) {
+                strv_free(m->warnings);
+                m->warnings = strv_copy(j->result->warnings);
+        }
+        bus_emit_properties_changed(m, "ProfilesLoaded", "ProfilesFailed", NULL);
+}
+
+static void finish_apply(Manager *m, Job *j, Request *req) {
+        EngineResult *res = j->result;
+        char previous[LEVEL_NAME_MAX + 1] = "";
+
+        if (m->level)
+                snprintf(previous, sizeof previous, "%s", m->level);
+
+        if (j->r < 0) {
+                log_error("Applying level %s failed: %s", j->level ? j->level : "(selected)",
+                          j->error ? j->error : strerror(-j->r));
+                (void) set_str(&m->apply_error, j->error ? j->error : strerror(-j->r));
+                bus_emit_properties_changed(m, "Errors", NULL);
+                if (req->kind == REQUEST_SET)
+                        cancel_confirmation(m);
+                reply_error(req, AALEVEL_ERROR_FAILED, j->error ? j->error : strerror(-j->r));
+                if (!m->level)
+                        set_state(m, MANAGER_FAILED);
+                return;
+        }
+        take_snapshot(m, j);
+        if (m->apply_error) {
+                free(m->apply_error);
+                m->apply_error = NULL;
+                bus_emit_properties_changed(m, "Errors", NULL);
+        }
+        m->last_reload = now_usec(CLOCK_REALTIME);
+        m->last_reload_duration = res ? res->duration : 0;
+        bus_emit_properties_changed(m, "LastReload", "LastReloadDuration", NULL);
+
+        if (res && !res->ok) {
+                /* A refused switch: nothing of the new level was applied. */
+                if (req->kind == REQUEST_SET) {
+                        cancel_confirmation(m);
+                        (void) set_str(&m->target, m->level);
+                }
+                reply_error(req, AALEVEL_ERROR_FAILED, res->error);
+                return;
+        }
+
+        if (res) {
+                _cleanup_free_ char *f_level = NULL, *f_counts = NULL;
+                if (asprintf(&f_level, "LEVEL=%s", res->level) >= 0 &&
+                    asprintf(&f_counts, "REPLACED=%u", res->n_replaced) >= 0)
+                        log_struct(res->n_replaced || res->n_removed || res->n_failed ? LOG_INFO : LOG_DEBUG,
+                                   MESSAGE_ID_RELOAD_DONE, ((char *[]) { f_level, f_counts, NULL }),
+                                   "Level %s in the kernel: %u profile files, %u compiled, %u written to the kernel, "
+                                   "%u unchanged, %u removed, %u failed, in %.2fs.",
+                                   res->level, res->n_units, res->n_compiled, res->n_replaced, res->n_unchanged,
+                                   res->n_removed, res->n_failed, (double) res->duration / USEC_PER_SEC);
+        }
+        if (j->applied && !streq(previous, j->applied)) {
+                _cleanup_free_ char *f = NULL;
+                if (asprintf(&f, "LEVEL=%s", j->applied) >= 0)
+                        log_struct(LOG_NOTICE, MESSAGE_ID_LEVEL_CHANGED, ((char *[]) { f, NULL }),
+                                   "Security level changed from %s to %s.", previous[0] ? previous : "(none)",
+                                   j->applied);
+                bus_emit_level_changed(m, j->applied, previous);
+        }
+        if (!m->target || req->kind == REQUEST_START)
+                (void) set_str(&m->target, j->applied);
+
+        if (req->kind == REQUEST_SET && req->confirm_sec > 0) {
+                int r;
+                (void) set_str(&m->pending_level, j->applied);
+                (void) set_str(&m->confirm_previous, req->previous);
+                m->confirm_deadline = now_usec(CLOCK_REALTIME) + req->confirm_sec * USEC_PER_SEC;
+                m->confirm_timer = sd_event_source_disable_unref(m->confirm_timer);
+                r = sd_event_add_time_relative(m->event, &m->confirm_timer, CLOCK_MONOTONIC,
+                                               req->confirm_sec * USEC_PER_SEC, 0, on_confirm_timeout, m);
+                if (r < 0)
+                        log_error_errno(r, "Failed to arm the confirmation timer: %m");
+                log_notice("Level %s applied; it reverts to %s in %u seconds unless confirmed "
+                           "(aalevelctl confirm).", j->applied, strna(req->previous), req->confirm_sec);
+                bus_emit_properties_changed(m, "PendingLevel", "ConfirmDeadline", NULL);
+        } else if (req->kind == REQUEST_SET) {
+                cancel_confirmation(m);
+        }
+        if (req->message)
+                (void) sd_bus_reply_method_return(req->message, NULL);
+}
+
+static void on_job_done(Job *j, void *userdata) {
+        Manager *m = userdata;
+        Request *req = j->userdata;
+
+        switch (req->kind) {
+        case REQUEST_START:
+        case REQUEST_SET:
+        case REQUEST_RELOAD:
+        case REQUEST_WATCH:
+        case REQUEST_REVERT:
+                finish_apply(m, j, req);
+                break;
+        case REQUEST_CONFIRM:
+                if (j->r < 0)
+                        reply_error(req, AALEVEL_ERROR_FAILED, j->error ? j->error : "Cannot record the level.");
+                else if (req->message)
+                        (void) sd_bus_reply_method_return(req->message, NULL);
+                break;
+        case REQUEST_CHECK:
+        case REQUEST_DIFF:
+                bus_reply_check(m, j, req);
+                break;
+        case REQUEST_INSPECT:
+                if (j->r >= 0) {
+                        STRV_FOREACH(name, j->modified)
+                                if (!strv_contains(m->modified, *name)) {
+                                        _cleanup_free_ char *f = NULL;
+                                        if (asprintf(&f, "PROFILE=%s", *name) >= 0)
+                                                log_struct(LOG_WARNING, MESSAGE_ID_MODIFIED_OUTSIDE,
+                                                           ((char *[]) { f, NULL }),
+                                                           "Profile %s was replaced in the kernel by someone else; "
+                                                           "aalevel restores it at the next reload.", *name);
+                                }
+                        strv_free(m->modified);
+                        m->modified = TAKE_PTR(j->modified);
+                        bus_emit_properties_changed(m, "ProfilesModified", NULL);
+                }
+                break;
+        }
+        if (j->type == JOB_APPLY && j->r >= 0 && !(j->result && !j->result->ok))
+                /* After our own apply the kernel holds what we wrote. */
+                if (req->kind != REQUEST_INSPECT) {
+                        strv_free(m->modified);
+                        m->modified = NULL;
+                }
+
+        request_free(req);
+        job_free(j);
+
+        if (!worker_busy(m->worker)) {
+                set_state(m, m->pending_level ? MANAGER_WAITING_CONFIRM : m->level ? MANAGER_IDLE : MANAGER_FAILED);
+                if (!m->ready) {
+                        m->ready = true;
+                        (void) sd_notify(false, "READY=1");
+                        if (m->level)
+                                log_info("Level %s is in the kernel; serving on %s/bus.", m->level,
+                                         m->config->runtime_dir);
+                        else
+                                log_error("No level could be applied (%s); serving on %s/bus.",
+                                          strna(m->apply_error), m->config->runtime_dir);
+                }
+                if (m->reloading) {
+                        m->reloading = false;
+                        (void) sd_notify(false, "READY=1");
+                }
+                notify_status(m);
+        }
+}
+
+static void on_job_progress(const char *phase, unsigned done, unsigned total, const char *current, void *userdata) {
+        Manager *m = userdata;
+        usec_t now = now_usec(CLOCK_MONOTONIC);
+
+        set_state(m, streq(phase, "load") ? MANAGER_LOADING : MANAGER_COMPILING);
+        /* Ten a second is plenty for a progress bar. */
+        if (done != 0 && done != total && now - m->last_progress < 100 * USEC_PER_MSEC)
+                return;
+        m->last_progress = now;
+        bus_emit_progress(m, phase, done, total, current);
+}
+
+static void on_job_failure(const char *file, const char *error_file, unsigned line, const char *message,
+                           void *userdata) {
+        bus_emit_profile_failed(userdata, file, error_file, line, message);
+}
+
+/* ---- requests ---- */
+
+static unsigned level_confirm(Manager *m, const char *level) {
+        _cleanup_(resolved_level_freep) ResolvedLevel *r = NULL;
+        if (level_set_resolve(m->levels, level, &r) < 0)
+                return 0;
+        return r->confirm_sec;
+}
+
+int manager_set_level(Manager *m, const char *level, Request *req) {
+        Job *j;
+
+        /* The level before this request: what a missing confirmation
+         * returns to. A second switch during a window keeps the first
+         * confirmed level as the way back. */
+        if (set_str(&req->previous, m->confirm_previous ? m->confirm_previous : m->level) < 0)
+                goto oom;
+        if (req->confirm_sec == UINT32_MAX)
+                req->confirm_sec = level_confirm(m, level);
+        m->confirm_timer = sd_event_source_disable_unref(m->confirm_timer);
+        m->confirm_deadline = 0;
+        if (set_str(&m->pending_level, level) < 0 || set_str(&m->target, level) < 0)
+                goto oom;
+        bus_emit_properties_changed(m, "PendingLevel", "ConfirmDeadline", NULL);
+
+        j = apply_job(m, level, false);
+        if (!j)
+                goto oom;
+        /* Persisted at once unless it must be confirmed first: a reboot
+         * during the window comes back at the previous level. */
+        if (req->confirm_sec == 0 && !(j->persist_level = strdup(level))) {
+                job_free(j);
+                goto oom;
+        }
+        return submit(m, j, req);
+oom:
+        request_free(req);
+        return -ENOMEM;
+}
+
+int manager_confirm(Manager *m, Request *req) {
+        Job *j;
+
+        if (!m->confirm_timer || !m->pending_level) {
+                request_free(req);
+                return -ENOENT;
+        }
+        j = job_new(JOB_PERSIST, m->pending_level);
+        if (!j || !(j->persist_level = strdup(m->pending_level))) {
+                job_free(j);
+                request_free(req);
+                return -ENOMEM;
+        }
+        log_notice("Level %s confirmed.", m->pending_level);
+        cancel_confirmation(m);
+        return submit(m, j, req);
+}
+
+static int reload(Manager *m, Request *req, char **changed, bool invalidate_all) {
+        _cleanup_(config_freep) Config *config = NULL;
+        _cleanup_(level_set_freep) LevelSet *levels = NULL;
+        _cleanup_strv_free_ char **errors = NULL;
+        bool config_level_changed = false;
+        Job *j;
+        int r;
+
+        r = load_configuration(m, &config, &levels, &errors);
+        if (r < 0) {
+                request_free(req);
+                return r;
+        }
+        strv_free(m->errors);
+        m->errors = TAKE_PTR(errors);
+        bus_emit_properties_changed(m, "Errors", NULL);
+
+        j = job_new(JOB_APPLY, NULL);
+        if (!j) {
+                request_free(req);
+                return -ENOMEM;
+        }
+        if (config) {
+                config_level_changed = !streq_ptr(config->level, m->config->level);
+                if (config->debounce_ms != m->config->debounce_ms ||
+                    config->debounce_max_ms != m->config->debounce_max_ms)
+                        watch_set_debounce(m->watch, config->debounce_ms, config->debounce_max_ms);
+                config_free(m->config);
+                m->config = TAKE_PTR(config);
+                level_set_free(m->levels);
+                m->levels = TAKE_PTR(levels);
+                if (copies_for_worker(m, &j->config, &j->levels) == -ENOMEM) {
+                        job_free(j);
+                        request_free(req);
+                        return -ENOMEM;
+                }
+        }
+        j->changed = strv_copy(changed);
+        j->invalidate_all = invalidate_all;
+        if (config_level_changed) {
+                /* Config management changed level=: the newest
+                 * instruction, also over a switch awaiting confirmation. */
+                log_notice("level= changed in the configuration to %s.", strna(m->config->level));
+                if (m->pending_level)
+                        cancel_confirmation(m);
+                j->select_from_config = true;
+                j->cmdline_level = NULL;
+                (void) set_str(&m->target, NULL);
+        } else
+                j->level = strdup(m->target ? m->target : m->level ? m->level : "default");
+        if (!j->select_from_config && !j->level) {
+                job_free(j);
+                request_free(req);
+                return -ENOMEM;
+        }
+        return submit(m, j, req);
+}
+
+int manager_reload(Manager *m, Request *req) {
+        return reload(m, req, NULL, true);
+}
+
+int manager_check(Manager *m, const char *level, Request *req, bool diff) {
+        Job *j = job_new(diff ? JOB_DIFF : JOB_CHECK, level);
+        if (!j) {
+                request_free(req);
+                return -ENOMEM;
+        }
+        return submit(m, j, req);
+}
+
+static void on_files_changed(char **paths, void *userdata) {
+        Manager *m = userdata;
+        Request *req = request_new(REQUEST_WATCH, NULL);
+        int r;
+
+        if (!req) {
+                log_oom();
+                return;
+        }
+        log_debug("%zu paths changed, first %s.", strv_length(paths), paths[0]);
+        r = reload(m, req, paths, strv_contains(paths, "/"));
+        if (r < 0)
+                log_error_errno(r, "Failed to reload after changes: %m");
+}
+
+/* ---- signals and the kernel's revision ---- */
 
 static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         Manager *m = userdata;
@@ -79,7 +651,62 @@ static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, voi
         return sd_event_exit(m->event, 0);
 }
 
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+        Request *req = request_new(REQUEST_RELOAD, NULL);
+
+        log_info("Reloading (SIGHUP).");
+        m->reloading = true;
+        (void) sd_notify(false, "RELOADING=1");
+        if (!req || manager_reload(m, req) < 0)
+                log_oom();
+        return 0;
+}
+
+static int on_revision(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
+        uint64_t rev = 0;
+        Request *req;
+        Job *j;
+
+        if (kernel_revision_read(fd, &rev) < 0)
+                return 0;
+        /* Our own writes move it too: judge after our jobs are done. */
+        if (worker_busy(m->worker) || rev == m->revision)
+                return 0;
+        m->revision = rev;
+        req = request_new(REQUEST_INSPECT, NULL);
+        j = job_new(JOB_INSPECT, NULL);
+        if (!req || !j) {
+                request_free(req);
+                job_free(j);
+                return 0;
+        }
+        return submit(m, j, req);
+}
+
+static void watch_revision(Manager *m) {
+        _cleanup_free_ char *path = path_join(m->config->apparmorfs, "revision");
+        int r;
+
+        if (!path)
+                return;
+        m->revision_fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        if (m->revision_fd < 0) {
+                log_warning_errno(-errno, "Cannot watch %s; changes by others go unnoticed: %m", path);
+                return;
+        }
+        (void) kernel_revision_read(m->revision_fd, &m->revision);
+        r = sd_event_add_io(m->event, &m->revision_source, m->revision_fd, EPOLLIN | EPOLLPRI, on_revision, m);
+        if (r < 0)
+                log_warning_errno(r, "Cannot watch %s: %m", path);
+}
+
 int manager_start(Manager *m) {
+        _cleanup_(config_freep) Config *wconfig = NULL;
+        _cleanup_(level_set_freep) LevelSet *wlevels = NULL;
+        Request *req;
+        Job *j;
         sigset_t mask;
         int r;
 
@@ -92,17 +719,55 @@ int manager_start(Manager *m) {
         r = sd_event_add_signal(m->event, NULL, SIGTERM, on_sigterm, m);
         if (r >= 0)
                 r = sd_event_add_signal(m->event, NULL, SIGINT, on_sigterm, m);
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, NULL, SIGHUP, on_sighup, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to handle signals: %m");
 
         r = bus_listen(m);
         if (r < 0)
                 return r;
+        bus_connect_system(m);
 
-        m->state = MANAGER_IDLE;
-        (void) sd_notifyf(false, "READY=1\nSTATUS=Level %s", m->level);
-        log_info("Serving on %s/bus, level %s.", m->config->runtime_dir, m->level);
-        return 0;
+        r = watch_new(m->event, m->config->debounce_ms, m->config->debounce_max_ms, on_files_changed, m, &m->watch);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up file watches: %m");
+
+        /* The worker's own copies (the main thread's may be defaults
+         * after a broken configuration: then use those). */
+        r = copies_for_worker(m, &wconfig, &wlevels);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0) {
+                r = config_new_default(NULL, &wconfig);
+                if (r >= 0)
+                        r = level_set_load(wconfig->vendor_levels_dir, wconfig->levels_dir, &wlevels);
+                if (r < 0)
+                        return log_oom();
+        }
+        r = worker_new(m->event, TAKE_PTR(wconfig), TAKE_PTR(wlevels), on_job_done, on_job_progress, on_job_failure,
+                       m, &m->worker);
+        if (r < 0)
+                return log_error_errno(r, "Failed to start the worker thread: %m");
+
+        watch_revision(m);
+
+        req = request_new(REQUEST_START, NULL);
+        j = job_new(JOB_APPLY, NULL);
+        if (!req || !j) {
+                request_free(req);
+                job_free(j);
+                return log_oom();
+        }
+        j->select_from_config = true;
+        if (m->cmdline_level && !(j->cmdline_level = strdup(m->cmdline_level))) {
+                request_free(req);
+                job_free(j);
+                return log_oom();
+        }
+        if (m->cmdline_level)
+                log_notice("Level %s from the kernel command line, for this boot.", m->cmdline_level);
+        return submit(m, j, req);
 }
 
 int manager_run(Manager *m) {

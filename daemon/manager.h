@@ -1,7 +1,8 @@
-/* The daemon's top-level object: owns the configuration, the event loop,
- * the bus servers and the current status. The main thread runs the event
- * loop; long work (compiling, loading) runs on the engine's worker thread
- * and reports back through the loop. */
+/* The daemon's top-level object, on the main thread: owns the
+ * configuration and level definitions (its own copies), the event loop,
+ * the bus servers, the watches, the confirmation timer and the status the
+ * bus reports. All engine work goes to the worker thread (worker.h) as
+ * jobs; their results come back as snapshots. */
 #pragma once
 
 #include <stdbool.h>
@@ -9,7 +10,10 @@
 #include <systemd/sd-event.h>
 
 #include "conf.h"
+#include "engine.h"
 #include "level.h"
+#include "watch.h"
+#include "worker.h"
 
 typedef struct Manager Manager;
 
@@ -26,15 +30,61 @@ typedef enum ManagerState {
 
 const char *manager_state_to_string(ManagerState s);
 
+/* What a job was submitted for, so that its result reaches the right
+ * place. */
+typedef enum RequestKind {
+        REQUEST_START,          /* the first apply */
+        REQUEST_SET,            /* SetLevel */
+        REQUEST_RELOAD,         /* Reload or SIGHUP */
+        REQUEST_WATCH,          /* files changed */
+        REQUEST_REVERT,         /* confirmation window ran out */
+        REQUEST_CONFIRM,
+        REQUEST_CHECK,
+        REQUEST_DIFF,
+        REQUEST_INSPECT,
+} RequestKind;
+
+typedef struct Request {
+        RequestKind kind;
+        sd_bus_message *message;        /* a deferred method call to answer, or NULL */
+        unsigned confirm_sec;           /* REQUEST_SET */
+        char *previous;                 /* REQUEST_SET: the level before */
+} Request;
+
 struct Manager {
         sd_event *event;
-        Config *config;
         char *config_file;
+        Config *config;
         LevelSet *levels;
+        char **errors;          /* configuration problems in force (Errors property) */
+        char *apply_error;      /* why the last apply failed outright, or NULL */
 
-        char *level;            /* the level in the kernel now */
+        Worker *worker;
+        Watch *watch;
+
+        /* Status, from the last job snapshots. */
+        char *level;            /* in the kernel now (Level) */
+        char *target;           /* what reloads apply: the pending level, or the level */
         char *pending_level;    /* being applied, or awaiting confirmation */
+        char *confirm_previous; /* the level a confirmation timeout reverts to */
+        char *source;           /* LevelSource */
         ManagerState state;
+        bool ready;
+        bool reloading;         /* RELOADING=1 was sent */
+        UnitStatus *units;
+        size_t n_units;
+        char **modified;
+        char **warnings;
+        uint64_t last_reload;   /* CLOCK_REALTIME µs */
+        uint64_t last_reload_duration;
+        uint64_t confirm_deadline; /* CLOCK_REALTIME µs, 0 none */
+        sd_event_source *confirm_timer;
+        char *cmdline_level;
+
+        /* The kernel's policy revision, to notice changes by others. */
+        int revision_fd;
+        sd_event_source *revision_source;
+        uint64_t revision;      /* after our own last write */
 
         /* D-Bus: the private socket's listener and its connections, and
          * the system bus when it is up. */
@@ -43,6 +93,8 @@ struct Manager {
         sd_bus **connections;
         size_t n_connections;
         sd_bus *system_bus;
+        Watch *system_bus_watch;        /* waiting for the system bus to come up */
+        usec_t last_progress;
 };
 
 int manager_new(const char *config_file, Manager **ret);
@@ -51,3 +103,17 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
 
 int manager_start(Manager *m);
 int manager_run(Manager *m);
+
+/* Entry points for the bus methods. They take over req (and its message
+ * reference) and answer it when the job is done. */
+int manager_set_level(Manager *m, const char *level, Request *req);
+int manager_confirm(Manager *m, Request *req);
+int manager_reload(Manager *m, Request *req);
+int manager_check(Manager *m, const char *level, Request *req, bool diff);
+
+Request *request_new(RequestKind kind, sd_bus_message *message);
+void request_free(Request *r);
+
+/* Profiles aalevel has in the kernel for the current level. */
+unsigned manager_profiles_loaded(const Manager *m);
+unsigned manager_profiles_failed(const Manager *m);

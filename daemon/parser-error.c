@@ -53,11 +53,14 @@ static size_t utf8_sequence_len(const unsigned char *s, size_t n, uint32_t *ret_
 
 /* A copy of the line that D-Bus and the journal accept as it is: valid
  * UTF-8, no NUL or other control character (each becomes '?', a tab a
- * space), no trailing blanks. */
+ * space), no trailing blanks or CR. */
 static char *sanitize_line(const char *s, size_t n) {
         const unsigned char *u = (const unsigned char *) s;
         char *out, *o;
 
+        /* Before the replacements, so that CRLF endings do not leave a '?'. */
+        while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+                n--;
         out = o = malloc(n + 1);
         if (!out)
                 return NULL;
@@ -80,8 +83,6 @@ static char *sanitize_line(const char *s, size_t n) {
                         i += len;
                 }
         }
-        while (o > out && o[-1] == ' ')
-                o--;
         *o = '\0';
         return out;
 }

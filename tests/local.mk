@@ -1,4 +1,11 @@
 # Unit tests (Criterion): one program per module, run by make check.
+# Tools the test scripts use.
+noinst_PROGRAMS = tests/tools/closure-dump
+tests_tools_closure_dump_SOURCES = tests/tools/closure-dump.c
+tests_tools_closure_dump_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS)
+tests_tools_closure_dump_LDADD = $(AALEVEL_CORE_LIBS)
+EXTRA_DIST += tests/differential/run
+
 if ENABLE_TESTS
 TEST_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(YAML_CFLAGS) $(INIH_CFLAGS) $(CRITERION_CFLAGS) \
 	-DTEST_DATA_DIR=\"$(abs_top_srcdir)/tests/data\"

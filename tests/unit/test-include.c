@@ -25,7 +25,9 @@ Test(include, forms) {
                 "  include bare/path\n"
                 "  {include <glued>\n"
                 "}\n");
-        cr_assert_eq(s->n_includes, 9);
+        cr_assert_eq(s->n_includes, 10);
+        cr_assert_str_eq(s->includes[0].path, "abi/3.0");
+        s->includes++;
         cr_assert_str_eq(s->includes[0].path, "tunables/global");
         cr_assert_eq(s->includes[0].kind, INCLUDE_SEARCH);
         cr_assert_eq(s->includes[0].line, 2);
@@ -40,6 +42,16 @@ Test(include, forms) {
         cr_assert_eq(s->includes[7].kind, INCLUDE_PATH);
         cr_assert_str_eq(s->includes[8].path, "glued");
         cr_assert_not(s->mentions_aalevel);
+        s->includes--;
+        include_scan_free(s);
+}
+
+Test(include, abi_is_a_dependency) {
+        IncludeScan *s = scan("abi <abi/3.0>,\nabi \"/etc/abi/x\",\nprofile x { /abi/foo r, }\n");
+        cr_assert_eq(s->n_includes, 2);
+        cr_assert_str_eq(s->includes[0].path, "abi/3.0");
+        cr_assert_eq(s->includes[0].kind, INCLUDE_SEARCH);
+        cr_assert_str_eq(s->includes[1].path, "/etc/abi/x");
         include_scan_free(s);
 }
 

@@ -1,0 +1,190 @@
+/* Authorization of changes. */
+#include "access.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/apparmor.h>
+#include <sys/socket.h>
+
+#include "dbus-api.h"
+#include "fileio.h"
+#include "log.h"
+#include "strv.h"
+#include "util.h"
+
+void caller_clear(Caller *c) {
+        free(c->label);
+        free(c->sender);
+        memset(c, 0, sizeof *c);
+}
+
+char *label_strip_mode(const char *raw) {
+        _cleanup_free_ char *l = strdup(raw);
+        size_t n;
+
+        if (!l)
+                return NULL;
+        n = strlen(l);
+        while (n > 0 && (l[n - 1] == '\n' || l[n - 1] == ' '))
+                l[--n] = '\0';
+        /* "name (enforce)" → "name"; "unconfined" has no mode. */
+        if (n > 0 && l[n - 1] == ')') {
+                char *open = strrchr(l, '(');
+                if (open && open > l && open[-1] == ' ')
+                        open[-1] = '\0';
+        }
+        return TAKE_PTR(l);
+}
+
+bool caller_is_confined(const Caller *c) {
+        return c->label && !isempty(c->label) && !streq(c->label, "unconfined");
+}
+
+static uint64_t process_start_time(pid_t pid) {
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        unsigned long long v = 0;
+        char *p;
+
+        if (asprintf(&path, "/proc/%ld/stat", (long) pid) < 0 || read_full_file(path, 64 * 1024, &text, NULL) < 0)
+                return 0;
+        /* Field 22; the command name (field 2) may hold spaces and ')'. */
+        p = strrchr(text, ')');
+        if (!p)
+                return 0;
+        p++;
+        for (int field = 3; field < 22 && p; field++) {
+                p = strchr(p + 1, ' ');
+        }
+        if (p)
+                (void) sscanf(p, " %llu", &v);
+        return v;
+}
+
+int caller_from_message(sd_bus_message *m, Caller *ret) {
+        Caller c = { .uid = (uid_t) -1 };
+        sd_bus *bus = sd_bus_message_get_bus(m);
+        const char *sender = sd_bus_message_get_sender(m);
+        int r;
+
+        if (sender && sender[0] == ':' && !sd_bus_is_server(bus)) {
+                /* On the system bus: the bus daemon's account. */
+                sd_bus_creds *creds = NULL;
+                const char *context = NULL;
+                pid_t pid = 0;
+
+                r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_PID | SD_BUS_CREDS_SELINUX_CONTEXT,
+                                              &creds);
+                if (r < 0)
+                        return r;
+                r = sd_bus_creds_get_euid(creds, &c.uid);
+                if (r >= 0 && sd_bus_creds_get_pid(creds, &pid) >= 0)
+                        c.pid = pid;
+                if (r >= 0 && sd_bus_creds_get_selinux_context(creds, &context) >= 0 && context)
+                        c.label = label_strip_mode(context);
+                sd_bus_creds_unref(creds);
+                if (r < 0)
+                        return r;
+                c.sender = strdup(sender);
+                if (!c.sender) {
+                        caller_clear(&c);
+                        return -ENOMEM;
+                }
+        } else {
+                /* Peer to peer: the kernel's account of the socket. */
+                int fd = sd_bus_get_fd(bus);
+                struct ucred cred;
+                socklen_t len = sizeof cred;
+                char *label = NULL, *mode = NULL;
+
+                if (fd < 0)
+                        return fd;
+                if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+                        return negative_errno();
+                c.uid = cred.uid;
+                c.pid = cred.pid;
+                if (aa_getpeercon(fd, &label, &mode) >= 0) {
+                        c.label = label_strip_mode(label);
+                        free(label); /* mode points into label */
+                }
+        }
+        if (!c.label) {
+                /* No AppArmor label on the socket (AppArmor off): not
+                 * confined by AppArmor. */
+                c.label = strdup("unconfined");
+                if (!c.label) {
+                        caller_clear(&c);
+                        return -ENOMEM;
+                }
+        }
+        if (c.pid > 0)
+                c.start_time = process_start_time(c.pid);
+        *ret = c;
+        return 0;
+}
+
+static int polkit_check(sd_bus *system_bus, const Caller *c, bool *ret_allowed) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL, *reply = NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r, authorized = 0, challenge = 0;
+
+        r = sd_bus_message_new_method_call(system_bus, &call, "org.freedesktop.PolicyKit1",
+                                           "/org/freedesktop/PolicyKit1/Authority",
+                                           "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization");
+        if (r < 0)
+                return r;
+        if (c->sender)
+                r = sd_bus_message_append(call, "(sa{sv})", "system-bus-name", 1, "name", "s", c->sender);
+        else
+                r = sd_bus_message_append(call, "(sa{sv})", "unix-process", 3, "pid", "u", (uint32_t) c->pid,
+                                          "start-time", "t", c->start_time, "uid", "i", (int32_t) c->uid);
+        if (r >= 0)
+                r = sd_bus_message_append(call, "sa{ss}us", AALEVEL_POLKIT_ACTION, 0, 0u, "");
+        if (r < 0)
+                return r;
+        r = sd_bus_call(system_bus, call, 25 * 1000000ULL, &error, &reply);
+        if (r < 0) {
+                log_debug("polkit could not be asked: %s", error.message ? error.message : strerror(-r));
+                sd_bus_error_free(&error);
+                return r;
+        }
+        r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
+        if (r < 0)
+                return r;
+        *ret_allowed = authorized;
+        return 0;
+}
+
+int access_check(sd_bus_message *m, sd_bus *system_bus, AccessChange change, char * const *lower_labels,
+                 sd_bus_error *error) {
+        _cleanup_(caller_clear) Caller c = {};
+        bool allowed = false;
+        int r;
+
+        r = caller_from_message(m, &c);
+        if (r < 0)
+                return sd_bus_error_setf(error, AALEVEL_ERROR_ACCESS_DENIED,
+                                         "Cannot tell who is calling (%s); refused.", strerror(-r));
+
+        if (c.uid == 0)
+                allowed = true;
+        else if (system_bus && polkit_check(system_bus, &c, &allowed) < 0)
+                allowed = false;
+        if (!allowed)
+                return sd_bus_error_setf(error, AALEVEL_ERROR_ACCESS_DENIED,
+                                         "Changing the security level needs root or the polkit authorization %s.",
+                                         AALEVEL_POLKIT_ACTION);
+
+        if (change == ACCESS_LOWER && caller_is_confined(&c) && !strv_contains(lower_labels, c.label)) {
+                log_warning("Refused to lower the level for pid %ld, confined by AppArmor as '%s' "
+                            "(not listed in [access] lower_labels).", (long) c.pid, c.label);
+                return sd_bus_error_setf(error, AALEVEL_ERROR_ACCESS_DENIED,
+                                         "A caller confined by AppArmor ('%s') may not lower the security level; "
+                                         "allow its label in [access] lower_labels of aalevel.conf if it must.",
+                                         c.label);
+        }
+        return 0;
+}

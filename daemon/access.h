@@ -1,0 +1,54 @@
+/* Who may change the level. Reading is open to everyone who can reach the
+ * socket. Changing (SetLevel, Confirm, Reload) needs uid 0 or polkit's
+ * authorization for org.aalevel1.set-level. And, after the trusted-helper
+ * model of AppArmor: the daemon looks at the caller's security context
+ * (its AppArmor label, from the socket with SO_PEERSEC, which the kernel
+ * vouches for) and refuses a confined caller that would lower the level
+ * unless its label is allowed in aalevel.conf ([access] lower_labels). A
+ * compromised confined root process cannot downgrade the machine.
+ *
+ * The label comes from the connection, never from anything the caller
+ * says; aa_query_label is not used (Debian's 6.1 kernel answers "allow"
+ * for D-Bus queries whatever the policy). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-bus.h>
+
+#include "macro.h"
+
+typedef struct Caller {
+        uid_t uid;
+        pid_t pid;
+        uint64_t start_time;    /* of pid, in clock ticks since boot (polkit's unix-process) */
+        char *label;            /* AppArmor label without the mode, "unconfined" when not confined */
+        char *sender;           /* unique bus name on the system bus, NULL peer to peer */
+} Caller;
+
+void caller_clear(Caller *c);
+
+/* Who sent the message, from the kernel's view of the connection (peer to
+ * peer) or the bus daemon's (system bus). */
+int caller_from_message(sd_bus_message *m, Caller *ret);
+
+bool caller_is_confined(const Caller *c);
+
+/* Splits "label (mode)" into the label; also drops a trailing NUL or
+ * newline, as SO_PEERSEC gives them. NULL on OOM. */
+char *label_strip_mode(const char *raw);
+
+typedef enum AccessChange {
+        ACCESS_RAISE,           /* to the same level or one that inherits it */
+        ACCESS_LOWER,           /* anything else */
+        ACCESS_OTHER,           /* confirm, reload: no level change by themselves */
+} AccessChange;
+
+/* 0 when allowed; -EACCES with error set otherwise. system_bus may be NULL
+ * (no polkit then: only root may change). */
+int access_check(sd_bus_message *m, sd_bus *system_bus, AccessChange change, char * const *lower_labels,
+                 sd_bus_error *error);
+
+/* The polkit action id. */
+#define AALEVEL_POLKIT_ACTION "org.aalevel1.set-level"

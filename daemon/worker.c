@@ -1,0 +1,489 @@
+/* The worker thread. */
+#include "worker.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "selection.h"
+#include "strv.h"
+
+typedef struct Queue {
+        Job **items;
+        size_t n;
+} Queue;
+
+struct Worker {
+        sd_event *event;
+        sd_event_source *source;
+        int efd;
+        pthread_t thread;
+        bool started;
+
+        pthread_mutex_t lock;
+        pthread_cond_t cond;
+        Queue todo;             /* under lock */
+        Queue done;             /* under lock */
+        bool running;           /* under lock: a job is being worked on */
+        bool quit;              /* under lock */
+        /* The latest progress report, under lock; older ones are dropped. */
+        bool progress_pending;
+        char *progress_phase;
+        unsigned progress_done, progress_total;
+        char *progress_current;
+        /* Failures as they happen, under lock. */
+        UnitFailure *failures;
+        size_t n_failures;
+
+        /* worker thread only */
+        Config *config;
+        LevelSet *levels;
+        Engine *engine;
+
+        WorkerDone on_done;
+        WorkerProgress on_progress;
+        WorkerFailure on_failure;
+        void *userdata;
+};
+
+Job *job_new(JobType type, const char *level) {
+        Job *j = calloc(1, sizeof(Job));
+        if (!j)
+                return NULL;
+        j->type = type;
+        if (level && !(j->level = strdup(level))) {
+                free(j);
+                return NULL;
+        }
+        return j;
+}
+
+static void units_snapshot_free(UnitStatus *u, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(u[i].file);
+                strv_free(u[i].names);
+                free(u[i].error);
+        }
+        free(u);
+}
+
+void job_free(Job *j) {
+        if (!j)
+                return;
+        free(j->level);
+        strv_free(j->changed);
+        config_free(j->config);
+        level_set_free(j->levels);
+        free(j->persist_level);
+        free(j->cmdline_level);
+        free(j->error);
+        engine_result_free(j->result);
+        free(j->applied);
+        free(j->selected);
+        free(j->source);
+        units_snapshot_free(j->units, j->n_units);
+        strv_free(j->watch);
+        strv_free(j->modified);
+        free(j);
+}
+
+static int queue_push(Queue *q, Job *j) {
+        Job **a = realloc(q->items, sizeof(Job *) * (q->n + 1));
+        if (!a)
+                return -ENOMEM;
+        q->items = a;
+        q->items[q->n++] = j;
+        return 0;
+}
+
+static Job *queue_pop(Queue *q) {
+        Job *j;
+        if (q->n == 0)
+                return NULL;
+        j = q->items[0];
+        memmove(q->items, q->items + 1, sizeof(Job *) * (q->n - 1));
+        q->n--;
+        return j;
+}
+
+static void wake(Worker *w) {
+        uint64_t one = 1;
+        (void) !write(w->efd, &one, sizeof one);
+}
+
+/* ---- on the worker thread ---- */
+
+static void on_engine_progress(const char *phase, unsigned done, unsigned total, const char *current, void *userdata) {
+        Worker *w = userdata;
+        char *p = strdup(phase), *c = current ? strdup(current) : NULL;
+
+        pthread_mutex_lock(&w->lock);
+        free(w->progress_phase);
+        free(w->progress_current);
+        w->progress_phase = p;
+        w->progress_current = c;
+        w->progress_done = done;
+        w->progress_total = total;
+        w->progress_pending = true;
+        pthread_mutex_unlock(&w->lock);
+        wake(w);
+}
+
+static void on_engine_failure(const UnitFailure *f, void *userdata) {
+        Worker *w = userdata;
+        UnitFailure *a;
+
+        pthread_mutex_lock(&w->lock);
+        a = realloc(w->failures, sizeof(UnitFailure) * (w->n_failures + 1));
+        if (a) {
+                w->failures = a;
+                w->failures[w->n_failures++] = (UnitFailure) {
+                        .file = strdup(f->file),
+                        .error_file = f->error_file ? strdup(f->error_file) : NULL,
+                        .line = f->line,
+                        .message = strdup(strempty(f->message)),
+                };
+        }
+        pthread_mutex_unlock(&w->lock);
+        wake(w);
+}
+
+static int ensure_engine(Worker *w, Job *j) {
+        EngineOptions options = {
+                .progress = on_engine_progress,
+                .failure = on_engine_failure,
+                .userdata = w,
+        };
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        if (j->config) {
+                /* New configuration: a new engine, reading its state again. */
+                engine_free(w->engine);
+                w->engine = NULL;
+                config_free(w->config);
+                w->config = TAKE_PTR(j->config);
+        }
+        if (j->levels) {
+                level_set_free(w->levels);
+                w->levels = TAKE_PTR(j->levels);
+                if (w->engine)
+                        engine_set_config(w->engine, w->config, w->levels);
+        }
+        if (w->engine)
+                return 0;
+        r = engine_new(w->config, w->levels, &options, &w->engine, &error);
+        if (r < 0) {
+                j->error = error ? TAKE_PTR(error) : strdup(strerror(-r));
+                return r;
+        }
+        return 0;
+}
+
+static int snapshot(Worker *w, Job *j) {
+        const State *s = engine_state(w->engine);
+        const UnitStatus *units;
+        size_t n;
+
+        j->applied = s->applied ? strdup(s->applied) : NULL;
+        j->selected = s->selected ? strdup(s->selected) : NULL;
+        if ((s->applied && !j->applied) || (s->selected && !j->selected))
+                return -ENOMEM;
+        units = engine_units(w->engine, &n);
+        j->units = calloc(n + 1, sizeof(UnitStatus));
+        if (!j->units)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                j->units[i].file = strdup(units[i].file);
+                j->units[i].names = strv_copy(units[i].names);
+                j->units[i].failed = units[i].failed;
+                j->units[i].error = units[i].error ? strdup(units[i].error) : NULL;
+                j->n_units++;
+                if (!j->units[i].file || !j->units[i].names)
+                        return -ENOMEM;
+        }
+        j->watch = engine_watch_paths(w->engine);
+        if (engine_kernel(w->engine))
+                (void) kernel_revision(engine_kernel(w->engine), &j->revision);
+        return 0;
+}
+
+static int inspect(Worker *w, Job *j) {
+        _cleanup_(hashmap_freep) Hashmap *hashes = NULL;
+        const State *s = engine_state(w->engine);
+        int r;
+
+        r = kernel_profile_hashes(engine_kernel(w->engine), &hashes);
+        if (r < 0)
+                return r;
+        j->modified = calloc(1, sizeof(char *));
+        if (!j->modified)
+                return -ENOMEM;
+        for (size_t i = 0; i < s->n_units; i++)
+                STRV_FOREACH(name, s->units[i].names) {
+                        const char *h = hashmap_get(hashes, *name);
+                        if (h && !streq(h, s->units[i].sha1) && strv_extend(&j->modified, *name) < 0)
+                                return -ENOMEM;
+                }
+        return 0;
+}
+
+static void run_job(Worker *w, Job *j) {
+        State *state;
+        int r;
+
+        r = ensure_engine(w, j);
+        if (r < 0)
+                goto finish;
+        state = engine_state_mut(w->engine);
+        STRV_FOREACH(p, j->changed)
+                engine_invalidate(w->engine, *p);
+        if (j->invalidate_all)
+                engine_invalidate_all(w->engine);
+
+        if (j->type == JOB_APPLY && j->select_from_config) {
+                LevelSource source;
+                bool changed;
+                free(j->level);
+                j->level = NULL;
+                r = select_level(w->config, state, j->cmdline_level, &j->level, &source, &changed);
+                if (r < 0)
+                        goto finish;
+                if (!level_set_find(w->levels, j->level)) {
+                        log_error("The selected level %s is not defined; applying level default instead.", j->level);
+                        free(j->level);
+                        j->level = strdup("default");
+                        source = LEVEL_SOURCE_DEFAULT;
+                        if (!j->level) {
+                                r = -ENOMEM;
+                                goto finish;
+                        }
+                }
+                j->source = strdup(level_source_to_string(source));
+                if (changed)
+                        (void) engine_save_state(w->engine);
+        }
+
+        switch (j->type) {
+        case JOB_APPLY:
+        case JOB_CHECK:
+        case JOB_DIFF:
+                r = engine_run(w->engine, j->level,
+                               j->type == JOB_APPLY ? ENGINE_APPLY : j->type == JOB_CHECK ? ENGINE_CHECK : ENGINE_DIFF,
+                               &j->result);
+                if (r < 0) {
+                        j->error = strdup(strerror(-r));
+                        goto finish;
+                }
+                if (j->type == JOB_APPLY && j->result->ok && j->persist_level) {
+                        free(state->selected);
+                        state->selected = strdup(j->persist_level);
+                        r = engine_save_state(w->engine);
+                        if (r < 0)
+                                log_error_errno(r, "Cannot record the selected level: %m");
+                        r = 0;
+                }
+                break;
+        case JOB_PERSIST:
+                free(state->selected);
+                state->selected = strdup(j->persist_level);
+                r = engine_save_state(w->engine);
+                if (r < 0) {
+                        j->error = strdup(strerror(-r));
+                        goto finish;
+                }
+                break;
+        case JOB_INSPECT:
+                r = inspect(w, j);
+                if (r < 0) {
+                        j->error = strdup(strerror(-r));
+                        goto finish;
+                }
+                break;
+        }
+        r = snapshot(w, j);
+finish:
+        j->r = r;
+}
+
+static void *worker_main(void *userdata) {
+        Worker *w = userdata;
+
+        pthread_mutex_lock(&w->lock);
+        for (;;) {
+                Job *j;
+
+                while (!w->quit && w->todo.n == 0)
+                        pthread_cond_wait(&w->cond, &w->lock);
+                if (w->quit)
+                        break;
+                j = queue_pop(&w->todo);
+                w->running = true;
+                pthread_mutex_unlock(&w->lock);
+
+                run_job(w, j);
+
+                pthread_mutex_lock(&w->lock);
+                w->running = false;
+                if (queue_push(&w->done, j) < 0) {
+                        log_oom();
+                        job_free(j);
+                }
+                pthread_mutex_unlock(&w->lock);
+                wake(w);
+                pthread_mutex_lock(&w->lock);
+        }
+        pthread_mutex_unlock(&w->lock);
+        return NULL;
+}
+
+/* ---- on the main thread ---- */
+
+static int on_wake(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Worker *w = userdata;
+        uint64_t v;
+        Queue done = {};
+        UnitFailure *failures;
+        size_t n_failures;
+        bool have_progress;
+        char *phase = NULL, *current = NULL;
+        unsigned pd = 0, pt = 0;
+
+        (void) !read(w->efd, &v, sizeof v);
+
+        pthread_mutex_lock(&w->lock);
+        done = w->done;
+        w->done = (Queue) {};
+        failures = w->failures;
+        n_failures = w->n_failures;
+        w->failures = NULL;
+        w->n_failures = 0;
+        have_progress = w->progress_pending;
+        if (have_progress) {
+                phase = TAKE_PTR(w->progress_phase);
+                current = TAKE_PTR(w->progress_current);
+                pd = w->progress_done;
+                pt = w->progress_total;
+                w->progress_pending = false;
+        }
+        pthread_mutex_unlock(&w->lock);
+
+        for (size_t i = 0; i < n_failures; i++) {
+                if (w->on_failure)
+                        w->on_failure(failures[i].file, failures[i].error_file, failures[i].line,
+                                      failures[i].message, w->userdata);
+                free(failures[i].file);
+                free(failures[i].error_file);
+                free(failures[i].message);
+        }
+        free(failures);
+        if (have_progress && w->on_progress && phase)
+                w->on_progress(phase, pd, pt, current, w->userdata);
+        free(phase);
+        free(current);
+        for (size_t i = 0; i < done.n; i++)
+                w->on_done(done.items[i], w->userdata);
+        free(done.items);
+        return 0;
+}
+
+int worker_new(sd_event *event, Config *config, LevelSet *levels, WorkerDone done, WorkerProgress progress,
+               WorkerFailure failure, void *userdata, Worker **ret) {
+        _cleanup_(worker_freep) Worker *w = NULL;
+        int r;
+
+        w = calloc(1, sizeof(Worker));
+        if (!w)
+                return -ENOMEM;
+        w->efd = -1;
+        pthread_mutex_init(&w->lock, NULL);
+        pthread_cond_init(&w->cond, NULL);
+        w->event = sd_event_ref(event);
+        w->config = config;
+        w->levels = levels;
+        w->on_done = done;
+        w->on_progress = progress;
+        w->on_failure = failure;
+        w->userdata = userdata;
+
+        w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (w->efd < 0)
+                return negative_errno();
+        r = sd_event_add_io(event, &w->source, w->efd, EPOLLIN, on_wake, w);
+        if (r < 0)
+                return r;
+        r = -pthread_create(&w->thread, NULL, worker_main, w);
+        if (r < 0)
+                return r;
+        w->started = true;
+        *ret = TAKE_PTR(w);
+        return 0;
+}
+
+void worker_free(Worker *w) {
+        if (!w)
+                return;
+        if (w->started) {
+                pthread_mutex_lock(&w->lock);
+                w->quit = true;
+                pthread_cond_signal(&w->cond);
+                pthread_mutex_unlock(&w->lock);
+                pthread_join(w->thread, NULL);
+        }
+        for (size_t i = 0; i < w->todo.n; i++)
+                job_free(w->todo.items[i]);
+        free(w->todo.items);
+        for (size_t i = 0; i < w->done.n; i++)
+                job_free(w->done.items[i]);
+        free(w->done.items);
+        for (size_t i = 0; i < w->n_failures; i++) {
+                free(w->failures[i].file);
+                free(w->failures[i].error_file);
+                free(w->failures[i].message);
+        }
+        free(w->failures);
+        free(w->progress_phase);
+        free(w->progress_current);
+        engine_free(w->engine);
+        config_free(w->config);
+        level_set_free(w->levels);
+        sd_event_source_disable_unref(w->source);
+        if (w->efd >= 0)
+                close(w->efd);
+        sd_event_unref(w->event);
+        pthread_mutex_destroy(&w->lock);
+        pthread_cond_destroy(&w->cond);
+        free(w);
+}
+
+void worker_submit(Worker *w, Job *job) {
+        pthread_mutex_lock(&w->lock);
+        if (queue_push(&w->todo, job) < 0) {
+                pthread_mutex_unlock(&w->lock);
+                job->r = -ENOMEM;
+                w->on_done(job, w->userdata);
+                return;
+        }
+        pthread_cond_signal(&w->cond);
+        pthread_mutex_unlock(&w->lock);
+}
+
+bool worker_busy(Worker *w) {
+        bool b;
+        pthread_mutex_lock(&w->lock);
+        b = w->running || w->todo.n > 0;
+        pthread_mutex_unlock(&w->lock);
+        return b;
+}
+
+unsigned worker_pending(Worker *w) {
+        unsigned n;
+        pthread_mutex_lock(&w->lock);
+        n = (unsigned) w->todo.n + (w->running ? 1 : 0);
+        pthread_mutex_unlock(&w->lock);
+        return n;
+}
