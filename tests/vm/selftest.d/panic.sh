@@ -1,0 +1,5 @@
+#!/bin/sh
+# Crashes the kernel.
+echo "crashing the kernel"
+echo c >/proc/sysrq-trigger
+sleep 10
