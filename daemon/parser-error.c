@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,7 +116,7 @@ static bool parse_uint(const char **p, unsigned *ret) {
         if (*q < '0' || *q > '9')
                 return false;
         for (; *q >= '0' && *q <= '9'; q++) {
-                if (v > (UINT32_MAX - (unsigned) (*q - '0')) / 10)
+                if (v > (UINT_MAX - (unsigned) (*q - '0')) / 10)
                         return false;
                 v = v * 10 + (unsigned) (*q - '0');
         }
@@ -318,7 +319,7 @@ static void error_list_done(ErrorList *l) {
 int parser_errors_parse(const char *text, size_t size, ParserError **ret, size_t *ret_n) {
         _cleanup_(error_list_done) ErrorList l = {};
         size_t pos = 0, omitted = 0;
-        bool have_error = false;
+        bool have_error = false, previous_kept = false;
         int r;
 
         assert(text || size == 0);
@@ -336,6 +337,7 @@ int parser_errors_parse(const char *text, size_t size, ParserError **ret, size_t
                 /* Past the cap only a first error is still worth keeping. */
                 if (l.n >= PARSER_ERRORS_MAX - 2 && have_error) {
                         omitted++;
+                        previous_kept = false;
                         continue;
                 }
 
@@ -345,7 +347,7 @@ int parser_errors_parse(const char *text, size_t size, ParserError **ret, size_t
                 if (isempty(s))
                         continue;
 
-                if (is_continuation(s) && l.n > 0 && l.n < PARSER_ERRORS_MAX - 1) {
+                if (is_continuation(s) && previous_kept) {
                         r = append_to_message(&l.items[l.n - 1], s);
                         if (r < 0)
                                 return r;
@@ -358,6 +360,7 @@ int parser_errors_parse(const char *text, size_t size, ParserError **ret, size_t
                 if (l.n >= PARSER_ERRORS_MAX - 2 && (e.warning || l.n >= PARSER_ERRORS_MAX - 1)) {
                         parser_error_done(&e);
                         omitted++;
+                        previous_kept = false;
                         continue;
                 }
 
@@ -370,6 +373,7 @@ int parser_errors_parse(const char *text, size_t size, ParserError **ret, size_t
                 }
                 l.items[l.n++] = e;
                 have_error = have_error || !e.warning;
+                previous_kept = true;
         }
 
         if (omitted > 0) {

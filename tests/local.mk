@@ -12,12 +12,14 @@ TEST_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(YAML_CFL
 TEST_LIBS = $(AALEVEL_CORE_LIBS) $(CRITERION_LIBS)
 
 unit_tests = \
+	tests/unit/test-blob \
 	tests/unit/test-cache \
 	tests/unit/test-conf \
 	tests/unit/test-graph \
 	tests/unit/test-hash \
 	tests/unit/test-include \
 	tests/unit/test-level \
+	tests/unit/test-parser-error \
 	tests/unit/test-selection \
 	tests/unit/test-state \
 	tests/unit/test-tree
@@ -60,4 +62,13 @@ tests_unit_test_tree_SOURCES = tests/unit/test-tree.c
 tests_unit_test_tree_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_tree_LDADD = $(TEST_LIBS)
 
+tests_unit_test_blob_SOURCES = tests/unit/test-blob.c
+tests_unit_test_blob_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_blob_LDADD = $(TEST_LIBS)
+
+tests_unit_test_parser_error_SOURCES = tests/unit/test-parser-error.c
+tests_unit_test_parser_error_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_parser_error_LDADD = $(TEST_LIBS)
+
 endif
+EXTRA_DIST += tests/data/blob tests/data/parser-error tests/data/small-tree.list
