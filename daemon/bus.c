@@ -58,10 +58,12 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
 
 /* ---- methods ---- */
 
+/* A handler returning 0 tells sd-bus it did not handle the call (which then
+ * answers "unknown method"): a deferred reply returns 1. */
 static int reply_now_if_no_block(sd_bus_message *message, uint64_t flags) {
         if (flags & AALEVEL_FLAG_NO_BLOCK)
                 return sd_bus_reply_method_return(message, NULL);
-        return 0;
+        return 1;
 }
 
 static int method_set_level(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -112,7 +114,7 @@ static int method_confirm(sd_bus_message *message, void *userdata, sd_bus_error 
         if (r == -ENOENT)
                 return sd_bus_error_set(error, AALEVEL_ERROR_NOTHING_PENDING,
                                         "No level is waiting for confirmation.");
-        return r;
+        return r < 0 ? r : 1;
 }
 
 static int method_reload(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -285,7 +287,8 @@ static int method_check(sd_bus_message *message, void *userdata, sd_bus_error *e
         req = request_new(diff ? REQUEST_DIFF : REQUEST_CHECK, message);
         if (!req)
                 return -ENOMEM;
-        return manager_check(m, level, req, diff);
+        r = manager_check(m, level, req, diff);
+        return r < 0 ? r : 1;
 }
 
 void bus_reply_check(Manager *m, Job *j, Request *req) {

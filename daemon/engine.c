@@ -240,6 +240,13 @@ int engine_new(const Config *config, const LevelSet *levels, const EngineOptions
         sha256(features, size, e->ctx.features_digest);
         parser_config_digest(config->parser_config, e->ctx.parser_config_digest);
         e->ctx.parser_identity = e->parser_identity;
+        if (log_get_max_level() >= LOG_DEBUG) {
+                char fd[2 * SHA256_DIGEST_SIZE + 1], pd[2 * SHA256_DIGEST_SIZE + 1];
+                hex_encode(e->ctx.features_digest, SHA256_DIGEST_SIZE, fd);
+                hex_encode(e->ctx.parser_config_digest, SHA256_DIGEST_SIZE, pd);
+                log_debug("Cache context: parser '%s', features %s (%s), parser config %s (%s), root '%s'",
+                          e->parser_identity, fd, e->features_file, pd, strna(config->parser_config), e->root);
+        }
         e->ctx.search_path = e->search_path;
         e->ctx.cwd = e->cwd;
         e->ctx.root = e->root;
@@ -493,6 +500,13 @@ static int build_units(Engine *e, const ResolvedLevel *level, EngineResult *res,
                 cache_key_compute(&e->ctx, u->closure, u->prelude ? prelude : NULL, u->force_complain,
                                   u->force_enforce, &u->key);
                 cache_key_to_hex(&u->key, u->key_hex);
+                if (log_get_max_level() >= LOG_DEBUG) {
+                        char cd[2 * SHA256_DIGEST_SIZE + 1];
+                        hex_encode(u->closure->digest, sizeof u->closure->digest, cd);
+                        log_debug("%s: key %s (closure %s, %zu deps%s%s%s)", u->file, u->key_hex, cd,
+                                  u->closure->n_deps, u->prelude ? ", prelude" : "",
+                                  u->force_complain ? ", complain" : "", u->force_enforce ? ", enforce" : "");
+                }
         }
         *ret = units;
         *ret_n = tree->n_sources;
@@ -607,7 +621,10 @@ static int compile_units(Engine *e, Unit *units, size_t n, EngineResult *res) {
 
                 (void) cache_set_duration(e->cache, u->file, j->seconds);
                 if (j->status < 0) {
-                        if (j->status == -EINVAL && j->errors)
+                        /* Only the parser's verdict on the policy itself is
+                         * worth remembering: an error it places in a file and
+                         * line. Anything else may be the environment's fault. */
+                        if (j->status == -EINVAL && j->errors && parser_errors_blame_policy(j->errors))
                                 (void) cache_put_failure(e->cache, &u->key, j->errors);
                         r = unit_fail_from_parser(e, u, j->errors);
                         if (r < 0)

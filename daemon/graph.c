@@ -172,9 +172,13 @@ static int node_load(IncludeGraph *g, const char *path, Node **ret) {
                         n->error = r;
                 } else {
                         n->type = DEP_DIR;
+                        /* The listing by name: the same wherever the tree
+                         * lives (an image's root, or /). */
                         sha256_init(&s);
-                        STRV_FOREACH(e, entries)
-                                sha256_update(&s, *e, strlen(*e) + 1);
+                        STRV_FOREACH(e, entries) {
+                                const char *base = strrchr(*e, '/') + 1;
+                                sha256_update(&s, base, strlen(base) + 1);
+                        }
                         sha256_final(&s, n->digest);
                         n->entries = TAKE_PTR(entries);
                 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include "engine.h"
@@ -67,7 +68,16 @@ static int parse_args(int argc, char *argv[], Args *a) {
                 switch (c) {
                 case 'c': a->config_file = optarg; break;
                 case 'l': a->level = optarg; break;
-                case 'r': a->root = optarg; break;
+                case 'r': {
+                        /* The parser runs in the root: it must be absolute. */
+                        static char root[PATH_MAX];
+                        if (!realpath(optarg, root)) {
+                                fprintf(stderr, _("aalevel: --root %s: %s\n"), optarg, strerror(errno));
+                                return -EINVAL;
+                        }
+                        a->root = root;
+                        break;
+                }
                 case 'f': a->features = optarg; break;
                 case 'o': a->output = optarg; break;
                 case 'v': log_set_max_level(LOG_DEBUG); break;

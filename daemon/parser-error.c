@@ -416,3 +416,19 @@ char *parser_errors_summary(const ParserError *e, size_t n) {
                 return strdup(pick->message);
         return r < 0 ? NULL : s;
 }
+
+bool parser_errors_blame_policy(const char *text) {
+        ParserError *e = NULL;
+        size_t n = 0;
+        bool blame = false;
+
+        if (parser_errors_parse(text, strlen(text), &e, &n) < 0)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!e[i].warning && e[i].line > 0) {
+                        blame = true;
+                        break;
+                }
+        parser_errors_free(e, n);
+        return blame;
+}

@@ -51,6 +51,11 @@ int parser_errors_parse(const char *text, size_t size, ParserError **ret, size_t
 
 void parser_errors_free(ParserError *e, size_t n);
 
+/* Whether the text holds an error the parser places in a file and line:
+ * a verdict on the policy, as opposed to trouble with its environment
+ * (a missing directory, a full disk) that another run may not have. */
+bool parser_errors_blame_policy(const char *text);
+
 /* One line for the status and the journal: "FILE:LINE: message" for the
  * first error that is not a warning ("FILE: message" or "message" when the
  * parser gave less); the last warning when there are only warnings;

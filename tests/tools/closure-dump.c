@@ -1,5 +1,5 @@
 /* closure-dump: prints aalevel's closure of policy files, one dependency
- * per line ("FILE<TAB>TYPE<TAB>PATH", TYPE file/missing/dir/error), for
+ * per line ("FILE<TAB>TYPE<TAB>PATH<TAB>DIGEST", TYPE file/missing/dir/error), for
  * the differential test against what apparmor_parser really opens.
  *
  *   closure-dump [-I DIR]... [-C CWD] FILE...                           */
@@ -32,8 +32,11 @@ int main(int argc, char *argv[]) {
                 Closure *cl = NULL;
                 if (include_graph_closure(g, argv[i], &cl) < 0)
                         return 1;
-                for (size_t k = 0; k < cl->n_deps; k++)
-                        printf("%s\t%s\t%s\n", argv[i], types[cl->deps[k].type], cl->deps[k].path);
+                for (size_t k = 0; k < cl->n_deps; k++) {
+                        char hex[2 * SHA256_DIGEST_SIZE + 1];
+                        hex_encode(cl->deps[k].digest, sizeof cl->deps[k].digest, hex);
+                        printf("%s\t%s\t%s\t%s\n", argv[i], types[cl->deps[k].type], cl->deps[k].path, hex);
+                }
                 if (cl->error) {
                         fprintf(stderr, "%s: %s\n", argv[i], cl->error);
                         status = 1;

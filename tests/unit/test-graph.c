@@ -224,10 +224,12 @@ Test(graph, search_path_order_and_symlinks) {
 Test(graph, root_is_left_out_of_digests) {
         IncludeGraph *g1 = NULL, *g2 = NULL;
         Closure *c1 = NULL, *c2 = NULL;
-        put("img/etc/apparmor.d/p", "include <abstractions/x>\n");
+        put("img/etc/apparmor.d/p", "include <abstractions/x>\ninclude <abstractions/d.d>\n");
         put("img/etc/apparmor.d/abstractions/x", "/x r,\n");
-        put("etc/apparmor.d/p", "include <abstractions/x>\n");
+        put("img/etc/apparmor.d/abstractions/d.d/one", "/one r,\n");
+        put("etc/apparmor.d/p", "include <abstractions/x>\ninclude <abstractions/d.d>\n");
         put("etc/apparmor.d/abstractions/x", "/x r,\n");
+        put("etc/apparmor.d/abstractions/d.d/one", "/one r,\n");
         char *s1 = at("img/etc/apparmor.d"), *s2 = at("etc/apparmor.d"), *r1 = at("img");
         char *p1 = at("img/etc/apparmor.d/p"), *p2 = at("etc/apparmor.d/p");
         cr_assert_eq(include_graph_new((char *[]) { s1, NULL }, r1, r1, &g1), 0);
