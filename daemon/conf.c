@@ -449,3 +449,12 @@ unsigned config_jobs(const Config *c) {
 char *config_root_path(const Config *c, const char *path) {
         return isempty(c->root) ? strdup(path) : path_join(c->root, path);
 }
+
+bool config_same_paths(const Config *a, const Config *b) {
+        return streq_ptr(a->root, b->root) && streq_ptr(a->policy_dir, b->policy_dir) &&
+               streq_ptr(a->cache_dir, b->cache_dir) && streq_ptr(a->state_dir, b->state_dir) &&
+               streq_ptr(a->runtime_dir, b->runtime_dir) && streq_ptr(a->apparmorfs, b->apparmorfs) &&
+               streq_ptr(a->parser, b->parser) && streq_ptr(a->parser_config, b->parser_config) &&
+               streq_ptr(a->features_file, b->features_file) &&
+               streq_ptr(a->early_policy_dir, b->early_policy_dir) && strv_equal(a->include_path, b->include_path);
+}

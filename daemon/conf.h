@@ -50,6 +50,11 @@ int config_load(const char *path, const char *root, Config **ret, char **ret_err
 /* Parses one INI text into c; exposed for the unit tests and the fuzzer. */
 int config_parse_string(Config *c, const char *text, const char *filename, char **ret_error);
 
+/* Whether two configurations name the same files, parser and kernel, so
+ * that what was computed for one (the include graph, the cache, the
+ * state) holds for the other. */
+bool config_same_paths(const Config *a, const Config *b);
+
 /* Resolved number of parallel compile jobs. */
 unsigned config_jobs(const Config *c);
 

@@ -265,7 +265,7 @@ static int on_confirm_timeout(sd_event_source *s, uint64_t usec, void *userdata)
         return submit(m, j, req);
 }
 
-static int reload(Manager *m, Request *req, char **changed, bool invalidate_all);
+static int reload(Manager *m, Request *req, char **changed, bool invalidate_all, bool reread_config);
 
 /* ---- finished jobs ---- */
 
@@ -320,7 +320,7 @@ static void take_snapshot(Manager *m, Job *j) {
                         /* A file may have appeared in a new directory
                          * before we watched it: look once more. */
                         Request *req = request_new(REQUEST_WATCH, NULL);
-                        if (!req || reload(m, req, added, false) < 0)
+                        if (!req || reload(m, req, added, false, false) < 0)
                                 log_oom();
                 }
         }
@@ -556,7 +556,7 @@ int manager_confirm(Manager *m, Request *req) {
         return submit(m, j, req);
 }
 
-static int reload(Manager *m, Request *req, char **changed, bool invalidate_all) {
+static int reload(Manager *m, Request *req, char **changed, bool invalidate_all, bool reread_config) {
         _cleanup_(config_freep) Config *config = NULL;
         _cleanup_(level_set_freep) LevelSet *levels = NULL;
         _cleanup_strv_free_ char **errors = NULL;
@@ -564,14 +564,16 @@ static int reload(Manager *m, Request *req, char **changed, bool invalidate_all)
         Job *j;
         int r;
 
-        r = load_configuration(m, &config, &levels, &errors);
-        if (r < 0) {
-                request_free(req);
-                return r;
+        if (reread_config) {
+                r = load_configuration(m, &config, &levels, &errors);
+                if (r < 0) {
+                        request_free(req);
+                        return r;
+                }
+                strv_free(m->errors);
+                m->errors = TAKE_PTR(errors);
+                bus_emit_properties_changed(m, "Errors", NULL);
         }
-        strv_free(m->errors);
-        m->errors = TAKE_PTR(errors);
-        bus_emit_properties_changed(m, "Errors", NULL);
 
         j = job_new(JOB_APPLY, NULL);
         if (!j) {
@@ -615,7 +617,25 @@ static int reload(Manager *m, Request *req, char **changed, bool invalidate_all)
 }
 
 int manager_reload(Manager *m, Request *req) {
-        return reload(m, req, NULL, true);
+        return reload(m, req, NULL, true, true);
+}
+
+/* Whether a changed path is part of the configuration (the file, its
+ * drop-ins, the level definitions) rather than of the policy. */
+static bool is_config_path(Manager *m, const char *path) {
+        size_t n = strlen(m->config_file);
+        const char *dirs[] = { m->config->levels_dir, m->config->vendor_levels_dir };
+
+        if (streq(path, "/"))
+                return true; /* events were lost */
+        if (strneq(path, m->config_file, n) && (path[n] == '\0' || startswith(path + n, ".d")))
+                return true;
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                size_t k = strlen(dirs[i]);
+                if (strneq(path, dirs[i], k) && (path[k] == '\0' || path[k] == '/'))
+                        return true;
+        }
+        return false;
 }
 
 int manager_check(Manager *m, const char *level, Request *req, bool diff) {
@@ -636,8 +656,15 @@ static void on_files_changed(char **paths, void *userdata) {
                 log_oom();
                 return;
         }
-        log_debug("%zu paths changed, first %s.", strv_length(paths), paths[0]);
-        r = reload(m, req, paths, strv_contains(paths, "/"));
+        bool config = false;
+        STRV_FOREACH(p, paths)
+                if (is_config_path(m, *p)) {
+                        config = true;
+                        break;
+                }
+        log_debug("%zu paths changed, first %s%s.", strv_length(paths), paths[0],
+                  config ? "; the configuration changed" : "");
+        r = reload(m, req, paths, strv_contains(paths, "/"), config);
         if (r < 0)
                 log_error_errno(r, "Failed to reload after changes: %m");
 }

@@ -19,13 +19,30 @@
 #define WATCH_MASK (IN_CREATE | IN_DELETE | IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_FROM | IN_MOVED_TO | \
                     IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW)
 
+/* A watched directory, and the names in it that matter: all of them for a
+ * directory of policy (a new file there may be a profile or an include),
+ * only one or a few for the parent of something that matters (the parent
+ * of /etc/apparmor.d is /etc, where much else changes). */
+typedef struct WatchedDir {
+        int wd;
+        Hashmap *names;         /* NULL: every name */
+} WatchedDir;
+
+static void watched_dir_free(void *p) {
+        WatchedDir *d = p;
+        if (!d)
+                return;
+        hashmap_free(d->names);
+        free(d);
+}
+
 struct Watch {
         sd_event *event;
         int fd;
         sd_event_source *io;
         sd_event_source *timer;
-        Hashmap *dirs;          /* dir path → (void*) (intptr_t) wd */
-        Hashmap *by_wd;         /* "wd" → dir path (borrowed from dirs' keys? no: owned copy) */
+        Hashmap *dirs;          /* dir path → WatchedDir */
+        Hashmap *by_wd;         /* "wd" → dir path (owned copy) */
         Hashmap *pending;       /* changed paths of the current burst */
         usec_t burst_start;
         unsigned debounce_ms, debounce_max_ms;
@@ -138,6 +155,11 @@ static int on_inotify(sd_event_source *s, int fd, uint32_t revents, void *userda
                                 }
                                 continue;
                         }
+                        {
+                                WatchedDir *wdir = hashmap_get(w->dirs, dir);
+                                if (wdir && wdir->names && ev->len > 0 && !hashmap_contains(wdir->names, ev->name))
+                                        continue;
+                        }
                         if (ev->len == 0 || ev->name[0] == '\0') {
                                 /* The watched directory itself went away. */
                                 (void) hashmap_put(w->pending, dir, (void *) 1);
@@ -174,7 +196,7 @@ int watch_new(sd_event *event, unsigned debounce_ms, unsigned debounce_max_ms, W
         w->cb = cb;
         w->userdata = userdata;
         watch_set_debounce(w, debounce_ms, debounce_max_ms);
-        w->dirs = hashmap_new(NULL);
+        w->dirs = hashmap_new(watched_dir_free);
         w->by_wd = hashmap_new(free_str);
         w->pending = hashmap_new(NULL);
         if (!w->dirs || !w->by_wd || !w->pending)
@@ -208,51 +230,109 @@ void watch_set_debounce(Watch *w, unsigned debounce_ms, unsigned debounce_max_ms
         w->debounce_max_ms = debounce_max_ms < debounce_ms ? debounce_ms : debounce_max_ms;
 }
 
-/* The directory to watch for a path: itself when it is a directory, its
- * parent otherwise, or the nearest ancestor that exists. */
-static char *dir_for(const char *path) {
-        _cleanup_free_ char *p = strdup(path);
-        struct stat st;
-
-        if (!p)
+static char *parent_of(const char *path) {
+        const char *slash = strrchr(path, '/');
+        if (!slash)
                 return NULL;
-        if (stat(p, &st) >= 0 && S_ISDIR(st.st_mode))
-                return TAKE_PTR(p);
-        for (;;) {
-                char *slash = strrchr(p, '/');
-                if (!slash)
-                        return NULL;
-                if (slash == p) {
-                        p[1] = '\0';
-                        return TAKE_PTR(p);
+        return slash == path ? strdup("/") : strndup(path, (size_t) (slash - path));
+}
+
+static bool is_dir(const char *path) {
+        struct stat st;
+        return stat(path, &st) >= 0 && S_ISDIR(st.st_mode);
+}
+
+/* Records that dir must be watched, for every name (name NULL) or for
+ * this name at least. */
+static int want_dir(Hashmap *want, const char *dir, const char *name) {
+        Hashmap *names = hashmap_get(want, dir);
+        int r;
+
+        if (!hashmap_contains(want, dir)) {
+                if (name) {
+                        names = hashmap_new(NULL);
+                        if (!names)
+                                return -ENOMEM;
                 }
-                *slash = '\0';
-                if (stat(p, &st) >= 0 && S_ISDIR(st.st_mode))
-                        return TAKE_PTR(p);
+                r = hashmap_put(want, dir, names);
+                if (r < 0) {
+                        hashmap_free(names);
+                        return r;
+                }
+        } else if (names && !name) {
+                /* Upgrade to every name. */
+                (void) hashmap_steal(want, dir);
+                hashmap_free(names);
+                names = NULL;
+                return hashmap_put(want, dir, NULL);
+        }
+        if (names && name)
+                return hashmap_put(names, name, (void *) 1);
+        return 0;
+}
+
+/* A path that matters: a directory is watched whole, and its parent for
+ * its own name (removal, rename); a file, existing or not, through the
+ * nearest directory that exists, for the next name on the way to it. */
+static int want_path(Hashmap *want, const char *path) {
+        _cleanup_free_ char *cur = strdup(path);
+        int r;
+
+        if (!cur)
+                return -ENOMEM;
+        if (is_dir(cur)) {
+                r = want_dir(want, cur, NULL);
+                if (r < 0 || streq(cur, "/"))
+                        return r;
+        }
+        for (;;) {
+                _cleanup_free_ char *parent = parent_of(cur);
+                if (!parent)
+                        return 0;
+                if (is_dir(parent))
+                        return want_dir(want, parent, strrchr(cur, '/') + 1);
+                free(cur);
+                cur = TAKE_PTR(parent);
         }
 }
 
+static void free_names(void *p) {
+        hashmap_free(p);
+}
+
+/* A copy of a name filter (NULL stays NULL, meaning every name). */
+static int copy_names(Hashmap *names, Hashmap **ret) {
+        Hashmap *c;
+        size_t i = 0;
+        const char *k;
+
+        if (!names) {
+                *ret = NULL;
+                return 0;
+        }
+        c = hashmap_new(NULL);
+        if (!c)
+                return -ENOMEM;
+        while (hashmap_iterate(names, &i, &k, NULL))
+                if (hashmap_put(c, k, (void *) 1) < 0) {
+                        hashmap_free(c);
+                        return -ENOMEM;
+                }
+        *ret = c;
+        return 0;
+}
+
 int watch_update(Watch *w, char * const *paths, char ***ret_added) {
-        _cleanup_(hashmap_freep) Hashmap *want = hashmap_new(NULL);
+        _cleanup_(hashmap_freep) Hashmap *want = hashmap_new(free_names);
         _cleanup_strv_free_ char **have = NULL, **added = NULL;
+        int r;
 
         if (!want)
                 return -ENOMEM;
         STRV_FOREACH(p, paths) {
-                _cleanup_free_ char *d = dir_for(*p);
-                if (d && hashmap_put(want, d, (void *) 1) < 0)
-                        return -ENOMEM;
-                /* A directory itself may be removed or renamed: its parent
-                 * sees that. */
-                if (d && streq(d, *p)) {
-                        _cleanup_free_ char *parent = strdup(*p);
-                        char *slash = parent ? strrchr(parent, '/') : NULL;
-                        if (slash && slash != parent) {
-                                *slash = '\0';
-                                if (hashmap_put(want, parent, (void *) 1) < 0)
-                                        return -ENOMEM;
-                        }
-                }
+                r = want_path(want, *p);
+                if (r < 0)
+                        return r;
         }
 
         /* Drop what is no longer wanted. */
@@ -261,10 +341,10 @@ int watch_update(Watch *w, char * const *paths, char ***ret_added) {
                 return -ENOMEM;
         STRV_FOREACH(d, have)
                 if (!hashmap_contains(want, *d)) {
-                        int wd = (int) (intptr_t) hashmap_get(w->dirs, *d);
+                        WatchedDir *wd = hashmap_get(w->dirs, *d);
                         char key[32];
-                        snprintf(key, sizeof key, "%d", wd);
-                        (void) inotify_rm_watch(w->fd, wd);
+                        snprintf(key, sizeof key, "%d", wd->wd);
+                        (void) inotify_rm_watch(w->fd, wd->wd);
                         (void) hashmap_remove(w->by_wd, key);
                         (void) hashmap_remove(w->dirs, *d);
                 }
@@ -272,25 +352,43 @@ int watch_update(Watch *w, char * const *paths, char ***ret_added) {
         {
                 size_t i = 0;
                 const char *d;
-                while (hashmap_iterate(want, &i, &d, NULL)) {
+                void *names;
+
+                while (hashmap_iterate(want, &i, &d, &names)) {
+                        WatchedDir *wd = hashmap_get(w->dirs, d);
                         char key[32];
                         char *copy;
-                        int wd;
+                        int n;
 
-                        if (hashmap_contains(w->dirs, d))
+                        if (wd) {
+                                /* Already watched: take the new name filter. */
+                                Hashmap *c;
+                                if (copy_names(names, &c) < 0)
+                                        return -ENOMEM;
+                                hashmap_free(wd->names);
+                                wd->names = c;
                                 continue;
-                        wd = inotify_add_watch(w->fd, d, WATCH_MASK);
-                        if (wd < 0) {
+                        }
+                        n = inotify_add_watch(w->fd, d, WATCH_MASK);
+                        if (n < 0) {
                                 log_warning_errno(-errno, "Cannot watch %s: %m", d);
                                 continue;
                         }
-                        snprintf(key, sizeof key, "%d", wd);
+                        wd = calloc(1, sizeof(WatchedDir));
+                        snprintf(key, sizeof key, "%d", n);
                         copy = strdup(d);
-                        if (!copy || hashmap_put(w->by_wd, key, copy) < 0 ||
-                            hashmap_put(w->dirs, d, (void *) (intptr_t) wd) < 0 || strv_extend(&added, d) < 0) {
+                        if (!wd || !copy || hashmap_put(w->by_wd, key, copy) < 0) {
+                                free(wd);
                                 free(copy);
                                 return -ENOMEM;
                         }
+                        wd->wd = n;
+                        if (copy_names(names, &wd->names) < 0 || hashmap_put(w->dirs, d, wd) < 0) {
+                                watched_dir_free(wd);
+                                return -ENOMEM;
+                        }
+                        if (strv_extend(&added, d) < 0)
+                                return -ENOMEM;
                 }
         }
         if (ret_added)

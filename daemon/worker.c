@@ -161,18 +161,26 @@ static int ensure_engine(Worker *w, Job *j) {
         _cleanup_free_ char *error = NULL;
         int r;
 
-        if (j->config) {
-                /* New configuration: a new engine, reading its state again. */
-                engine_free(w->engine);
-                w->engine = NULL;
-                config_free(w->config);
-                w->config = TAKE_PTR(j->config);
-        }
-        if (j->levels) {
-                level_set_free(w->levels);
-                w->levels = TAKE_PTR(j->levels);
+        if (j->config || j->levels) {
+                Config *old_config = w->config;
+                LevelSet *old_levels = w->levels;
+
+                /* Other paths, parser or kernel: a new engine, reading its
+                 * state again. Otherwise the engine keeps what it knows. */
+                if (j->config && w->engine && !config_same_paths(old_config, j->config)) {
+                        engine_free(w->engine);
+                        w->engine = NULL;
+                }
+                if (j->config)
+                        w->config = TAKE_PTR(j->config);
+                if (j->levels)
+                        w->levels = TAKE_PTR(j->levels);
                 if (w->engine)
                         engine_set_config(w->engine, w->config, w->levels);
+                if (old_config != w->config)
+                        config_free(old_config);
+                if (old_levels != w->levels)
+                        level_set_free(old_levels);
         }
         if (w->engine)
                 return 0;

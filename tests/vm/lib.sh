@@ -45,6 +45,7 @@ AALEVEL_PID=
 
 die() {
 	echo "FAIL: $*" >&2
+	[ -n "${AALEVEL_PID:-}" ] && [ -f "${AALEVEL_LOG:-}" ] && _daemon_log >&2
 	exit 1
 }
 
@@ -296,4 +297,44 @@ raw_sha1() {
 		[ "$(cat "$_p/name")" = "$1" ] && { cat "$_p/raw_sha1"; return 0; }
 	done
 	return 1
+}
+
+# status_field KEY: one value of `aalevelctl status --json` (numbers and
+# strings, no nesting).
+status_field() {
+	"$AALEVELCTL_BIN" status --json 2>/dev/null |
+		sed -n "s/.*\"$1\":\\(\"\\([^\"]*\\)\"\\|\\([^,}]*\\)\\).*/\\2\\3/p"
+}
+
+# wait_idle [SECONDS]: until the daemon has no work queued or running.
+wait_idle() {
+	_t=$((${1:-60} * 10))
+	while [ "$_t" -gt 0 ]; do
+		case $(status_field state) in
+		idle | waiting-confirm) return 0 ;;
+		esac
+		sleep 0.1
+		_t=$((_t - 1))
+	done
+	_daemon_log
+	die "the daemon did not become idle within ${1:-60} s (state $(status_field state))"
+}
+
+# wait_sha1_change NAME OLD [SECONDS]: until the kernel's binary of NAME
+# is not OLD any more.
+wait_sha1_change() {
+	_t=$((${3:-10} * 10))
+	while [ "$_t" -gt 0 ]; do
+		_now=$(raw_sha1 "$1" 2>/dev/null) || _now=
+		[ -n "$_now" ] && [ "$_now" != "$2" ] && return 0
+		sleep 0.1
+		_t=$((_t - 1))
+	done
+	_daemon_log
+	die "profile $1 was not replaced within ${3:-10} s"
+}
+
+# reloads_logged: how many reloads that changed something the daemon logged.
+reloads_logged() {
+	grep -c 'in the kernel:' "$AALEVEL_LOG"
 }
