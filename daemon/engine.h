@@ -134,5 +134,15 @@ const UnitStatus *engine_units(const Engine *e, size_t *ret_n);
  * its .features), which systemd's early policy loading reads. */
 int engine_write_policy_cache(Engine *e, const char *dir);
 
+/* For a level with early_policy: the last APPLY run's binaries into
+ * early_policy_dir (systemd's /etc/apparmor/earlypolicy, which PID 1 loads
+ * before it starts anything), writing only what changed. For any other
+ * level: clear it again, if aalevel filled it. */
+int engine_update_early_policy(Engine *e, bool wanted);
+
+/* Loads a policy cache directory (the layout above) into the running
+ * kernel: early boot, from an initramfs, before PID 1 runs. */
+int policy_cache_load(const char *dir, char **ret_error);
+
 /* NULL offline. */
 Kernel *engine_kernel(Engine *e);

@@ -23,12 +23,14 @@ typedef struct Args {
         const char *root;
         const char *features;
         const char *output;
+        const char *early;
 } Args;
 
 static void help(void) {
         printf(_("Usage: aalevel [OPTIONS]\n"
                  "       aalevel compile --level LEVEL --output DIR [--root DIR] [--features FILE]\n"
                  "       aalevel load [--level LEVEL]\n"
+                 "       aalevel load --early-policy DIR\n"
                  "\n"
                  "Makes AppArmor security levels real: without a verb, runs the daemon that\n"
                  "keeps the selected level's policy compiled and loaded.\n"
@@ -43,6 +45,7 @@ static void help(void) {
                  "  -r, --root DIR       Read every configured path below DIR (an image)\n"
                  "  -f, --features FILE  Compile for the AppArmor features in FILE\n"
                  "  -o, --output DIR     Where compile writes the policy\n"
+                 "  -e, --early-policy DIR  Load the policy cache in DIR (early boot) and exit\n"
                  "  -v, --verbose        Log debugging messages\n"
                  "  -h, --help           Show this help\n"
                  "  -V, --version        Show the version\n"),
@@ -56,6 +59,7 @@ static int parse_args(int argc, char *argv[], Args *a) {
                 { "root",     required_argument, NULL, 'r' },
                 { "features", required_argument, NULL, 'f' },
                 { "output",   required_argument, NULL, 'o' },
+                { "early-policy", required_argument, NULL, 'e' },
                 { "verbose",  no_argument,       NULL, 'v' },
                 { "help",     no_argument,       NULL, 'h' },
                 { "version",  no_argument,       NULL, 'V' },
@@ -64,7 +68,7 @@ static int parse_args(int argc, char *argv[], Args *a) {
         int c;
 
         a->config_file = AALEVEL_CONF_FILE;
-        while ((c = getopt_long(argc, argv, "c:l:r:f:o:vhV", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "c:l:r:f:o:e:vhV", options, NULL)) >= 0) {
                 switch (c) {
                 case 'c': a->config_file = optarg; break;
                 case 'l': a->level = optarg; break;
@@ -80,6 +84,7 @@ static int parse_args(int argc, char *argv[], Args *a) {
                 }
                 case 'f': a->features = optarg; break;
                 case 'o': a->output = optarg; break;
+                case 'e': a->early = optarg; break;
                 case 'v': log_set_max_level(LOG_DEBUG); break;
                 case 'h': help(); return 0;
                 case 'V': printf("aalevel %s\n", PACKAGE_VERSION); return 0;
@@ -190,6 +195,18 @@ static int run_compile(const Args *a) {
         return res->n_failed > 0 ? 1 : 0;
 }
 
+/* Early boot, from an initramfs: the policy cache aalevel keeps in the
+ * early policy directory, loaded before PID 1 runs, so that PID 1 itself
+ * starts confined. No configuration, no parser: only libapparmor. */
+static int run_load_early(const char *dir) {
+        _cleanup_free_ char *error = NULL;
+        int r = policy_cache_load(dir, &error);
+        if (r < 0)
+                return log_error_errno(r, "Cannot load the early policy: %s", error ? error : strerror(-r));
+        log_info("Loaded the early policy from %s.", dir);
+        return 0;
+}
+
 static int run_load(const Args *a) {
         _cleanup_(config_freep) Config *config = NULL;
         _cleanup_(level_set_freep) LevelSet *levels = NULL;
@@ -201,6 +218,8 @@ static int run_load(const Args *a) {
         bool changed;
         int r;
 
+        if (a->early)
+                return run_load_early(a->early);
         r = load_config(a, NULL, &config, &levels);
         if (r < 0)
                 return r;
