@@ -61,6 +61,8 @@ typedef struct Element {
 } Element;
 
 typedef struct ProfileEntry {
+        size_t start, end;      /* the entry's bytes, header included */
+        size_t header_end;      /* just after the version element, 0 without one */
         const char *ns;         /* NULL: the header names none */
         const char *name;
         uint32_t version;       /* of the header in effect */
@@ -355,7 +357,7 @@ static int blob_walk(const void *data, size_t size, profile_fn_t fn, void *userd
                 return -EBADMSG;
 
         while (r.pos < r.size) {
-                ProfileEntry p = {};
+                ProfileEntry p = { .start = r.pos };
                 Element e;
 
                 k = read_element(&r, &e);
@@ -367,6 +369,7 @@ static int blob_walk(const void *data, size_t size, profile_fn_t fn, void *userd
                 if (element_is(&e, CODE_U32, "version")) {
                         version = le32(r.data + e.offset);
                         version_offset = e.offset;
+                        p.header_end = r.pos;
                         if ((version & VERSION_ABI_MASK) < VERSION_ABI_MIN ||
                             (version & VERSION_ABI_MASK) > VERSION_ABI_MAX)
                                 return -EBADMSG;
@@ -393,6 +396,7 @@ static int blob_walk(const void *data, size_t size, profile_fn_t fn, void *userd
 
                 p.version = version;
                 p.version_offset = version_offset;
+                p.end = r.pos;
                 if (fn) {
                         k = fn(&p, userdata);
                         if (k < 0)
@@ -478,5 +482,94 @@ int blob_force_enforce(void *data, size_t size, unsigned *ret_changed) {
                 return r;
         if (ret_changed)
                 *ret_changed = c.changed;
+        return 0;
+}
+
+typedef struct SplitContext {
+        const uint8_t *data;
+        BlobEntry *entries;
+        size_t n;
+        int error;
+} SplitContext;
+
+static int collect_entry(const ProfileEntry *p, void *userdata) {
+        SplitContext *c = userdata;
+        BlobEntry *a = realloc(c->entries, sizeof(BlobEntry) * (c->n + 1));
+        BlobEntry *e;
+
+        if (!a)
+                return -ENOMEM;
+        c->entries = a;
+        e = &c->entries[c->n];
+        *e = (BlobEntry) {
+                .offset = p->start,
+                .size = p->end - p->start,
+                .header_end = p->header_end,
+                .name = strdup(p->name),
+                .ns = p->ns ? strdup(p->ns) : NULL,
+        };
+        c->n++;
+        if (!e->name || (p->ns && !e->ns))
+                return -ENOMEM;
+        return 0;
+}
+
+void blob_entries_free(BlobEntry *e, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(e[i].name);
+                free(e[i].ns);
+        }
+        free(e);
+}
+
+int blob_entries(const void *data, size_t size, BlobEntry **ret, size_t *ret_n) {
+        SplitContext c = { .data = data };
+        int r;
+
+        r = blob_walk(data, size, collect_entry, &c);
+        if (r < 0) {
+                blob_entries_free(c.entries, c.n);
+                return r;
+        }
+        *ret = c.entries;
+        *ret_n = c.n;
+        return 0;
+}
+
+bool blob_entries_need_split(const BlobEntry *e, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (e[i].ns)
+                        return true;
+        return false;
+}
+
+int blob_entry_with_namespace(const void *data, const BlobEntry *e, const char *ns, uint8_t **ret,
+                              size_t *ret_size) {
+        static const uint8_t tag[] = { CODE_NAME, 10, 0, 'n', 'a', 'm', 'e', 's', 'p', 'a', 'c', 'e', 0 };
+        const uint8_t *d = data;
+        size_t len = strlen(ns) + 1, size;
+        uint8_t *b, *o;
+
+        if (e->ns || !ns || e->header_end == 0 || len > UINT16_MAX)
+                return -EINVAL;
+        /* version element, then the namespace the parser left out, then
+         * the rest of the entry */
+        size = e->size + sizeof tag + 3 + len;
+        b = malloc(size);
+        if (!b)
+                return -ENOMEM;
+        o = b;
+        memcpy(o, d + e->offset, e->header_end - e->offset);
+        o += e->header_end - e->offset;
+        memcpy(o, tag, sizeof tag);
+        o += sizeof tag;
+        *o++ = CODE_STRING;
+        *o++ = (uint8_t) (len & 0xff);
+        *o++ = (uint8_t) (len >> 8);
+        memcpy(o, ns, len);
+        o += len;
+        memcpy(o, d + e->header_end, e->offset + e->size - e->header_end);
+        *ret = b;
+        *ret_size = size;
         return 0;
 }

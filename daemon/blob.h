@@ -53,7 +53,9 @@
  * outside [data, data + size), whatever the bytes. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The profiles an entry replaces, as the kernel names them: "name", or
  * ":ns:name" for a profile in a policy namespace, in stream order. Hats
@@ -79,3 +81,29 @@ int blob_force_enforce(void *data, size_t size, unsigned *ret_changed);
  * the kernel; it does not replace the kernel's own checks of the DFAs'
  * contents. */
 int blob_validate(const void *data, size_t size);
+
+/* One profile entry of a stream: its bytes [offset, offset + size), the
+ * end of its version element (0 when it has none), its name (children as
+ * "parent//child") and namespace (NULL: none in its header). */
+typedef struct BlobEntry {
+        size_t offset;
+        size_t size;
+        size_t header_end;
+        char *name;
+        char *ns;
+} BlobEntry;
+
+/* Every entry, in stream order; validates the stream first. */
+int blob_entries(const void *data, size_t size, BlobEntry **ret, size_t *ret_n);
+void blob_entries_free(BlobEntry *e, size_t n);
+
+/* Whether the stream must be loaded one entry at a time: the kernel takes
+ * one namespace per write (the last header's), so any namespace in it
+ * means entries are written separately. */
+bool blob_entries_need_split(const BlobEntry *e, size_t n);
+
+/* A copy of entry e with a namespace element added to its header: the
+ * parser writes hats of a namespaced profile without one, and alone they
+ * would land in the root namespace. */
+int blob_entry_with_namespace(const void *data, const BlobEntry *e, const char *ns, uint8_t **ret,
+                              size_t *ret_size);

@@ -894,6 +894,51 @@ static int refine_mode_changes(Engine *e, const ResolvedLevel *target, EngineRes
 
 /* ---- loading ---- */
 
+/* Writes a unit's binary to the kernel: in one write (the kernel swaps
+ * all its profiles at once), or, when a namespace is involved, one entry
+ * at a time, since the kernel takes one namespace per write; hats of a
+ * namespaced profile get the namespace the parser left out. */
+static int load_blob(Engine *e, const uint8_t *blob, size_t size) {
+        BlobEntry *entries = NULL;
+        size_t n = 0;
+        const char *parent_ns = NULL;
+        int r;
+
+        r = blob_entries(blob, size, &entries, &n);
+        if (r < 0)
+                return r;
+        if (!blob_entries_need_split(entries, n)) {
+                blob_entries_free(entries, n);
+                return kernel_replace(e->kernel, blob, size);
+        }
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                const BlobEntry *b = &entries[i];
+                bool child = strstr(b->name, "//") != NULL;
+
+                if (!child)
+                        parent_ns = b->ns;
+                if (child && !b->ns && parent_ns) {
+                        _cleanup_free_ uint8_t *piece = NULL;
+                        size_t piece_size;
+                        r = blob_entry_with_namespace(blob, b, parent_ns, &piece, &piece_size);
+                        if (r >= 0)
+                                r = kernel_replace(e->kernel, piece, piece_size);
+                } else
+                        r = kernel_replace(e->kernel, blob + b->offset, b->size);
+        }
+        blob_entries_free(entries, n);
+        return r;
+}
+
+bool unit_names_are_split(char * const *names) {
+        /* Namespaced names (":ns:name") mean the binary was written entry
+         * by entry (load_blob()). */
+        STRV_FOREACH(n, names)
+                if ((*n)[0] == ':')
+                        return true;
+        return false;
+}
+
 static int kernel_snapshot(Engine *e, Hashmap **ret_loaded, Hashmap **ret_hashes) {
         _cleanup_(hashmap_freep) Hashmap *loaded = hashmap_new(free);
         KernelProfile *profiles = NULL;
@@ -943,7 +988,8 @@ static bool unit_needs_load(Engine *e, const Unit *u, Hashmap *loaded, Hashmap *
                 const char *h;
                 if (!hashmap_contains(loaded, *name))
                         return true; /* removed by someone: put it back */
-                if (hashes && (h = hashmap_get(hashes, *name)) && !streq(h, u->sha1))
+                if (hashes && !unit_names_are_split(u->names) && (h = hashmap_get(hashes, *name)) &&
+                    !streq(h, u->sha1))
                         return true; /* replaced by someone: restore ours */
         }
         return false;
@@ -1015,7 +1061,7 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
                         progress(e, "load", ++done, total, u->file);
                         continue;
                 }
-                r = kernel_replace(e->kernel, blob, size);
+                r = load_blob(e, blob, size);
                 if (r < 0) {
                         _cleanup_free_ char *msg = NULL;
                         if (asprintf(&msg, "the kernel rejected the compiled policy: %s", strerror(-r)) < 0)

@@ -146,3 +146,8 @@ int policy_cache_load(const char *dir, char **ret_error);
 
 /* NULL offline. */
 Kernel *engine_kernel(Engine *e);
+
+/* Whether a unit with these profile names was written entry by entry
+ * (namespaces): the kernel's raw_sha1 then covers one entry, not the
+ * whole binary. */
+bool unit_names_are_split(char * const *names);

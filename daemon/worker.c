@@ -233,6 +233,8 @@ static int inspect(Worker *w, Job *j) {
                 return -ENOMEM;
         for (size_t i = 0; i < s->n_units; i++)
                 STRV_FOREACH(name, s->units[i].names) {
+                        if (unit_names_are_split(s->units[i].names))
+                                break;
                         const char *h = hashmap_get(hashes, *name);
                         if (h && !streq(h, s->units[i].sha1) && strv_extend(&j->modified, *name) < 0)
                                 return -ENOMEM;

@@ -653,3 +653,57 @@ Test(blob, broken_dfa) {
         free(c);
         free(b.d);
 }
+
+Test(blob, entries_and_namespaces) {
+        Data b = load(BLOB_DIR "names.bin");
+        BlobEntry *e = NULL;
+        size_t n = 0, total = 0;
+
+        cr_assert_eq(blob_entries(b.d, b.n, &e, &n), 0);
+        /* alpha, alpha//hat, alpha//extern, zeta, :ns1:gamma */
+        cr_assert_eq(n, 5);
+        for (size_t i = 0; i < n; i++) {
+                cr_assert_gt(e[i].header_end, e[i].offset, "entry %zu has its own version header", i);
+                cr_assert_eq(e[i].offset, total, "entries are back to back");
+                total += e[i].size;
+                /* Every entry is a valid stream by itself. */
+                cr_assert_eq(blob_validate(b.d + e[i].offset, e[i].size), 0, "entry %zu alone", i);
+        }
+        cr_assert_eq(total, b.n);
+        cr_assert_str_eq(e[4].name, "gamma");
+        cr_assert_str_eq(e[4].ns, "ns1");
+        cr_assert_null(e[0].ns);
+        cr_assert(blob_entries_need_split(e, n));
+
+        /* A hat given a namespace: still valid, and named into it. */
+        uint8_t *piece = NULL;
+        size_t size = 0;
+        char **names = NULL;
+        cr_assert_str_eq(e[1].name, "alpha//hat");
+        cr_assert_eq(blob_entry_with_namespace(b.d, &e[1], "ns1", &piece, &size), 0);
+        cr_assert_eq(blob_validate(piece, size), 0);
+        BlobEntry *pe = NULL;
+        size_t pn = 0;
+        cr_assert_eq(blob_entries(piece, size, &pe, &pn), 0);
+        cr_assert_eq(pn, 1);
+        cr_assert_str_eq(pe[0].ns, "ns1");
+        cr_assert_str_eq(pe[0].name, "alpha//hat");
+        blob_entries_free(pe, pn);
+        cr_assert_eq(blob_profile_names(piece, size, &names), 0);
+        strv_free(names);
+        free(piece);
+        cr_assert_eq(blob_entry_with_namespace(b.d, &e[4], "ns1", &piece, &size), -EINVAL,
+                     "an entry that has a namespace already");
+        blob_entries_free(e, n);
+
+        /* No namespace: one write. */
+        Data plain = load(BLOB_DIR "children.bin");
+        cr_assert_eq(blob_entries(plain.d, plain.n, &e, &n), 0);
+        cr_assert_not(blob_entries_need_split(e, n));
+        blob_entries_free(e, n);
+        free(plain.d);
+        free(b.d);
+
+        /* Bad input. */
+        cr_assert_eq(blob_entries("junk", 4, &e, &n), -EBADMSG);
+}
