@@ -10,7 +10,6 @@
 #define AALEVEL_ERROR_ACCESS_DENIED     "org.aalevel1.Error.AccessDenied"
 #define AALEVEL_ERROR_NO_SUCH_LEVEL     "org.aalevel1.Error.NoSuchLevel"
 #define AALEVEL_ERROR_FAILED            "org.aalevel1.Error.Failed"
-#define AALEVEL_ERROR_BUSY              "org.aalevel1.Error.Busy"
 #define AALEVEL_ERROR_NOTHING_PENDING   "org.aalevel1.Error.NothingPending"
 #define AALEVEL_ERROR_INVALID_ARGS      "org.aalevel1.Error.InvalidArgs"
 

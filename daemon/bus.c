@@ -35,6 +35,8 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
                 return sd_bus_message_append(reply, "s", manager_state_to_string(m->state));
         if (streq(property, "LevelSource"))
                 return sd_bus_message_append(reply, "s", m->source ? m->source : "default");
+        if (streq(property, "RevertLevel"))
+                return sd_bus_message_append(reply, "s", m->confirm_timer ? strempty(m->confirm_previous) : "");
         if (streq(property, "ConfirmDeadline"))
                 return sd_bus_message_append(reply, "t", m->confirm_deadline);
         if (streq(property, "ProfilesLoaded"))
@@ -343,6 +345,7 @@ const sd_bus_vtable bus_manager_vtable[] = {
         SD_BUS_PROPERTY("State", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("LevelSource", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ConfirmDeadline", "t", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("RevertLevel", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ProfilesLoaded", "u", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ProfilesFailed", "u", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ProfilesModified", "u", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),

@@ -234,6 +234,10 @@ int compiler_run(const CompilerSettings *s, CompileJob **jobs, size_t n, Compile
 
         while (done < n) {
                 struct pollfd pfd[slots];
+                if (s->cancel && *s->cancel) {
+                        r = -ECANCELED;
+                        goto fail;
+                }
                 unsigned npfd = 0;
                 bool any_without_pidfd = false;
                 usec_t now;
@@ -272,7 +276,7 @@ int compiler_run(const CompilerSettings *s, CompileJob **jobs, size_t n, Compile
                         else
                                 any_without_pidfd = true;
                 }
-                (void) poll(pfd, npfd, any_without_pidfd ? 20 : 1000);
+                (void) poll(pfd, npfd, any_without_pidfd || s->cancel ? 20 : 1000);
 
                 now = now_usec(CLOCK_MONOTONIC);
                 for (unsigned i = 0; i < slots; i++) {

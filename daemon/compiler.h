@@ -22,6 +22,7 @@ typedef struct CompilerSettings {
         const char *cwd;                /* relative "..." includes resolve against it */
         unsigned jobs;
         unsigned timeout_sec;
+        const volatile int *cancel;     /* when it becomes non-zero: stop the parsers, -ECANCELED */
 } CompilerSettings;
 
 typedef struct CompileJob {

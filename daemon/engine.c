@@ -65,6 +65,7 @@ struct Engine {
         char **watch;
         Unit *units;            /* of the last run, for engine_write_policy_cache() */
         size_t n_units;
+        volatile int cancel;
 };
 
 static void strv_free_void(void *p) {
@@ -310,6 +311,10 @@ void engine_free(Engine *e) {
 void engine_set_config(Engine *e, const Config *config, const LevelSet *levels) {
         e->config = config;
         e->levels = levels;
+}
+
+void engine_cancel(Engine *e) {
+        __atomic_store_n(&e->cancel, 1, __ATOMIC_SEQ_CST);
 }
 
 void engine_invalidate(Engine *e, const char *path) {
@@ -608,6 +613,7 @@ static int compile_units(Engine *e, Unit *units, size_t n, EngineResult *res) {
                 .cwd = e->cwd,
                 .jobs = config_jobs(e->config),
                 .timeout_sec = e->config->compile_timeout_sec,
+                .cancel = &e->cancel,
         };
         cctx.total = (unsigned) nj;
         progress(e, "compile", 0, (unsigned) nj, NULL);
@@ -1046,6 +1052,8 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
 
                 if (!todo[i])
                         continue;
+                if (e->cancel)
+                        break; /* what is loaded is recorded below */
                 r = unit_blob(e, level, u, &blob, &size, res);
                 if (r == -ENOMEM)
                         return r;
@@ -1095,6 +1103,14 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
                 }
                 state_changed = true;
                 progress(e, "load", ++done, total, u->file);
+        }
+
+        if (e->cancel) {
+                /* Stopped midway: record what was loaded (claims stay, so
+                 * nothing is mistaken for foreign), nothing else. */
+                if (state_changed)
+                        (void) engine_save_state(e);
+                return -ECANCELED;
         }
 
         /* Units whose key changed but whose binary is the one loaded: record

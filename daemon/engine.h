@@ -104,6 +104,11 @@ void engine_set_config(Engine *e, const Config *config, const LevelSet *levels);
  * else, including a refused transaction, is in the result. */
 int engine_run(Engine *e, const char *level, EngineMode mode, EngineResult **ret);
 
+/* Asks a run in progress (on another thread) to stop as soon as it can:
+ * running parsers are killed, nothing more is loaded; what was loaded is
+ * recorded. The run returns -ECANCELED. */
+void engine_cancel(Engine *e);
+
 /* A file changed on disk: forget what is known about it. */
 void engine_invalidate(Engine *e, const char *path);
 void engine_invalidate_all(Engine *e);

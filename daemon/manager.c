@@ -239,7 +239,7 @@ static void cancel_confirmation(Manager *m) {
         m->confirm_previous = NULL;
         free(m->pending_level);
         m->pending_level = NULL;
-        bus_emit_properties_changed(m, "PendingLevel", "ConfirmDeadline", NULL);
+        bus_emit_properties_changed(m, "PendingLevel", "ConfirmDeadline", "RevertLevel", NULL);
 }
 
 static int on_confirm_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -404,9 +404,13 @@ static void finish_apply(Manager *m, Job *j, Request *req) {
                         log_error_errno(r, "Failed to arm the confirmation timer: %m");
                 log_notice("Level %s applied; it reverts to %s in %u seconds unless confirmed "
                            "(aalevelctl confirm).", j->applied, strna(req->previous), req->confirm_sec);
-                bus_emit_properties_changed(m, "PendingLevel", "ConfirmDeadline", NULL);
+                bus_emit_properties_changed(m, "PendingLevel", "ConfirmDeadline", "RevertLevel", NULL);
         } else if (req->kind == REQUEST_SET) {
                 cancel_confirmation(m);
+        }
+        if (req->kind == REQUEST_SET && !streq_ptr(m->source, "set")) {
+                (void) set_str(&m->source, "set");
+                bus_emit_properties_changed(m, "LevelSource", NULL);
         }
         if (req->message)
                 (void) sd_bus_reply_method_return(req->message, NULL);

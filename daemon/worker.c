@@ -168,8 +168,11 @@ static int ensure_engine(Worker *w, Job *j) {
                 /* Other paths, parser or kernel: a new engine, reading its
                  * state again. Otherwise the engine keeps what it knows. */
                 if (j->config && w->engine && !config_same_paths(old_config, j->config)) {
-                        engine_free(w->engine);
+                        Engine *old = w->engine;
+                        pthread_mutex_lock(&w->lock);
                         w->engine = NULL;
+                        pthread_mutex_unlock(&w->lock);
+                        engine_free(old);
                 }
                 if (j->config)
                         w->config = TAKE_PTR(j->config);
@@ -184,7 +187,13 @@ static int ensure_engine(Worker *w, Job *j) {
         }
         if (w->engine)
                 return 0;
-        r = engine_new(w->config, w->levels, &options, &w->engine, &error);
+        {
+                Engine *e = NULL;
+                r = engine_new(w->config, w->levels, &options, &e, &error);
+                pthread_mutex_lock(&w->lock);
+                w->engine = e;
+                pthread_mutex_unlock(&w->lock);
+        }
         if (r < 0) {
                 j->error = error ? TAKE_PTR(error) : strdup(strerror(-r));
                 return r;
@@ -440,6 +449,9 @@ void worker_free(Worker *w) {
         if (w->started) {
                 pthread_mutex_lock(&w->lock);
                 w->quit = true;
+                /* A cold compile can take minutes: stop it. */
+                if (w->running && w->engine)
+                        engine_cancel(w->engine);
                 pthread_cond_signal(&w->cond);
                 pthread_mutex_unlock(&w->lock);
                 pthread_join(w->thread, NULL);

@@ -1,0 +1,269 @@
+/* aalevelctl's commands that show the levels: list and show. */
+#include "commands.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "exit-status.h"
+#include "format.h"
+#include "i18n.h"
+#include "strv.h"
+#include "variant.h"
+
+static int list_print(Ctl *c, sd_bus_message *reply, const char *current_level) {
+        _cleanup_(table_freep) Table *t = NULL;
+        _cleanup_free_ char *name_header = NULL;
+        _cleanup_(json_writer_done) JsonWriter w = {};
+        const char *name, *inherits, *description, *file;
+        int r;
+
+        r = sd_bus_message_enter_container(reply, 'a', "(ssss)");
+        if (r < 0)
+                return r;
+
+        if (c->args->json) {
+                r = json_begin(c, &w);
+                if (r < 0)
+                        return r;
+                json_array_begin(&w);
+        } else if (!c->args->quiet) {
+                /* Two columns for the marker of the current level.
+                 * TRANSLATORS: column headers, in capitals. */
+                if (asprintf(&name_header, "  %s", _("NAME")) < 0)
+                        return -ENOMEM;
+                r = table_new(3, (const char *[]) { name_header, _("INHERITS"), _("DESCRIPTION") }, &t);
+                if (r < 0)
+                        return r;
+        }
+
+        while ((r = sd_bus_message_read(reply, "(ssss)", &name, &inherits, &description, &file)) > 0) {
+                bool current = streq(name, current_level);
+                _cleanup_free_ char *marked = NULL;
+
+                if (c->args->json) {
+                        json_object_begin(&w);
+                        json_key(&w, "name");
+                        json_string(&w, name);
+                        json_key(&w, "inherits");
+                        json_string_or_null(&w, inherits);
+                        json_key(&w, "description");
+                        json_string(&w, description);
+                        json_key(&w, "file");
+                        json_string(&w, file);
+                        json_key(&w, "current");
+                        json_bool(&w, current);
+                        json_object_end(&w);
+                } else if (c->args->quiet) {
+                        fputs_sanitized(name, stdout);
+                        fputc('\n', stdout);
+                } else {
+                        if (asprintf(&marked, "%s %s", current ? "*" : " ", name) < 0)
+                                return -ENOMEM;
+                        r = table_add_row(t, (const char *[]) { marked, inherits, description });
+                        if (r < 0)
+                                return r;
+                }
+        }
+        if (r < 0)
+                return r;
+
+        if (c->args->json) {
+                json_array_end(&w);
+                return json_end(&w);
+        }
+        if (t)
+                table_print(t, stdout);
+        return EXIT_OK;
+}
+
+int command_list(Ctl *c) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(manager_properties_done) ManagerProperties p = {};
+        int r;
+
+        r = ctl_get_properties(c, &p);
+        if (r != 0)
+                return r;
+        r = ctl_new_call(c, "ListLevels", &m);
+        if (r < 0)
+                return r;
+        r = ctl_call(c, m, CALL_TIMEOUT_DEFAULT_USEC, &reply, _("Cannot list the levels"));
+        if (r != 0)
+                return r;
+        r = list_print(c, reply, strempty(p.level));
+        return r < 0 ? ctl_reply_error(c, "ListLevels", r) : r;
+}
+
+/* GetLevel's keys (doc/dbus-api.md) as the human output names them; a
+ * key this list does not know is shown as it is. */
+static const char *level_key_label(const char *key) {
+        static const struct {
+                const char *key;
+                const char *label;
+        } labels[] = {
+                { "name",           N_("Name") },
+                { "description",    N_("Description") },
+                { "file",           N_("File") },
+                { "ancestry",       N_("Ancestry") },
+                { "include",        N_("Include") },
+                { "exclude",        N_("Exclude") },
+                { "directories",    N_("Directories") },
+                { "mode",           N_("Mode") },
+                { "disable",        N_("Honours disable/") },
+                { "force_complain", N_("Honours force-complain/") },
+                { "requires",       N_("Requires") },
+                { "confirm",        N_("Confirmation window") },
+                { "early_policy",   N_("Early policy") },
+                { "users",          N_("Users") },
+                { "namespace",      N_("Namespace") },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(labels); i++)
+                if (streq(labels[i].key, key))
+                        return _(labels[i].label);
+        return key;
+}
+
+/* users a(ss): "alice (role staff_r)" a line, and {"user","role"}
+ * objects in JSON. */
+static int show_users(sd_bus_message *m, JsonWriter *w, char **ret_text) {
+        _cleanup_strv_free_ char **lines = NULL;
+        const char *user, *role;
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'v', "a(ss)");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(m, 'a', "(ss)");
+        if (r < 0)
+                return r;
+        if (w)
+                json_array_begin(w);
+        while ((r = sd_bus_message_read(m, "(ss)", &user, &role)) > 0) {
+                char *line;
+
+                if (w) {
+                        json_object_begin(w);
+                        json_key(w, "user");
+                        json_string(w, user);
+                        json_key(w, "role");
+                        json_string(w, role);
+                        json_object_end(w);
+                        continue;
+                }
+                /* TRANSLATORS: a confined user and the role it gets. */
+                if (asprintf(&line, _("%s (role %s)"), user, role) < 0)
+                        return -ENOMEM;
+                r = strv_consume(&lines, line);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        if (w)
+                json_array_end(w);
+        else {
+                *ret_text = strv_join(lines, "\n");
+                if (!*ret_text)
+                        return -ENOMEM;
+        }
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(m);
+        return r < 0 ? r : 0;
+}
+
+static int show_value_text(sd_bus_message *m, const char *key, char **ret) {
+        const char *contents;
+        char type;
+        uint32_t seconds;
+        int r;
+
+        r = sd_bus_message_peek_type(m, &type, &contents);
+        if (r < 0)
+                return r;
+        if (streq(key, "users") && contents && streq(contents, "a(ss)"))
+                return show_users(m, NULL, ret);
+        if (streq(key, "confirm") && contents && streq(contents, "u")) {
+                char span[FORMAT_TIMESPAN_MAX];
+
+                r = sd_bus_message_read(m, "v", "u", &seconds);
+                if (r < 0)
+                        return r;
+                *ret = strdup(seconds == 0 ? _("none")
+                                           : format_timespan(span, sizeof span, seconds * USEC_PER_SEC));
+                return *ret ? 0 : -ENOMEM;
+        }
+        return variant_to_text(m, ret);
+}
+
+static int show_print(Ctl *c, sd_bus_message *reply) {
+        _cleanup_(fields_done) Fields f = {};
+        _cleanup_(json_writer_done) JsonWriter w = {};
+        const char *key, *contents;
+        char type;
+        int r;
+
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        if (c->args->json) {
+                r = json_begin(c, &w);
+                if (r < 0)
+                        return r;
+                json_object_begin(&w);
+        }
+        while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                r = sd_bus_message_read(reply, "s", &key);
+                if (r < 0)
+                        return r;
+                if (c->args->json) {
+                        json_key(&w, key);
+                        r = sd_bus_message_peek_type(reply, &type, &contents);
+                        if (r < 0)
+                                return r;
+                        if (streq(key, "users") && contents && streq(contents, "a(ss)"))
+                                r = show_users(reply, &w, NULL);
+                        else
+                                r = variant_to_json(reply, &w);
+                } else {
+                        _cleanup_free_ char *text = NULL;
+
+                        r = show_value_text(reply, key, &text);
+                        if (r >= 0)
+                                r = fields_add(&f, level_key_label(key), isempty(text) ? "-" : text);
+                }
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+
+        if (c->args->json) {
+                json_object_end(&w);
+                return json_end(&w);
+        }
+        fields_print(&f, stdout);
+        return EXIT_OK;
+}
+
+int command_show(Ctl *c) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        int r;
+
+        r = ctl_new_call(c, "GetLevel", &m);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "s", c->args->level);
+        if (r < 0)
+                return r;
+        r = ctl_call(c, m, CALL_TIMEOUT_DEFAULT_USEC, &reply, _("Cannot show level '%s'"), c->args->level);
+        if (r != 0)
+                return r;
+        r = show_print(c, reply);
+        return r < 0 ? ctl_reply_error(c, "GetLevel", r) : r;
+}
