@@ -1,6 +1,7 @@
 /* NULL-terminated string vectors. */
 #include "strv.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,4 +150,8 @@ bool strv_equal(char * const *a, char * const *b) {
                 if (!streq(a[i], b[i]))
                         return false;
         return (!a || !a[i]) && (!b || !b[i]);
+}
+
+int dirent_cmp_bytes(const struct dirent **a, const struct dirent **b) {
+        return strcmp((*a)->d_name, (*b)->d_name);
 }

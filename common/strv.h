@@ -31,4 +31,8 @@ void strv_sort(char **l);
 void strv_uniq(char **l);
 bool strv_equal(char * const *a, char * const *b);
 
+/* scandir() comparator in byte order (alphasort() follows the locale). */
+struct dirent;
+int dirent_cmp_bytes(const struct dirent **a, const struct dirent **b);
+
 #define STRV_FOREACH(s, l) for (char * const *s = (l); s && *s; s++)

@@ -39,7 +39,8 @@ char *label_strip_mode(const char *raw) {
 }
 
 bool caller_is_confined(const Caller *c) {
-        return c->label && !isempty(c->label) && !streq(c->label, "unconfined");
+        /* Unknown counts as confined: refusals fail closed. */
+        return !c->label || !streq(c->label, "unconfined");
 }
 
 static uint64_t process_start_time(pid_t pid) {
@@ -62,64 +63,84 @@ static uint64_t process_start_time(pid_t pid) {
         return v;
 }
 
-int caller_from_message(sd_bus_message *m, Caller *ret) {
+char *process_label(pid_t pid) {
+        char *label = NULL, *mode = NULL, *r;
+
+        if (pid <= 0 || aa_gettaskcon(pid, &label, &mode) < 0)
+                return NULL;
+        r = label_strip_mode(label);
+        free(label); /* mode points into label */
+        return r;
+}
+
+static int finish_caller(Caller *c) {
+        if (c->pid > 0)
+                c->start_time = process_start_time(c->pid);
+        if (!c->label && aa_is_enabled() <= 0) {
+                /* AppArmor is off: nobody is confined by it. */
+                c->label = strdup("unconfined");
+                if (!c->label)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+int caller_from_socket(int fd, Caller *ret) {
         Caller c = { .uid = (uid_t) -1 };
-        sd_bus *bus = sd_bus_message_get_bus(m);
-        const char *sender = sd_bus_message_get_sender(m);
+        struct ucred cred;
+        socklen_t len = sizeof cred;
+        char *label = NULL, *mode = NULL;
         int r;
 
-        if (sender && sender[0] == ':' && !sd_bus_is_server(bus)) {
-                /* On the system bus: the bus daemon's account. */
-                sd_bus_creds *creds = NULL;
-                const char *context = NULL;
-                pid_t pid = 0;
-
-                r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_PID | SD_BUS_CREDS_SELINUX_CONTEXT,
-                                              &creds);
-                if (r < 0)
-                        return r;
-                r = sd_bus_creds_get_euid(creds, &c.uid);
-                if (r >= 0 && sd_bus_creds_get_pid(creds, &pid) >= 0)
-                        c.pid = pid;
-                if (r >= 0 && sd_bus_creds_get_selinux_context(creds, &context) >= 0 && context)
-                        c.label = label_strip_mode(context);
-                sd_bus_creds_unref(creds);
-                if (r < 0)
-                        return r;
-                c.sender = strdup(sender);
-                if (!c.sender) {
-                        caller_clear(&c);
-                        return -ENOMEM;
-                }
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+                return negative_errno();
+        c.uid = cred.uid;
+        c.pid = cred.pid;
+        if (aa_getpeercon(fd, &label, &mode) >= 0 && !isempty(label)) {
+                c.label = label_strip_mode(label);
+                free(label); /* mode points into label */
         } else {
-                /* Peer to peer: the kernel's account of the socket. */
-                int fd = sd_bus_get_fd(bus);
-                struct ucred cred;
-                socklen_t len = sizeof cred;
-                char *label = NULL, *mode = NULL;
+                free(label);
+                /* No label on the socket (no AF_UNIX mediation in this
+                 * kernel): the connecting process's, while it is surely
+                 * the one that connected. */
+                c.label = process_label(c.pid);
+        }
+        r = finish_caller(&c);
+        if (r < 0) {
+                caller_clear(&c);
+                return r;
+        }
+        *ret = c;
+        return 0;
+}
 
-                if (fd < 0)
-                        return fd;
-                if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
-                        return negative_errno();
-                c.uid = cred.uid;
-                c.pid = cred.pid;
-                if (aa_getpeercon(fd, &label, &mode) >= 0) {
-                        c.label = label_strip_mode(label);
-                        free(label); /* mode points into label */
-                }
+int caller_from_bus_message(sd_bus_message *m, Caller *ret) {
+        Caller c = { .uid = (uid_t) -1 };
+        sd_bus_creds *creds = NULL;
+        const char *context = NULL, *sender = sd_bus_message_get_sender(m);
+        pid_t pid = 0;
+        int r;
+
+        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_PID | SD_BUS_CREDS_SELINUX_CONTEXT, &creds);
+        if (r < 0)
+                return r;
+        r = sd_bus_creds_get_euid(creds, &c.uid);
+        if (r >= 0 && sd_bus_creds_get_pid(creds, &pid) >= 0)
+                c.pid = pid;
+        if (r >= 0 && sd_bus_creds_get_selinux_context(creds, &context) >= 0 && !isempty(context))
+                c.label = label_strip_mode(context);
+        sd_bus_creds_unref(creds);
+        if (r >= 0 && !c.label)
+                c.label = process_label(c.pid);
+        if (r >= 0 && sender && !(c.sender = strdup(sender)))
+                r = -ENOMEM;
+        if (r >= 0)
+                r = finish_caller(&c);
+        if (r < 0) {
+                caller_clear(&c);
+                return r;
         }
-        if (!c.label) {
-                /* No AppArmor label on the socket (AppArmor off): not
-                 * confined by AppArmor. */
-                c.label = strdup("unconfined");
-                if (!c.label) {
-                        caller_clear(&c);
-                        return -ENOMEM;
-                }
-        }
-        if (c.pid > 0)
-                c.start_time = process_start_time(c.pid);
         *ret = c;
         return 0;
 }
@@ -158,17 +179,27 @@ static int polkit_check(sd_bus *system_bus, const Caller *c, bool *ret_allowed) 
         return 0;
 }
 
-int access_check(sd_bus_message *m, sd_bus *system_bus, AccessChange change, char * const *lower_labels,
-                 sd_bus_error *error) {
+int access_check(sd_bus_message *m, const Caller *peer, sd_bus *system_bus, AccessChange change,
+                 char * const *lower_labels, sd_bus_error *error) {
         _cleanup_(caller_clear) Caller c = {};
         bool allowed = false;
         int r;
 
-        r = caller_from_message(m, &c);
-        if (r < 0)
-                return sd_bus_error_setf(error, AALEVEL_ERROR_ACCESS_DENIED,
-                                         "Cannot tell who is calling (%s); refused.", strerror(-r));
+        if (peer) {
+                c = *peer;
+                c.label = peer->label ? strdup(peer->label) : NULL;
+                c.sender = NULL;
+                if (peer->label && !c.label)
+                        return -ENOMEM;
+        } else {
+                r = caller_from_bus_message(m, &c);
+                if (r < 0)
+                        return sd_bus_error_setf(error, AALEVEL_ERROR_ACCESS_DENIED,
+                                                 "Cannot tell who is calling (%s); refused.", strerror(-r));
+        }
 
+        log_debug("Caller uid %ld pid %ld label '%s'%s%s.", (long) c.uid, (long) c.pid, strna(c.label),
+                  c.sender ? " on the system bus as " : "", strempty(c.sender));
         if (c.uid == 0)
                 allowed = true;
         else if (system_bus && polkit_check(system_bus, &c, &allowed) < 0)
@@ -178,13 +209,13 @@ int access_check(sd_bus_message *m, sd_bus *system_bus, AccessChange change, cha
                                          "Changing the security level needs root or the polkit authorization %s.",
                                          AALEVEL_POLKIT_ACTION);
 
-        if (change == ACCESS_LOWER && caller_is_confined(&c) && !strv_contains(lower_labels, c.label)) {
+        if (change == ACCESS_LOWER && caller_is_confined(&c) && !(c.label && strv_contains(lower_labels, c.label))) {
                 log_warning("Refused to lower the level for pid %ld, confined by AppArmor as '%s' "
-                            "(not listed in [access] lower_labels).", (long) c.pid, c.label);
+                            "(not listed in [access] lower_labels).", (long) c.pid, c.label ? c.label : "(unknown)");
                 return sd_bus_error_setf(error, AALEVEL_ERROR_ACCESS_DENIED,
                                          "A caller confined by AppArmor ('%s') may not lower the security level; "
                                          "allow its label in [access] lower_labels of aalevel.conf if it must.",
-                                         c.label);
+                                         c.label ? c.label : "its label could not be read");
         }
         return 0;
 }

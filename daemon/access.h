@@ -7,9 +7,13 @@
  * unless its label is allowed in aalevel.conf ([access] lower_labels). A
  * compromised confined root process cannot downgrade the machine.
  *
- * The label comes from the connection, never from anything the caller
- * says; aa_query_label is not used (Debian's 6.1 kernel answers "allow"
- * for D-Bus queries whatever the policy). */
+ * The label comes from the kernel, never from anything the caller says:
+ * SO_PEERSEC on the socket where the kernel offers it, otherwise the
+ * label of the connecting process, read when it connects (Debian's 6.1
+ * kernel has no AppArmor mediation of AF_UNIX sockets, so SO_PEERSEC
+ * gives nothing there). A label that cannot be read counts as confined:
+ * refusals fail closed. aa_query_label is not used (that kernel answers
+ * "allow" for D-Bus queries whatever the policy). */
 #pragma once
 
 #include <stdbool.h>
@@ -29,9 +33,16 @@ typedef struct Caller {
 
 void caller_clear(Caller *c);
 
-/* Who sent the message, from the kernel's view of the connection (peer to
- * peer) or the bus daemon's (system bus). */
-int caller_from_message(sd_bus_message *m, Caller *ret);
+/* Who is at the other end of a peer-to-peer connection, read when it
+ * connects (fd: the accepted socket). */
+int caller_from_socket(int fd, Caller *ret);
+
+/* Who sent a message on the system bus, from the bus daemon's account. */
+int caller_from_bus_message(sd_bus_message *m, Caller *ret);
+
+/* The AppArmor label of a process, without the mode; "unconfined" for an
+ * unconfined one; NULL when it cannot be read. */
+char *process_label(pid_t pid);
 
 bool caller_is_confined(const Caller *c);
 
@@ -45,10 +56,11 @@ typedef enum AccessChange {
         ACCESS_OTHER,           /* confirm, reload: no level change by themselves */
 } AccessChange;
 
-/* 0 when allowed; -EACCES with error set otherwise. system_bus may be NULL
- * (no polkit then: only root may change). */
-int access_check(sd_bus_message *m, sd_bus *system_bus, AccessChange change, char * const *lower_labels,
-                 sd_bus_error *error);
+/* 0 when allowed; -EACCES with error set otherwise. peer: the caller of a
+ * peer-to-peer connection (NULL for a system bus message). system_bus may
+ * be NULL (no polkit then: only root may change). */
+int access_check(sd_bus_message *m, const Caller *peer, sd_bus *system_bus, AccessChange change,
+                 char * const *lower_labels, sd_bus_error *error);
 
 /* The polkit action id. */
 #define AALEVEL_POLKIT_ACTION "org.aalevel1.set-level"

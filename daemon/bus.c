@@ -60,6 +60,23 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
 
 /* ---- methods ---- */
 
+/* Who is calling: the peer of a private-socket connection (NULL on the
+ * system bus, where the bus daemon is asked per message). */
+static const Caller *peer_of(Manager *m, sd_bus_message *message) {
+        sd_bus *bus = sd_bus_message_get_bus(message);
+        for (size_t i = 0; i < m->n_connections; i++)
+                if (m->connections[i].bus == bus)
+                        return &m->connections[i].peer;
+        return NULL;
+}
+
+static int check_access(Manager *m, sd_bus_message *message, AccessChange change, sd_bus_error *error) {
+        const Caller *peer = peer_of(m, message);
+        if (!peer && sd_bus_message_get_bus(message) != m->system_bus)
+                return sd_bus_error_set(error, AALEVEL_ERROR_ACCESS_DENIED, "Unknown connection; refused.");
+        return access_check(message, peer, m->system_bus, change, m->config->lower_labels, error);
+}
+
 /* A handler returning 0 tells sd-bus it did not handle the call (which then
  * answers "unknown method"): a deferred reply returns 1. */
 static int reply_now_if_no_block(sd_bus_message *message, uint64_t flags) {
@@ -84,10 +101,10 @@ static int method_set_level(sd_bus_message *message, void *userdata, sd_bus_erro
         if (!level_name_is_valid(level) || !level_set_find(m->levels, level))
                 return sd_bus_error_setf(error, AALEVEL_ERROR_NO_SUCH_LEVEL,
                                          "Level '%s' is not defined (aalevelctl list shows the levels).", level);
-        r = access_check(message, m->system_bus,
+        r = check_access(m, message,
                          level_set_is_raise(m->levels, m->level ? m->level : "default", level) ? ACCESS_RAISE
                                                                                                 : ACCESS_LOWER,
-                         m->config->lower_labels, error);
+                         error);
         if (r < 0)
                 return r;
 
@@ -106,7 +123,7 @@ static int method_confirm(sd_bus_message *message, void *userdata, sd_bus_error 
         Request *req;
         int r;
 
-        r = access_check(message, m->system_bus, ACCESS_OTHER, m->config->lower_labels, error);
+        r = check_access(m, message, ACCESS_OTHER, error);
         if (r < 0)
                 return r;
         req = request_new(REQUEST_CONFIRM, message);
@@ -130,7 +147,7 @@ static int method_reload(sd_bus_message *message, void *userdata, sd_bus_error *
                 return r;
         if (flags & ~AALEVEL_FLAG_NO_BLOCK)
                 return sd_bus_error_setf(error, AALEVEL_ERROR_INVALID_ARGS, "Unknown flags 0x%" PRIx64 ".", flags);
-        r = access_check(message, m->system_bus, ACCESS_OTHER, m->config->lower_labels, error);
+        r = check_access(m, message, ACCESS_OTHER, error);
         if (r < 0)
                 return r;
         req = request_new(REQUEST_RELOAD, (flags & AALEVEL_FLAG_NO_BLOCK) ? NULL : message);
@@ -290,6 +307,9 @@ static int method_check(sd_bus_message *message, void *userdata, sd_bus_error *e
         if (!req)
                 return -ENOMEM;
         r = manager_check(m, level, req, diff);
+        if (r == -EBUSY)
+                return sd_bus_error_set(error, AALEVEL_ERROR_FAILED,
+                                        "Too many checks and diffs are waiting already; try again later.");
         return r < 0 ? r : 1;
 }
 
@@ -404,7 +424,8 @@ static const sd_bus_vtable fake_bus_vtable[] = {
 
 static void connection_drop(Manager *m, sd_bus *bus) {
         for (size_t i = 0; i < m->n_connections; i++)
-                if (m->connections[i] == bus) {
+                if (m->connections[i].bus == bus) {
+                        caller_clear(&m->connections[i].peer);
                         m->connections[i] = m->connections[--m->n_connections];
                         sd_bus_flush_close_unref(bus);
                         return;
@@ -428,8 +449,9 @@ static int on_disconnected(sd_bus_message *message, void *userdata, sd_bus_error
 static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Manager *m = userdata;
         _cleanup_close_ int nfd = -1;
+        _cleanup_(caller_clear) Caller peer = {};
         sd_bus *bus = NULL;
-        sd_bus **a;
+        Connection *a;
         sd_id128_t id;
         int r;
 
@@ -437,6 +459,13 @@ static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *use
         if (nfd < 0) {
                 if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
                         log_warning_errno(-errno, "Failed to accept a connection on the bus socket: %m");
+                return 0;
+        }
+
+        /* Who connected, now, while it is surely the process that did. */
+        r = caller_from_socket(nfd, &peer);
+        if (r < 0) {
+                log_warning_errno(r, "Cannot tell who connected to the bus socket (%m); dropping the connection.");
                 return 0;
         }
 
@@ -465,12 +494,13 @@ static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *use
         if (r >= 0)
                 r = sd_bus_start(bus);
         if (r >= 0) {
-                a = realloc(m->connections, sizeof(sd_bus *) * (m->n_connections + 1));
+                a = realloc(m->connections, sizeof(Connection) * (m->n_connections + 1));
                 if (!a)
                         r = -ENOMEM;
                 else {
                         m->connections = a;
-                        m->connections[m->n_connections++] = bus;
+                        m->connections[m->n_connections++] = (Connection) { .bus = bus, .peer = peer };
+                        peer = (Caller) {};
                         return 0;
                 }
         }
@@ -578,7 +608,7 @@ void bus_connect_system(Manager *m) {
 
 static void for_each_bus(Manager *m, void (*f)(sd_bus *bus, void *data), void *data) {
         for (size_t i = 0; i < m->n_connections; i++)
-                f(m->connections[i], data);
+                f(m->connections[i].bus, data);
         if (m->system_bus)
                 f(m->system_bus, data);
 }
@@ -636,8 +666,10 @@ void bus_emit_profile_failed(Manager *m, const char *file, const char *error_fil
 }
 
 void bus_close_all(Manager *m) {
-        for (size_t i = 0; i < m->n_connections; i++)
-                sd_bus_flush_close_unref(m->connections[i]);
+        for (size_t i = 0; i < m->n_connections; i++) {
+                sd_bus_flush_close_unref(m->connections[i].bus);
+                caller_clear(&m->connections[i].peer);
+        }
         free(m->connections);
         m->connections = NULL;
         m->n_connections = 0;

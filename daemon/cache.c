@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -361,7 +362,7 @@ int cache_save_durations(Cache *c) {
         return r;
 }
 
-int cache_gc(Cache *c, char * const *keep, unsigned *ret_removed) {
+int cache_gc(Cache *c, char * const *keep, uint64_t max_age_sec, unsigned *ret_removed) {
         _cleanup_(hashmap_freep) Hashmap *k = hashmap_new(NULL);
         DIR *top;
         struct dirent *de;
@@ -393,6 +394,15 @@ int cache_gc(Cache *c, char * const *keep, unsigned *ret_removed) {
                         base[sizeof base - 1] = '\0';
                         if (hashmap_contains(k, base))
                                 continue;
+                        if (max_age_sec > 0) {
+                                struct stat st;
+                                time_t used;
+                                if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                                        continue;
+                                used = MAX(st.st_atime, st.st_mtime);
+                                if ((uint64_t) (time(NULL) - used) < max_age_sec)
+                                        continue;
+                        }
                         if (unlinkat(dirfd(d), e->d_name, 0) >= 0)
                                 removed++;
                 }

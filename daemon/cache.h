@@ -70,7 +70,9 @@ double cache_get_duration(Cache *c, const char *file);
 int cache_set_duration(Cache *c, const char *file, double seconds);
 int cache_save_durations(Cache *c);
 
-/* Removes every entry whose key is not in keep (hex strings, sorted). */
-int cache_gc(Cache *c, char * const *keep, unsigned *ret_removed);
+/* Removes every entry whose key is not in keep (hex strings) and that was
+ * not read or written for max_age_sec (its access time: reading an entry,
+ * even its header, keeps it; 0 removes regardless of age). */
+int cache_gc(Cache *c, char * const *keep, uint64_t max_age_sec, unsigned *ret_removed);
 
 const char *cache_dir(const Cache *c);

@@ -401,7 +401,7 @@ int config_load(const char *path, const char *root, Config **ret, char **ret_err
 
         if (asprintf(&dropin_dir, "%s.d", full) < 0)
                 return -ENOMEM;
-        n = scandir(dropin_dir, &entries, dropin_filter, alphasort);
+        n = scandir(dropin_dir, &entries, dropin_filter, dirent_cmp_bytes);
         if (n < 0 && errno != ENOENT && errno != ENOTDIR) {
                 r = negative_errno();
                 if (ret_error && asprintf(ret_error, "%s: %s", dropin_dir, strerror(-r)) < 0)

@@ -1290,6 +1290,15 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
                 goto done;
         }
 
+        /* A level's own directories are read below the root too. */
+        if (!isempty(e->root))
+                for (char **d = level->directories; d && *d; d++) {
+                        char *p = path_join(e->root, *d);
+                        if (!p)
+                                return -ENOMEM;
+                        free(*d);
+                        *d = p;
+                }
         r = build_units(e, level, res, &units, &n);
         if (r < 0)
                 return r;
@@ -1547,4 +1556,18 @@ int policy_cache_load(const char *dir, char **ret_error) {
         aa_policy_cache_unref(pc);
         aa_features_unref(features);
         return r;
+}
+
+int engine_collect_garbage(Engine *e, uint64_t max_age_sec, unsigned *ret_removed) {
+        _cleanup_strv_free_ char **keep = hashmap_keys_sorted(e->names_by_key);
+
+        if (!keep)
+                return -ENOMEM;
+        for (size_t i = 0; i < e->state->n_units; i++) {
+                char hex[CACHE_KEY_HEX_SIZE];
+                cache_key_to_hex(&e->state->units[i].key, hex);
+                if (strv_extend(&keep, hex) < 0)
+                        return -ENOMEM;
+        }
+        return cache_gc(e->cache, keep, max_age_sec, ret_removed);
 }

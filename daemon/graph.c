@@ -112,7 +112,7 @@ static int dir_entries(const char *path, char ***ret) {
         struct dirent **entries = NULL;
         int n, r = 0;
 
-        n = scandir(path, &entries, NULL, alphasort);
+        n = scandir(path, &entries, NULL, dirent_cmp_bytes);
         if (n < 0)
                 return negative_errno();
         l = calloc(1, sizeof(char *));

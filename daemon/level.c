@@ -665,7 +665,7 @@ static int load_dir(LevelSet *s, const char *dir, char ***broken) {
 
         if (!dir)
                 return 0;
-        n = scandir(dir, &entries, yaml_filter, alphasort);
+        n = scandir(dir, &entries, yaml_filter, dirent_cmp_bytes);
         if (n < 0) {
                 _cleanup_free_ char *error = NULL;
                 if (errno == ENOENT || errno == ENOTDIR)

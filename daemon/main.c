@@ -165,8 +165,9 @@ static int run_compile(const Args *a) {
                 _cleanup_(kernel_freep) Kernel *k = NULL;
                 if (kernel_open(config->apparmorfs, &k) < 0)
                         return log_error_errno(-EINVAL, "This kernel has no AppArmor: say which kernel to compile for "
-                                                        "with --features FILE (a copy of a kernel's "
-                                                        "/sys/kernel/security/apparmor/features).");
+                                                        "with --features FILE: a kernel's feature set as one file, as "
+                                                        "aalevel writes it on that machine to "
+                                                        "<runtime_dir>/kernel-features.");
                 kernel_features = path_join(config->cache_dir, "kernel-features");
                 if (!kernel_features)
                         return log_oom();
@@ -190,6 +191,16 @@ static int run_compile(const Args *a) {
         r = engine_write_policy_cache(engine, a->output);
         if (r < 0)
                 return log_error_errno(r, "Failed to write the policy to %s: %m", a->output);
+        {
+                /* Written into the image's early policy directory: the
+                 * daemon there owns it (and clears it for other levels). */
+                char out[PATH_MAX], early[PATH_MAX];
+                if (realpath(a->output, out) && realpath(config->early_policy_dir, early) && streq(out, early)) {
+                        _cleanup_free_ char *marker = path_join(early, ".aalevel-owned");
+                        if (!marker || write_file_atomic(marker, "", 0, 0644) < 0)
+                                log_warning("Cannot mark %s as aalevel's.", early);
+                }
+        }
         log_info("Level %s: %u profile files, %u compiled, %u from the cache, %u failed; written to %s.", level,
                  res->n_units, res->n_compiled, res->n_cached, res->n_failed, a->output);
         return res->n_failed > 0 ? 1 : 0;
@@ -220,6 +231,11 @@ static int run_load(const Args *a) {
 
         if (a->early)
                 return run_load_early(a->early);
+        if (a->root || a->features || a->output) {
+                log_error("aalevel load loads into this machine's kernel: --root, --features and --output "
+                          "belong to aalevel compile.");
+                return -EINVAL;
+        }
         r = load_config(a, NULL, &config, &levels);
         if (r < 0)
                 return r;

@@ -84,7 +84,8 @@ unsigned manager_profiles_failed(const Manager *m) {
 
 /* Loads the configuration and the level definitions. On error the
  * previous ones stay (at start: the built-in defaults). */
-static int load_configuration(Manager *m, Config **ret_config, LevelSet **ret_levels, char ***ret_errors) {
+static int load_configuration_full(Manager *m, bool quiet, Config **ret_config, LevelSet **ret_levels,
+                                   char ***ret_errors) {
         _cleanup_(config_freep) Config *config = NULL;
         _cleanup_(level_set_freep) LevelSet *levels = NULL;
         _cleanup_strv_free_ char **errors = NULL;
@@ -95,9 +96,11 @@ static int load_configuration(Manager *m, Config **ret_config, LevelSet **ret_le
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
-                log_struct(LOG_ERR, MESSAGE_ID_CONFIG_REJECTED, NULL,
-                           "Configuration rejected, the previous one stays in force: %s",
-                           error ? error : strerror(-r));
+                _cleanup_free_ char *f = NULL;
+                if (!quiet && asprintf(&f, "CONFIG_FILE=%s", m->config_file) >= 0)
+                        log_struct(LOG_ERR, MESSAGE_ID_CONFIG_REJECTED, ((char *[]) { f, NULL }),
+                                   "Configuration rejected, the previous one stays in force: %s",
+                                   error ? error : strerror(-r));
                 if (strv_extend(&errors, error ? error : strerror(-r)) < 0)
                         return -ENOMEM;
                 *ret_config = NULL;
@@ -108,8 +111,9 @@ static int load_configuration(Manager *m, Config **ret_config, LevelSet **ret_le
         r = level_set_load(config->vendor_levels_dir, config->levels_dir, &levels);
         if (r < 0)
                 return r;
-        STRV_FOREACH(e, levels->errors)
-                log_struct(LOG_ERR, MESSAGE_ID_CONFIG_REJECTED, NULL, "Level definition left out: %s", *e);
+        if (!quiet)
+                STRV_FOREACH(e, levels->errors)
+                        log_struct(LOG_ERR, MESSAGE_ID_CONFIG_REJECTED, NULL, "Level definition left out: %s", *e);
         if (strv_extend_strv(&errors, levels->errors) < 0)
                 return -ENOMEM;
         *ret_config = TAKE_PTR(config);
@@ -118,10 +122,14 @@ static int load_configuration(Manager *m, Config **ret_config, LevelSet **ret_le
         return 0;
 }
 
+static int load_configuration(Manager *m, Config **ret_config, LevelSet **ret_levels, char ***ret_errors) {
+        return load_configuration_full(m, false, ret_config, ret_levels, ret_errors);
+}
+
 /* The worker gets copies of its own: nothing is shared across threads. */
 static int copies_for_worker(Manager *m, Config **ret_config, LevelSet **ret_levels) {
         _cleanup_strv_free_ char **errors = NULL;
-        int r = load_configuration(m, ret_config, ret_levels, &errors);
+        int r = load_configuration_full(m, true, ret_config, ret_levels, &errors);
         if (r < 0)
                 return r;
         if (!*ret_config) {
@@ -250,8 +258,14 @@ static int on_confirm_timeout(sd_event_source *s, uint64_t usec, void *userdata)
 
         if (!previous)
                 return 0;
-        log_struct(LOG_WARNING, MESSAGE_ID_LEVEL_REVERTED, NULL,
-                   "Level %s was not confirmed in time; reverting to level %s.", strna(m->pending_level), previous);
+        {
+                _cleanup_free_ char *f_level = NULL, *f_prev = NULL;
+                if (asprintf(&f_level, "LEVEL=%s", previous) >= 0 &&
+                    asprintf(&f_prev, "PREVIOUS_LEVEL=%s", strna(m->pending_level)) >= 0)
+                        log_struct(LOG_WARNING, MESSAGE_ID_LEVEL_REVERTED, ((char *[]) { f_level, f_prev, NULL }),
+                                   "Level %s was not confirmed in time; reverting to level %s.",
+                                   strna(m->pending_level), previous);
+        }
         cancel_confirmation(m);
         (void) set_str(&m->target, previous);
         req = request_new(REQUEST_REVERT, NULL);
@@ -382,9 +396,10 @@ static void finish_apply(Manager *m, Job *j, Request *req) {
                                    res->n_removed, res->n_failed, (double) res->duration / USEC_PER_SEC);
         }
         if (j->applied && !streq(previous, j->applied)) {
-                _cleanup_free_ char *f = NULL;
-                if (asprintf(&f, "LEVEL=%s", j->applied) >= 0)
-                        log_struct(LOG_NOTICE, MESSAGE_ID_LEVEL_CHANGED, ((char *[]) { f, NULL }),
+                _cleanup_free_ char *f = NULL, *fp = NULL;
+                if (asprintf(&f, "LEVEL=%s", j->applied) >= 0 &&
+                    asprintf(&fp, "PREVIOUS_LEVEL=%s", previous[0] ? previous : "") >= 0)
+                        log_struct(LOG_NOTICE, MESSAGE_ID_LEVEL_CHANGED, ((char *[]) { f, fp, NULL }),
                                    "Security level changed from %s to %s.", previous[0] ? previous : "(none)",
                                    j->applied);
                 bus_emit_level_changed(m, j->applied, previous);
@@ -436,6 +451,7 @@ static void on_job_done(Job *j, void *userdata) {
                 break;
         case REQUEST_CHECK:
         case REQUEST_DIFF:
+                m->queued_reads--;
                 bus_reply_check(m, j, req);
                 break;
         case REQUEST_INSPECT:
@@ -624,6 +640,10 @@ int manager_reload(Manager *m, Request *req) {
         return reload(m, req, NULL, true, true);
 }
 
+unsigned manager_queued_reads(Manager *m) {
+        return m->queued_reads;
+}
+
 /* Whether a changed path is part of the configuration (the file, its
  * drop-ins, the level definitions) rather than of the policy. */
 static bool is_config_path(Manager *m, const char *path) {
@@ -643,11 +663,20 @@ static bool is_config_path(Manager *m, const char *path) {
 }
 
 int manager_check(Manager *m, const char *level, Request *req, bool diff) {
-        Job *j = job_new(diff ? JOB_DIFF : JOB_CHECK, level);
+        Job *j;
+
+        /* Anyone may ask for a check or a diff, and each compiles: a
+         * few at a time, or anyone could keep the machine busy. */
+        if (m->queued_reads >= 4) {
+                request_free(req);
+                return -EBUSY;
+        }
+        j = job_new(diff ? JOB_DIFF : JOB_CHECK, level);
         if (!j) {
                 request_free(req);
                 return -ENOMEM;
         }
+        m->queued_reads++;
         return submit(m, j, req);
 }
 
@@ -791,6 +820,7 @@ int manager_start(Manager *m) {
                 return log_oom();
         }
         j->select_from_config = true;
+        j->collect_garbage = true;
         if (m->cmdline_level && !(j->cmdline_level = strdup(m->cmdline_level))) {
                 request_free(req);
                 job_free(j);

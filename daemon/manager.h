@@ -9,6 +9,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "access.h"
 #include "conf.h"
 #include "engine.h"
 #include "level.h"
@@ -16,6 +17,12 @@
 #include "worker.h"
 
 typedef struct Manager Manager;
+
+/* A client on the private socket, and who it is (read when it connected). */
+typedef struct Connection {
+        sd_bus *bus;
+        Caller peer;
+} Connection;
 
 typedef enum ManagerState {
         MANAGER_STARTING,
@@ -90,11 +97,12 @@ struct Manager {
          * the system bus when it is up. */
         int listen_fd;
         sd_event_source *listen_source;
-        sd_bus **connections;
+        Connection *connections;
         size_t n_connections;
         sd_bus *system_bus;
         Watch *system_bus_watch;        /* waiting for the system bus to come up */
         usec_t last_progress;
+        unsigned queued_reads;  /* Check and Diff jobs queued or running */
 };
 
 int manager_new(const char *config_file, Manager **ret);
@@ -109,7 +117,9 @@ int manager_run(Manager *m);
 int manager_set_level(Manager *m, const char *level, Request *req);
 int manager_confirm(Manager *m, Request *req);
 int manager_reload(Manager *m, Request *req);
+/* -EBUSY when too many checks and diffs are queued already. */
 int manager_check(Manager *m, const char *level, Request *req, bool diff);
+unsigned manager_queued_reads(Manager *m);
 
 Request *request_new(RequestKind kind, sd_bus_message *message);
 void request_free(Request *r);

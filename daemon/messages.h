@@ -1,5 +1,5 @@
 /* MESSAGE_IDs of the journal entries the daemon writes; the catalog
- * (units/aalevel.catalog) explains each. Never change a published ID. */
+ * (catalog/aalevel.catalog) explains each. Never change a published ID. */
 #pragma once
 
 #define MESSAGE_ID_LEVEL_CHANGED "e6e110b6a581435eb35b2fe747ae14cf"

@@ -110,7 +110,7 @@ static int scan_dir(ProfileTree *t, const char *dir, bool extra, const ResolvedL
         struct dirent **entries = NULL;
         int n, r = 0;
 
-        n = scandir(dir, &entries, NULL, alphasort);
+        n = scandir(dir, &entries, NULL, dirent_cmp_bytes);
         if (n < 0) {
                 if (errno == ENOENT)
                         return 0;

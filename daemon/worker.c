@@ -324,6 +324,11 @@ static void run_job(Worker *w, Job *j) {
                 }
                 break;
         }
+        if (j->collect_garbage) {
+                unsigned removed = 0;
+                if (engine_collect_garbage(w->engine, 30 * 24 * 3600, &removed) >= 0 && removed > 0)
+                        log_info("Removed %u cache entries unused for 30 days.", removed);
+        }
         r = snapshot(w, j);
 finish:
         j->r = r;

@@ -31,6 +31,7 @@ typedef struct Job {
         char *persist_level;    /* JOB_PERSIST, and JOB_APPLY when the switch persists */
         bool select_from_config;/* JOB_APPLY at start: decide the level from config and state */
         char *cmdline_level;
+        bool collect_garbage;   /* after the job: drop cache entries unused for a month */
 
         /* filled by the worker */
         int r;

@@ -115,7 +115,9 @@ Test(cache, put_get_corrupt_gc) {
         cr_assert_eq(cache_put(c, &k, (const uint8_t *) "hello", 5), 0);
         unsigned removed = 0;
         cache_key_to_hex(&k, hex);
-        cr_assert_eq(cache_gc(c, (char *[]) { hex, NULL }, &removed), 0);
+        cr_assert_eq(cache_gc(c, (char *[]) { hex, NULL }, 3600, &removed), 0);
+        cr_assert_eq(removed, 0, "a fresh entry is kept");
+        cr_assert_eq(cache_gc(c, (char *[]) { hex, NULL }, 0, &removed), 0);
         cr_assert_eq(removed, 1);
         cr_assert(cache_has(c, &k));
         cr_assert_not(cache_has(c, &k2));

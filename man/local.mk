@@ -1,0 +1,11 @@
+# Manual pages of the daemon and of its files. aalevelctl.1 is installed
+# from client/local.mk. Plain troff with the man macros: no generator at
+# build time; tests/docs/check lints them.
+dist_man8_MANS = man/aalevel.8
+dist_man5_MANS = \
+	man/aalevel.conf.5 \
+	man/aalevel.level.5
+
+# The D-Bus API reference (aalevel(8) points to it; tests/docs/check
+# compares it with daemon/bus.c), installed as $(docdir)/dbus-api.md.
+dist_doc_DATA = doc/dbus-api.md

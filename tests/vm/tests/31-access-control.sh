@@ -1,0 +1,54 @@
+#!/bin/sh
+# Who may change the level: reading is open to everyone; a non-root caller
+# gets exit 4 on set (no polkit here); a caller confined by AppArmor may
+# raise the level but not lower it, unless its label is allowed in
+# [access] lower_labels.
+. /tests/lib.sh
+
+[ -x /usr/bin/setpriv ] || skip "setpriv is not in the image"
+pd=$TMPDIR/pd
+make_policy_tree "$pd"
+write_profile "$pd" t-a '  /etc/hostname r,'
+cat >"$pd/t-admin" <<'P'
+abi <abi/3.0>,
+profile t-admin {
+  /** rwlmix,
+  capability,
+  network,
+  unix,
+  signal,
+  ptrace,
+}
+P
+test_config "$pd"
+start_daemon
+wait_idle
+chmod 755 "$TMPDIR" "$TMPDIR/run"
+
+nobody() { /usr/bin/setpriv --reuid 65534 --regid 65534 --clear-groups "$@"; }
+nobody "$AALEVELCTL_BIN" status >/dev/null || die "nobody cannot read the status"
+nobody "$AALEVELCTL_BIN" set strict
+assert_eq 4 $? "exit code of set as nobody"
+nobody "$AALEVELCTL_BIN" reload
+assert_eq 4 $? "exit code of reload as nobody"
+assert_eq default "$(aalevelctl get)"
+
+# Confined root: raising is allowed...
+run_confined t-admin "$AALEVELCTL_BIN" set strict || die "a confined caller could not raise the level"
+assert_eq strict "$(aalevelctl get)"
+# ...lowering is not.
+out=$(run_confined t-admin "$AALEVELCTL_BIN" set default 2>&1)
+rc=$?
+echo "$out"
+assert_eq 4 "$rc" "exit code of a confined caller lowering the level"
+assert_contains "$out" "t-admin"
+assert_eq strict "$(aalevelctl get)"
+grep -q "Refused to lower the level" "$AALEVEL_LOG" || die "the refusal is not logged"
+
+# Allowed by label.
+mkdir -p "$AALEVEL_CONF.d"
+printf '[access]\nlower_labels = t-admin\n' >"$AALEVEL_CONF.d/10-admin.conf"
+aalevelctl reload || die "reload failed"
+run_confined t-admin "$AALEVELCTL_BIN" set default || die "an allowed label could not lower the level"
+assert_eq default "$(aalevelctl get)"
+stop_daemon
