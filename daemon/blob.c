@@ -573,3 +573,39 @@ int blob_entry_with_namespace(const void *data, const BlobEntry *e, const char *
         *ret_size = size;
         return 0;
 }
+
+typedef struct ComplainContext {
+        size_t *offsets;        /* version words seen */
+        size_t n;
+} ComplainContext;
+
+static int collect_version(const ProfileEntry *p, void *userdata) {
+        ComplainContext *c = userdata;
+        size_t *a;
+
+        for (size_t i = 0; i < c->n; i++)
+                if (c->offsets[i] == p->version_offset)
+                        return 0;
+        a = realloc(c->offsets, sizeof(size_t) * (c->n + 1));
+        if (!a)
+                return -ENOMEM;
+        c->offsets = a;
+        c->offsets[c->n++] = p->version_offset;
+        return 0;
+}
+
+int blob_force_complain(void *data, size_t size) {
+        ComplainContext c = {};
+        uint8_t *d = data;
+        int r;
+
+        /* What apparmor_parser -C does: the force-complain bit in every
+         * header, the profiles' own modes untouched. Validate first, then
+         * write. */
+        r = blob_walk(data, size, collect_version, &c);
+        if (r >= 0)
+                for (size_t i = 0; i < c.n; i++)
+                        put_le32(d + c.offsets[i], le32(d + c.offsets[i]) | VERSION_FORCE_COMPLAIN);
+        free(c.offsets);
+        return r;
+}

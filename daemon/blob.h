@@ -73,6 +73,11 @@ int blob_profile_names(const void *data, size_t size, char ***ret_names);
  * untouched. */
 int blob_force_enforce(void *data, size_t size, unsigned *ret_changed);
 
+/* Sets the force-complain bit in every header, in place: exactly what
+ * `apparmor_parser -C` produces for the same source. -EBADMSG (and data
+ * untouched) on a malformed stream. */
+int blob_force_complain(void *data, size_t size);
+
 /* Whole-stream validation: every element well formed and inside the
  * buffer, containers balanced, array entry counts consistent, headers with
  * a version the kernel accepts (ABI 5 to 9), every profile with a name and

@@ -40,13 +40,12 @@ static void hash_str(Sha256 *s, const char *tag, const char *v) {
         sha256_update(s, strempty(v), strlen(strempty(v)) + 1);
 }
 
-void cache_key_compute(const CacheContext *ctx, const Closure *closure, const char *prelude, bool force_complain,
-                       bool force_enforce, CacheKey *ret) {
+void cache_key_compute(const CacheContext *ctx, const Closure *closure, const char *prelude, CacheKey *ret) {
         Sha256 s;
-        uint8_t flags = (uint8_t) ((force_complain ? 1 : 0) | (force_enforce ? 2 : 0) | (prelude ? 4 : 0));
+        uint8_t flags = (uint8_t) (prelude ? 4 : 0);
 
         sha256_init(&s);
-        hash_str(&s, "aalevel-cache-key", "1");
+        hash_str(&s, "aalevel-cache-key", "2");
         hash_str(&s, "parser", ctx->parser_identity);
         sha256_update(&s, ctx->features_digest, sizeof ctx->features_digest);
         sha256_update(&s, ctx->parser_config_digest, sizeof ctx->parser_config_digest);

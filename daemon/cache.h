@@ -1,8 +1,8 @@
 /* The content-addressed policy cache under cache_dir. An entry's key
  * covers everything that decides the binary: the parser (version and
  * executable), the kernel features, the parser's configuration, the
- * include search path and working directory, the flags, the level prelude
- * (only for files that use it), and the closure's digest (the content of
+ * include search path and working directory, the level prelude (only for
+ * files that use it), and the closure's digest (the content of
  * every file the parser reads, and the absence of every file it would read
  * if it existed). Modification times are never looked at. An entry
  * carries a checksum of its binary: a corrupted entry is detected, dropped
@@ -36,8 +36,10 @@ typedef struct CacheKey {
 
 #define CACHE_KEY_HEX_SIZE (2 * SHA256_DIGEST_SIZE + 1)
 
-void cache_key_compute(const CacheContext *ctx, const Closure *closure, const char *prelude, bool force_complain,
-                       bool force_enforce, CacheKey *ret);
+/* The binary cached is the profile as its author declared it; a level's
+ * mode override (complain, enforce) is applied when loading, so it is not
+ * part of the key: levels that differ only in modes share every entry. */
+void cache_key_compute(const CacheContext *ctx, const Closure *closure, const char *prelude, CacheKey *ret);
 void cache_key_to_hex(const CacheKey *k, char ret[CACHE_KEY_HEX_SIZE]);
 int cache_key_from_hex(const char *s, CacheKey *ret);
 bool cache_key_equal(const CacheKey *a, const CacheKey *b);

@@ -27,8 +27,7 @@ typedef struct Unit {
         char *name;             /* file name, for the policy cache layout */
         Closure *closure;
         bool prelude;
-        bool force_complain;
-        bool force_enforce;
+        ModeOverride override;  /* applied to the cached binary when loading */
         CacheKey key;
         char key_hex[CACHE_KEY_HEX_SIZE];
 
@@ -36,6 +35,7 @@ typedef struct Unit {
         bool cached;            /* the cache has the binary */
         uint8_t *blob;          /* held only when the cache could not take it */
         size_t blob_size;
+        bool sha1_known;        /* sha1 is that of the binary with the override applied */
         char sha1[2 * SHA1_DIGEST_SIZE + 1];
         char **names;
         bool failed;
@@ -65,6 +65,7 @@ struct Engine {
         char **watch;
         Unit *units;            /* of the last run, for engine_write_policy_cache() */
         size_t n_units;
+        char *prelude;          /* of the level of the current (or last) run */
         volatile int cancel;
 };
 
@@ -305,6 +306,7 @@ void engine_free(Engine *e) {
         status_free(e->status, e->n_status);
         strv_free(e->watch);
         units_free(e->units, e->n_units);
+        free(e->prelude);
         free(e);
 }
 
@@ -492,25 +494,17 @@ static int build_units(Engine *e, const ResolvedLevel *level, EngineResult *res,
                         return r;
                 }
                 u->prelude = u->closure->mentions_aalevel;
-                switch (level->mode) {
-                case MODE_COMPLAIN:
-                        u->force_complain = true;
-                        break;
-                case MODE_ENFORCE:
-                        u->force_enforce = true;
-                        break;
-                default:
-                        u->force_complain = src->force_complain;
-                }
-                cache_key_compute(&e->ctx, u->closure, u->prelude ? prelude : NULL, u->force_complain,
-                                  u->force_enforce, &u->key);
+                /* force-complain/ counts only when the level keeps modes. */
+                u->override = level->mode != MODE_KEEP ? level->mode
+                            : src->force_complain ? MODE_COMPLAIN : MODE_KEEP;
+                cache_key_compute(&e->ctx, u->closure, u->prelude ? prelude : NULL, &u->key);
                 cache_key_to_hex(&u->key, u->key_hex);
                 if (log_get_max_level() >= LOG_DEBUG) {
                         char cd[2 * SHA256_DIGEST_SIZE + 1];
                         hex_encode(u->closure->digest, sizeof u->closure->digest, cd);
-                        log_debug("%s: key %s (closure %s, %zu deps%s%s%s)", u->file, u->key_hex, cd,
+                        log_debug("%s: key %s (closure %s, %zu deps%s, mode %s)", u->file, u->key_hex, cd,
                                   u->closure->n_deps, u->prelude ? ", prelude" : "",
-                                  u->force_complain ? ", complain" : "", u->force_enforce ? ", enforce" : "");
+                                  mode_override_to_string(u->override));
                 }
         }
         *ret = units;
@@ -527,26 +521,22 @@ static int remember_names(Engine *e, Unit *u) {
         return 0;
 }
 
-/* Post-processing of a fresh binary, then into the cache. */
+/* A fresh binary, checked, into the cache (as declared: the override is
+ * applied when loading). */
 static int accept_blob(Engine *e, Unit *u, uint8_t *blob, size_t size) {
-        uint8_t digest[SHA1_DIGEST_SIZE];
-        unsigned flipped;
         int r;
 
-        if (u->force_enforce) {
-                r = blob_force_enforce(blob, size, &flipped);
-                if (r < 0)
-                        return unit_fail(e, u, NULL, 0, "the parser's output could not be switched to enforce mode");
-        }
-        r = blob_validate(blob, size);
-        if (r >= 0)
-                r = blob_profile_names(blob, size, &u->names);
-        if (r == -ENOMEM)
+        strv_free(u->names);
+        u->names = NULL;
+        r = blob_profile_names(blob, size, &u->names); /* validates it */
+        if (r == -ENOMEM) {
+                free(blob);
                 return r;
-        if (r < 0)
+        }
+        if (r < 0) {
+                free(blob);
                 return unit_fail(e, u, NULL, 0, "the parser's output is not valid policy");
-        sha1(blob, size, digest);
-        hex_encode(digest, sizeof digest, u->sha1);
+        }
         r = remember_names(e, u);
         if (r < 0)
                 return r;
@@ -596,7 +586,6 @@ static int compile_units(Engine *e, Unit *units, size_t n, EngineResult *res) {
                 if (u->failed || u->cached || u->blob || !u->needs_compile)
                         continue;
                 u->job.file = u->file;
-                u->job.force_complain = u->force_complain;
                 u->job.expected_seconds = cache_get_duration(e->cache, u->file);
                 owners[nj] = u;
                 jobs[nj++] = &u->job;
@@ -649,13 +638,14 @@ static int compile_units(Engine *e, Unit *units, size_t n, EngineResult *res) {
 
 /* Attaches a prelude to jobs that need it: kept apart so that the
  * prelude string lives as long as the compile. */
-static int prepare_jobs(Engine *e, const ResolvedLevel *level, Unit *units, size_t n, char **ret_prelude) {
+static int prepare_jobs(Engine *e, const ResolvedLevel *level, Unit *units, size_t n) {
         char *prelude = engine_prelude(e->levels, level);
         if (!prelude)
                 return -ENOMEM;
+        free(e->prelude);
+        e->prelude = prelude;
         for (size_t i = 0; i < n; i++)
                 units[i].job.prelude = units[i].prelude ? prelude : NULL;
-        *ret_prelude = prelude;
         return 0;
 }
 
@@ -667,10 +657,11 @@ static int lookup_unit(Engine *e, Unit *u, EngineResult *res) {
 
         if (u->closure->error)
                 return unit_fail(e, u, NULL, 0, u->closure->error);
-        if (su && cache_key_equal(&su->key, &u->key)) {
-                /* Loaded before with this very key. */
+        if (su && cache_key_equal(&su->key, &u->key) && su->mode == u->override) {
+                /* Loaded before with this very key and mode. */
                 u->names = strv_copy(su->names);
                 memcpy(u->sha1, su->sha1, sizeof u->sha1);
+                u->sha1_known = true;
                 /* Lost from the cache? Fine while the kernel has it; it is
                  * compiled again if it must be loaded again. */
                 u->cached = cache_has(e->cache, &u->key);
@@ -694,6 +685,9 @@ static int lookup_unit(Engine *e, Unit *u, EngineResult *res) {
                 return 0;
         }
         u->cached = true;
+        /* The header's SHA-1 is the declared binary's: the final one only
+         * without an override. */
+        u->sha1_known = u->override == MODE_KEEP;
         names = hashmap_get(e->names_by_key, u->key_hex);
         if (names) {
                 u->names = strv_copy(names);
@@ -723,9 +717,7 @@ static int lookup_unit(Engine *e, Unit *u, EngineResult *res) {
 
 /* Loads a unit's binary for the kernel: from memory, or from the cache
  * (verified), or, when the entry turns out corrupted, compiled again. */
-static int unit_blob(Engine *e, const ResolvedLevel *level, Unit *u, uint8_t **ret, size_t *ret_size,
-                     EngineResult *res) {
-        _cleanup_free_ char *prelude = NULL;
+static int unit_blob(Engine *e, Unit *u, uint8_t **ret, size_t *ret_size, EngineResult *res) {
         CompileJob *jobs[1];
         CompilerSettings s;
         int r;
@@ -741,12 +733,8 @@ static int unit_blob(Engine *e, const ResolvedLevel *level, Unit *u, uint8_t **r
         if (r == -EBADMSG)
                 log_warning("The cache entry for %s was corrupted; compiling it again, never loading it.", u->file);
 
-        prelude = engine_prelude(e->levels, level);
-        if (!prelude)
-                return -ENOMEM;
         compile_job_clear(&u->job);
-        u->job = (CompileJob) { .file = u->file, .prelude = u->prelude ? prelude : NULL,
-                                .force_complain = u->force_complain };
+        u->job = (CompileJob) { .file = u->file, .prelude = u->prelude ? e->prelude : NULL };
         jobs[0] = &u->job;
         s = (CompilerSettings) {
                 .parser = e->config->parser, .parser_config = e->config->parser_config,
@@ -761,9 +749,8 @@ static int unit_blob(Engine *e, const ResolvedLevel *level, Unit *u, uint8_t **r
                 r = unit_fail_from_parser(e, u, u->job.errors);
                 return r < 0 ? r : -EINVAL;
         }
-        res->n_compiled++;
-        strv_free(u->names);
-        u->names = NULL;
+        if (res)
+                res->n_compiled++;
         r = accept_blob(e, u, TAKE_PTR(u->job.blob), u->job.blob_size);
         if (r < 0)
                 return r;
@@ -775,6 +762,32 @@ static int unit_blob(Engine *e, const ResolvedLevel *level, Unit *u, uint8_t **r
                 return 0;
         }
         return cache_get(e->cache, &u->key, ret, ret_size);
+}
+
+/* The binary as the kernel gets it: the cached one with the level's mode
+ * override applied (what apparmor_parser -C, or the source without its
+ * complain flags, would give); fills in u->sha1. */
+static int unit_final_blob(Engine *e, Unit *u, uint8_t **ret, size_t *ret_size, EngineResult *res) {
+        _cleanup_free_ uint8_t *blob = NULL;
+        uint8_t digest[SHA1_DIGEST_SIZE];
+        size_t size;
+        int r;
+
+        r = unit_blob(e, u, &blob, &size, res);
+        if (r < 0)
+                return r;
+        if (u->override == MODE_ENFORCE)
+                r = blob_force_enforce(blob, size, NULL);
+        else if (u->override == MODE_COMPLAIN)
+                r = blob_force_complain(blob, size);
+        if (r < 0)
+                return -EBADMSG;
+        sha1(blob, size, digest);
+        hex_encode(digest, sizeof digest, u->sha1);
+        u->sha1_known = true;
+        *ret = TAKE_PTR(blob);
+        *ret_size = size;
+        return 0;
 }
 
 static bool names_produced(const Unit *units, size_t n, const char *name) {
@@ -819,8 +832,8 @@ static int add_diff(EngineResult *res, const char *name, const char *change, con
         return 0;
 }
 
-static const char *unit_mode(const Unit *u) {
-        return u->force_enforce ? "enforce" : u->force_complain ? "complain" : "as declared";
+static const char *mode_text(ModeOverride m) {
+        return m == MODE_ENFORCE ? "enforce" : m == MODE_COMPLAIN ? "complain" : "as declared";
 }
 
 static int compute_diff(Engine *e, Unit *units, size_t n, EngineResult *res) {
@@ -830,22 +843,34 @@ static int compute_diff(Engine *e, Unit *units, size_t n, EngineResult *res) {
         if (!owned)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
-                const Unit *u = &units[i];
+                Unit *u = &units[i];
                 const StateUnit *su = state_find_unit(e->state, u->file);
 
                 if (u->failed)
                         continue;
+                if (!u->sha1_known) {
+                        _cleanup_free_ uint8_t *blob = NULL;
+                        size_t size;
+                        r = unit_final_blob(e, u, &blob, &size, res);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                continue;
+                }
                 STRV_FOREACH(name, u->names) {
                         const StateUnit *owner = state_find_name(e->state, *name);
+                        _cleanup_free_ char *detail = NULL;
+
                         if (!owner)
                                 r = add_diff(res, *name, "add", NULL, u->file);
                         else if (su && streq(su->sha1, u->sha1))
-                                continue;
-                        else {
-                                /* Same name, different binary: a mode change
-                                 * when only the mode override differs. */
-                                r = add_diff(res, *name, "recompile", unit_mode(u), u->file);
-                        }
+                                continue; /* the same binary: nothing happens to it */
+                        else if (su && su->mode != u->override && cache_key_equal(&su->key, &u->key)) {
+                                if (asprintf(&detail, "%s -> %s", mode_text(su->mode), mode_text(u->override)) < 0)
+                                        return -ENOMEM;
+                                r = add_diff(res, *name, "mode", detail, u->file);
+                        } else
+                                r = add_diff(res, *name, "recompile", mode_text(u->override), u->file);
                         if (r < 0)
                                 return r;
                 }
@@ -864,37 +889,6 @@ static int compute_diff(Engine *e, Unit *units, size_t n, EngineResult *res) {
                         if (r < 0)
                                 return r;
                 }
-        return 0;
-}
-
-static int refine_mode_changes(Engine *e, const ResolvedLevel *target, EngineResult *res) {
-        ResolvedLevel *current = NULL;
-        int r;
-
-        if (!e->state->applied)
-                return 0;
-        r = level_set_resolve(e->levels, e->state->applied, &current);
-        if (r < 0)
-                return 0;
-        if (current->mode != target->mode)
-                for (size_t i = 0; i < res->n_diff; i++)
-                        if (streq(res->diff[i].change, "recompile")) {
-                                char *detail = NULL;
-                                if (asprintf(&detail, "%s -> %s", mode_override_to_string(current->mode),
-                                             mode_override_to_string(target->mode)) < 0) {
-                                        resolved_level_free(current);
-                                        return -ENOMEM;
-                                }
-                                free(res->diff[i].change);
-                                free(res->diff[i].detail);
-                                res->diff[i].change = strdup("mode");
-                                res->diff[i].detail = detail;
-                                if (!res->diff[i].change) {
-                                        resolved_level_free(current);
-                                        return -ENOMEM;
-                                }
-                        }
-        resolved_level_free(current);
         return 0;
 }
 
@@ -1001,9 +995,34 @@ static bool unit_needs_load(Engine *e, const Unit *u, Hashmap *loaded, Hashmap *
         return false;
 }
 
+static int record_unit(Engine *e, const Unit *u) {
+        StateUnit su = {};
+        int r;
+
+        su.file = strdup(u->file);
+        su.key = u->key;
+        su.mode = u->override;
+        memcpy(su.sha1, u->sha1, sizeof su.sha1);
+        su.names = strv_copy(u->names);
+        if (!su.file || !su.names) {
+                state_unit_clear(&su);
+                return -ENOMEM;
+        }
+        r = state_set_unit(e->state, &su);
+        if (r < 0)
+                state_unit_clear(&su);
+        return r;
+}
+
+typedef enum Todo {
+        TODO_NOTHING,
+        TODO_LOAD,
+        TODO_MAYBE,             /* decided once the final binary is known */
+} Todo;
+
 static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t n, EngineResult *res) {
         _cleanup_(hashmap_freep) Hashmap *loaded = NULL, *hashes = NULL;
-        _cleanup_free_ bool *todo = NULL;
+        _cleanup_free_ Todo *todo = NULL;
         _cleanup_strv_free_ char **owned = NULL, **claim = NULL;
         unsigned total = 0, done = 0;
         bool state_changed = false;
@@ -1013,21 +1032,25 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
         if (r < 0)
                 return log_error_errno(r, "Cannot read the loaded policy from %s: %m", kernel_apparmorfs(e->kernel));
 
-        todo = calloc(n + 1, sizeof(bool));
+        todo = calloc(n + 1, sizeof(Todo));
         owned = state_owned_names(e->state);
         if (!todo || !owned)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 if (units[i].failed)
                         continue;
-                todo[i] = unit_needs_load(e, &units[i], loaded, hashes);
-                if (todo[i]) {
-                        total++;
-                        STRV_FOREACH(name, units[i].names)
-                                if (!strv_contains(owned, *name) && strv_extend(&claim, *name) < 0)
-                                        return -ENOMEM;
-                } else
+                if (!units[i].sha1_known)
+                        todo[i] = TODO_MAYBE;
+                else if (unit_needs_load(e, &units[i], loaded, hashes))
+                        todo[i] = TODO_LOAD;
+                else {
                         res->n_unchanged++;
+                        continue;
+                }
+                total++;
+                STRV_FOREACH(name, units[i].names)
+                        if (!strv_contains(owned, *name) && strv_extend(&claim, *name) < 0)
+                                return -ENOMEM;
         }
 
         /* Claim the new names before the kernel sees them: a crash after
@@ -1048,13 +1071,12 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
                 Unit *u = &units[i];
                 _cleanup_free_ uint8_t *blob = NULL;
                 size_t size = 0;
-                StateUnit su = {};
 
-                if (!todo[i])
+                if (todo[i] == TODO_NOTHING)
                         continue;
                 if (e->cancel)
                         break; /* what is loaded is recorded below */
-                r = unit_blob(e, level, u, &blob, &size, res);
+                r = unit_final_blob(e, u, &blob, &size, res);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0) {
@@ -1066,6 +1088,18 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
                                 if (r < 0)
                                         return r;
                         }
+                        progress(e, "load", ++done, total, u->file);
+                        continue;
+                }
+                if (todo[i] == TODO_MAYBE && !unit_needs_load(e, u, loaded, hashes)) {
+                        /* Another key or mode, the very same binary (a mode
+                         * override on a profile that declares none): the
+                         * kernel has it already. */
+                        res->n_unchanged++;
+                        r = record_unit(e, u);
+                        if (r < 0)
+                                return r;
+                        state_changed = true;
                         progress(e, "load", ++done, total, u->file);
                         continue;
                 }
@@ -1088,19 +1122,9 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
                         log_struct(LOG_DEBUG, MESSAGE_ID_PROFILE_LOADED, ((char *[]) { f_file, NULL }),
                                    "Loaded %s.", u->file);
                 }
-                su.file = strdup(u->file);
-                su.key = u->key;
-                memcpy(su.sha1, u->sha1, sizeof su.sha1);
-                su.names = strv_copy(u->names);
-                if (!su.file || !su.names) {
-                        state_unit_clear(&su);
-                        return -ENOMEM;
-                }
-                r = state_set_unit(e->state, &su);
-                if (r < 0) {
-                        state_unit_clear(&su);
+                r = record_unit(e, u);
+                if (r < 0)
                         return r;
-                }
                 state_changed = true;
                 progress(e, "load", ++done, total, u->file);
         }
@@ -1117,11 +1141,12 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
          * the new key, write nothing. */
         for (size_t i = 0; i < n; i++) {
                 StateUnit *su;
-                if (todo[i] || units[i].failed)
+                if (todo[i] != TODO_NOTHING || units[i].failed)
                         continue;
                 su = state_find_unit(e->state, units[i].file);
-                if (su && !cache_key_equal(&su->key, &units[i].key)) {
+                if (su && (!cache_key_equal(&su->key, &units[i].key) || su->mode != units[i].override)) {
                         su->key = units[i].key;
+                        su->mode = units[i].override;
                         state_changed = true;
                 }
         }
@@ -1265,7 +1290,6 @@ const UnitStatus *engine_units(const Engine *e, size_t *ret_n) {
 int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult **ret) {
         _cleanup_(engine_result_freep) EngineResult *res = NULL;
         _cleanup_(resolved_level_freep) ResolvedLevel *level = NULL;
-        _cleanup_free_ char *prelude = NULL;
         Unit *units = NULL;
         size_t n = 0;
         usec_t start = now_usec(CLOCK_MONOTONIC);
@@ -1308,7 +1332,7 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
                 if (r < 0)
                         goto fail;
         }
-        r = prepare_jobs(e, level, units, n, &prelude);
+        r = prepare_jobs(e, level, units, n);
         if (r < 0)
                 goto fail;
         r = compile_units(e, units, n, res);
@@ -1337,8 +1361,6 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
 
         if (mode == ENGINE_DIFF) {
                 r = compute_diff(e, units, n, res);
-                if (r >= 0)
-                        r = refine_mode_changes(e, level, res);
                 if (r < 0)
                         goto fail;
         } else if (mode == ENGINE_APPLY) {
@@ -1441,14 +1463,21 @@ int engine_write_policy_cache(Engine *e, const char *dir) {
                 r = strv_extend(&names, u->name);
                 if (r < 0)
                         return r;
-                if (u->blob) {
-                        blob = malloc(u->blob_size);
-                        if (!blob)
-                                return -ENOMEM;
-                        memcpy(blob, u->blob, u->blob_size);
-                        size = u->blob_size;
-                } else {
-                        r = cache_get(e->cache, &u->key, &blob, &size);
+                {
+                        /* unit_final_blob() hands over a held binary:
+                         * keep a copy for the kernel's turn. */
+                        uint8_t *held = NULL;
+                        if (u->blob) {
+                                held = malloc(u->blob_size);
+                                if (!held)
+                                        return -ENOMEM;
+                                memcpy(held, u->blob, u->blob_size);
+                        }
+                        r = unit_final_blob(e, u, &blob, &size, NULL);
+                        if (held) {
+                                free(u->blob);
+                                u->blob = held;
+                        }
                         if (r < 0)
                                 return r;
                 }

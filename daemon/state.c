@@ -14,7 +14,7 @@
 #include "util.h"
 
 #define STATE_MAGIC "aalevel-state"
-#define STATE_VERSION "1"
+#define STATE_VERSION "2"
 #define STATE_MAX (64U * 1024U * 1024U)
 
 State *state_new(void) {
@@ -191,16 +191,17 @@ int state_parse(const char *text, size_t size, const char *filename, State **ret
                                 return parse_error(ret_error, filename, line, "expected a level name");
                 } else if (streq(fields[0], "unit")) {
                         StateUnit u = {};
-                        if (nf < 4 || fields[1][0] != '/' ||
-                            cache_key_from_hex(fields[2], &u.key) < 0 || !is_hex(fields[3], 2 * SHA1_DIGEST_SIZE))
+                        if (nf < 5 || fields[1][0] != '/' ||
+                            cache_key_from_hex(fields[2], &u.key) < 0 || !is_hex(fields[3], 2 * SHA1_DIGEST_SIZE) ||
+                            (u.mode = mode_override_from_string(fields[4])) < 0)
                                 return parse_error(ret_error, filename, line,
-                                                   "expected: unit FILE KEY SHA1 NAME...");
+                                                   "expected: unit FILE KEY SHA1 MODE NAME...");
                         if (state_find_unit(s, fields[1]))
                                 return parse_error(ret_error, filename, line, "duplicate unit");
                         u.file = strdup(fields[1]);
                         memcpy(u.sha1, fields[3], sizeof u.sha1);
                         u.names = calloc(1, sizeof(char *));
-                        if (!u.file || !u.names || strv_extend_strv(&u.names, fields + 4) < 0) {
+                        if (!u.file || !u.names || strv_extend_strv(&u.names, fields + 5) < 0) {
                                 state_unit_clear(&u);
                                 return -ENOMEM;
                         }
@@ -288,7 +289,7 @@ int state_format(const State *s, char **ret, size_t *ret_size) {
                         r = -ENOMEM;
                         break;
                 }
-                fprintf(f, "unit\t%s\t%s\t%s", file, hex, u->sha1);
+                fprintf(f, "unit\t%s\t%s\t%s\t%s", file, hex, u->sha1, mode_override_to_string(u->mode));
                 STRV_FOREACH(n, u->names) {
                         _cleanup_free_ char *e = state_escape(*n);
                         if (!e) {

@@ -17,11 +17,13 @@
 #include <stddef.h>
 
 #include "cache.h"
+#include "level.h"
 #include "macro.h"
 
 typedef struct StateUnit {
         char *file;
         CacheKey key;
+        ModeOverride mode;      /* the override applied when it was loaded */
         char sha1[2 * SHA1_DIGEST_SIZE + 1];
         char **names;
 } StateUnit;

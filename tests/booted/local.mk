@@ -1,0 +1,36 @@
+# Booted tests (tests/booted/README.md): a real Debian bookworm system under
+# QEMU, systemd as PID 1, aalevel installed from the .deb built from `make
+# dist` with dpkg-buildpackage; tests/booted/tests/*.sh run inside it over
+# several boots. Not part of `make check`: needs root, debootstrap, QEMU,
+# dpkg-dev, debhelper and the Debian mirror for the first debootstrap
+# (cached in $(BOOTED_CACHE); `make clean` keeps it).
+#   make check-booted [BOOTED_TESTS="tests/booted/tests/10-boot.sh"] [BOOTED_FLAGS=--verbose]
+#   make booted-deb       only build the package (and run lintian on it)
+BOOTED_CACHE = $(abs_top_builddir)/tests/booted/cache
+BOOTED_DEBDIR = $(abs_top_builddir)/tests/booted/deb
+BOOTED_FLAGS =
+BOOTED_TESTS =
+
+booted-deb: dist
+	$(abs_top_srcdir)/tests/booted/build-deb --lintian --tarball $(abs_top_builddir)/$(PACKAGE)-$(VERSION).tar.xz \
+		--debian $(abs_top_srcdir)/debian --out $(BOOTED_DEBDIR) >/dev/null
+
+check-booted: booted-deb
+	$(abs_top_srcdir)/tests/booted/run --cache $(BOOTED_CACHE) \
+		--deb $(BOOTED_DEBDIR) $(BOOTED_FLAGS) $(BOOTED_TESTS)
+
+clean-booted:
+	rm -rf $(BOOTED_DEBDIR)
+clean-local: clean-booted
+
+.PHONY: booted-deb check-booted clean-booted
+
+EXTRA_DIST += \
+	tests/booted/README.md \
+	tests/booted/README-real-machines.md \
+	tests/booted/build-deb \
+	tests/booted/mkimage \
+	tests/booted/run \
+	tests/booted/guest/booted-test.service \
+	tests/booted/guest/lib.sh \
+	tests/booted/guest/runner
