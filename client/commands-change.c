@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dbus-api.h"
 #include "exit-status.h"
@@ -11,7 +12,8 @@
 #include "i18n.h"
 
 static uint64_t call_flags(Ctl *c) {
-        return c->args->no_block ? AALEVEL_FLAG_NO_BLOCK : 0;
+        /* On a terminal, polkit may ask for a password. */
+        return (c->args->no_block ? AALEVEL_FLAG_NO_BLOCK : 0) | (isatty(STDIN_FILENO) ? AALEVEL_FLAG_INTERACTIVE : 0);
 }
 
 static uint64_t call_timeout(Ctl *c) {

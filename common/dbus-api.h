@@ -15,3 +15,5 @@
 
 /* Flags of SetLevel and Reload. */
 #define AALEVEL_FLAG_NO_BLOCK   (UINT64_C(1) << 0)
+/* polkit may ask the user to authenticate (the client runs on a terminal). */
+#define AALEVEL_FLAG_INTERACTIVE (UINT64_C(1) << 1)

@@ -145,10 +145,46 @@ int caller_from_bus_message(sd_bus_message *m, Caller *ret) {
         return 0;
 }
 
-static int polkit_check(sd_bus *system_bus, const Caller *c, bool *ret_allowed) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL, *reply = NULL;
+typedef struct PolkitQuery {
+        sd_bus_message *message;
+        AccessDone done;
+        void *userdata;
+} PolkitQuery;
+
+static void deny_not_privileged(sd_bus_error *e) {
+        (void) sd_bus_error_setf(e, AALEVEL_ERROR_ACCESS_DENIED,
+                                 "Changing the security level needs root or the polkit authorization %s.",
+                                 AALEVEL_POLKIT_ACTION);
+}
+
+static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        PolkitQuery *q = userdata;
         sd_bus_error error = SD_BUS_ERROR_NULL;
         int r, authorized = 0, challenge = 0;
+
+        if (sd_bus_message_is_method_error(reply, NULL)) {
+                log_debug("polkit could not be asked: %s", sd_bus_message_get_error(reply)->message);
+                r = -EACCES;
+        } else {
+                r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
+                if (r >= 0)
+                        r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
+                r = r >= 0 && authorized ? 0 : -EACCES;
+        }
+        if (r < 0)
+                deny_not_privileged(&error);
+        q->done(q->message, r, &error, q->userdata);
+        sd_bus_error_free(&error);
+        sd_bus_message_unref(q->message);
+        free(q);
+        return 0;
+}
+
+static int polkit_check_async(sd_bus *system_bus, const Caller *c, bool interactive, sd_bus_message *m,
+                              AccessDone done, void *userdata) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        PolkitQuery *q;
+        int r;
 
         r = sd_bus_message_new_method_call(system_bus, &call, "org.freedesktop.PolicyKit1",
                                            "/org/freedesktop/PolicyKit1/Authority",
@@ -160,29 +196,28 @@ static int polkit_check(sd_bus *system_bus, const Caller *c, bool *ret_allowed) 
         else
                 r = sd_bus_message_append(call, "(sa{sv})", "unix-process", 3, "pid", "u", (uint32_t) c->pid,
                                           "start-time", "t", c->start_time, "uid", "i", (int32_t) c->uid);
+        /* Flag 1: AllowUserInteraction (an agent may ask for a password). */
         if (r >= 0)
-                r = sd_bus_message_append(call, "sa{ss}us", AALEVEL_POLKIT_ACTION, 0, 0u, "");
+                r = sd_bus_message_append(call, "sa{ss}us", AALEVEL_POLKIT_ACTION, 0, interactive ? 1u : 0u, "");
         if (r < 0)
                 return r;
-        r = sd_bus_call(system_bus, call, 25 * 1000000ULL, &error, &reply);
+        q = calloc(1, sizeof(PolkitQuery));
+        if (!q)
+                return -ENOMEM;
+        *q = (PolkitQuery) { .message = sd_bus_message_ref(m), .done = done, .userdata = userdata };
+        /* A password prompt may take a while: five minutes. */
+        r = sd_bus_call_async(system_bus, NULL, call, on_polkit_reply, q, 300 * 1000000ULL);
         if (r < 0) {
-                log_debug("polkit could not be asked: %s", error.message ? error.message : strerror(-r));
-                sd_bus_error_free(&error);
-                return r;
+                sd_bus_message_unref(q->message);
+                free(q);
         }
-        r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
-        if (r >= 0)
-                r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
-        if (r < 0)
-                return r;
-        *ret_allowed = authorized;
-        return 0;
+        return r;
 }
 
-int access_check(sd_bus_message *m, const Caller *peer, sd_bus *system_bus, AccessChange change,
-                 char * const *lower_labels, sd_bus_error *error) {
+int access_check_async(sd_bus_message *m, const Caller *peer, sd_bus *system_bus, AccessChange change,
+                       char * const *lower_labels, bool interactive, AccessDone done, void *userdata) {
         _cleanup_(caller_clear) Caller c = {};
-        bool allowed = false;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
 
         if (peer) {
@@ -193,29 +228,37 @@ int access_check(sd_bus_message *m, const Caller *peer, sd_bus *system_bus, Acce
                         return -ENOMEM;
         } else {
                 r = caller_from_bus_message(m, &c);
-                if (r < 0)
-                        return sd_bus_error_setf(error, AALEVEL_ERROR_ACCESS_DENIED,
+                if (r < 0) {
+                        (void) sd_bus_error_setf(&error, AALEVEL_ERROR_ACCESS_DENIED,
                                                  "Cannot tell who is calling (%s); refused.", strerror(-r));
+                        done(m, -EACCES, &error, userdata);
+                        sd_bus_error_free(&error);
+                        return 0;
+                }
         }
-
         log_debug("Caller uid %ld pid %ld label '%s'%s%s.", (long) c.uid, (long) c.pid, strna(c.label),
                   c.sender ? " on the system bus as " : "", strempty(c.sender));
-        if (c.uid == 0)
-                allowed = true;
-        else if (system_bus && polkit_check(system_bus, &c, &allowed) < 0)
-                allowed = false;
-        if (!allowed)
-                return sd_bus_error_setf(error, AALEVEL_ERROR_ACCESS_DENIED,
-                                         "Changing the security level needs root or the polkit authorization %s.",
-                                         AALEVEL_POLKIT_ACTION);
 
+        /* The confined caller's rule first: no password can lift it. */
         if (change == ACCESS_LOWER && caller_is_confined(&c) && !(c.label && strv_contains(lower_labels, c.label))) {
                 log_warning("Refused to lower the level for pid %ld, confined by AppArmor as '%s' "
                             "(not listed in [access] lower_labels).", (long) c.pid, c.label ? c.label : "(unknown)");
-                return sd_bus_error_setf(error, AALEVEL_ERROR_ACCESS_DENIED,
+                (void) sd_bus_error_setf(&error, AALEVEL_ERROR_ACCESS_DENIED,
                                          "A caller confined by AppArmor ('%s') may not lower the security level; "
                                          "allow its label in [access] lower_labels of aalevel.conf if it must.",
                                          c.label ? c.label : "its label could not be read");
+                done(m, -EACCES, &error, userdata);
+                sd_bus_error_free(&error);
+                return 0;
         }
+        if (c.uid == 0) {
+                done(m, 0, &error, userdata);
+                return 0;
+        }
+        if (system_bus && polkit_check_async(system_bus, &c, interactive, m, done, userdata) >= 0)
+                return 0;
+        deny_not_privileged(&error);
+        done(m, -EACCES, &error, userdata);
+        sd_bus_error_free(&error);
         return 0;
 }

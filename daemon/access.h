@@ -56,11 +56,18 @@ typedef enum AccessChange {
         ACCESS_OTHER,           /* confirm, reload: no level change by themselves */
 } AccessChange;
 
-/* 0 when allowed; -EACCES with error set otherwise. peer: the caller of a
- * peer-to-peer connection (NULL for a system bus message). system_bus may
- * be NULL (no polkit then: only root may change). */
-int access_check(sd_bus_message *m, const Caller *peer, sd_bus *system_bus, AccessChange change,
-                 char * const *lower_labels, sd_bus_error *error);
+/* Called with the decision: r = 0 allowed, < 0 refused (error says why). */
+typedef void (*AccessDone)(sd_bus_message *m, int r, const sd_bus_error *error, void *userdata);
+
+/* Decides whether the sender of m may make this change and calls done,
+ * right away or, when polkit must be asked, once it answered (the event
+ * loop keeps running meanwhile). peer: the caller of a peer-to-peer
+ * connection (NULL for a system bus message). system_bus may be NULL (no
+ * polkit then: only root may change). interactive: polkit may ask the
+ * user for a password. Returns < 0 only when nothing could be started
+ * (then done is not called). */
+int access_check_async(sd_bus_message *m, const Caller *peer, sd_bus *system_bus, AccessChange change,
+                       char * const *lower_labels, bool interactive, AccessDone done, void *userdata);
 
 /* The polkit action id. */
 #define AALEVEL_POLKIT_ACTION "org.aalevel1.set-level"

@@ -70,19 +70,114 @@ static const Caller *peer_of(Manager *m, sd_bus_message *message) {
         return NULL;
 }
 
-static int check_access(Manager *m, sd_bus_message *message, AccessChange change, sd_bus_error *error) {
-        const Caller *peer = peer_of(m, message);
-        if (!peer && sd_bus_message_get_bus(message) != m->system_bus)
-                return sd_bus_error_set(error, AALEVEL_ERROR_ACCESS_DENIED, "Unknown connection; refused.");
-        return access_check(message, peer, m->system_bus, change, m->config->lower_labels, error);
+/* A change waiting for its authorization: what to do once allowed. */
+typedef enum ChangeKind { CHANGE_SET, CHANGE_CONFIRM, CHANGE_RELOAD } ChangeKind;
+
+typedef struct Change {
+        Manager *manager;
+        ChangeKind kind;
+        char *level;
+        uint32_t confirm;
+        uint64_t flags;
+} Change;
+
+static void change_free(Change *c) {
+        if (!c)
+                return;
+        free(c->level);
+        free(c);
 }
 
-/* A handler returning 0 tells sd-bus it did not handle the call (which then
- * answers "unknown method"): a deferred reply returns 1. */
-static int reply_now_if_no_block(sd_bus_message *message, uint64_t flags) {
-        if (flags & AALEVEL_FLAG_NO_BLOCK)
-                return sd_bus_reply_method_return(message, NULL);
+static int run_change(Change *c, sd_bus_message *message, sd_bus_error *error) {
+        Manager *m = c->manager;
+        bool no_block = c->flags & AALEVEL_FLAG_NO_BLOCK;
+        Request *req;
+        int r;
+
+        switch (c->kind) {
+        case CHANGE_SET:
+                /* The level may have gone away while polkit was asked. */
+                if (!level_set_find(m->levels, c->level))
+                        return sd_bus_error_setf(error, AALEVEL_ERROR_NO_SUCH_LEVEL,
+                                                 "Level '%s' is not defined.", c->level);
+                req = request_new(REQUEST_SET, no_block ? NULL : message);
+                if (!req)
+                        return -ENOMEM;
+                req->confirm_sec = c->confirm;
+                r = manager_set_level(m, c->level, req);
+                break;
+        case CHANGE_CONFIRM:
+                req = request_new(REQUEST_CONFIRM, message);
+                if (!req)
+                        return -ENOMEM;
+                r = manager_confirm(m, req);
+                if (r == -ENOENT)
+                        return sd_bus_error_set(error, AALEVEL_ERROR_NOTHING_PENDING,
+                                                "No level is waiting for confirmation.");
+                return r;
+        case CHANGE_RELOAD:
+                req = request_new(REQUEST_RELOAD, no_block ? NULL : message);
+                if (!req)
+                        return -ENOMEM;
+                r = manager_reload(m, req);
+                break;
+        default:
+                return -EINVAL;
+        }
+        if (r < 0)
+                return r;
+        return no_block ? sd_bus_reply_method_return(message, NULL) : 0;
+}
+
+static void on_authorized(sd_bus_message *message, int r, const sd_bus_error *error, void *userdata) {
+        Change *c = userdata;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+
+        if (r < 0)
+                (void) sd_bus_reply_method_error(message, error);
+        else {
+                r = run_change(c, message, &e);
+                if (r < 0 || sd_bus_error_is_set(&e)) {
+                        if (!sd_bus_error_is_set(&e))
+                                (void) sd_bus_error_set_errno(&e, r);
+                        (void) sd_bus_reply_method_error(message, &e);
+                }
+        }
+        sd_bus_error_free(&e);
+        change_free(c);
+}
+
+/* Starts the authorization of a change and carries it out when allowed;
+ * the reply comes later (1: deferred, for sd-bus). */
+static int authorize_change(Manager *m, sd_bus_message *message, AccessChange access, Change *c) {
+        sd_bus *bus = sd_bus_message_get_bus(message);
+        const Caller *peer = peer_of(m, message);
+        int r;
+
+        if (!peer && bus != m->system_bus) {
+                change_free(c);
+                return sd_bus_reply_method_errorf(message, AALEVEL_ERROR_ACCESS_DENIED, "Unknown connection; refused.");
+        }
+        c->manager = m;
+        r = access_check_async(message, peer, m->system_bus, access, m->config->lower_labels,
+                               c->flags & AALEVEL_FLAG_INTERACTIVE, on_authorized, c);
+        if (r < 0) {
+                change_free(c);
+                return r;
+        }
         return 1;
+}
+
+static Change *change_new(ChangeKind kind, const char *level, uint32_t confirm, uint64_t flags) {
+        Change *c = calloc(1, sizeof(Change));
+        if (!c)
+                return NULL;
+        *c = (Change) { .kind = kind, .confirm = confirm, .flags = flags };
+        if (level && !(c->level = strdup(level))) {
+                free(c);
+                return NULL;
+        }
+        return c;
 }
 
 static int method_set_level(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -90,73 +185,50 @@ static int method_set_level(sd_bus_message *message, void *userdata, sd_bus_erro
         const char *level;
         uint32_t confirm;
         uint64_t flags;
-        Request *req;
+        Change *c;
         int r;
 
         r = sd_bus_message_read(message, "sut", &level, &confirm, &flags);
         if (r < 0)
                 return r;
-        if (flags & ~AALEVEL_FLAG_NO_BLOCK)
+        if (flags & ~(AALEVEL_FLAG_NO_BLOCK | AALEVEL_FLAG_INTERACTIVE))
                 return sd_bus_error_setf(error, AALEVEL_ERROR_INVALID_ARGS, "Unknown flags 0x%" PRIx64 ".", flags);
         if (!level_name_is_valid(level) || !level_set_find(m->levels, level))
                 return sd_bus_error_setf(error, AALEVEL_ERROR_NO_SUCH_LEVEL,
                                          "Level '%s' is not defined (aalevelctl list shows the levels).", level);
-        r = check_access(m, message,
-                         level_set_is_raise(m->levels, m->level ? m->level : "default", level) ? ACCESS_RAISE
-                                                                                                : ACCESS_LOWER,
-                         error);
-        if (r < 0)
-                return r;
-
-        req = request_new(REQUEST_SET, (flags & AALEVEL_FLAG_NO_BLOCK) ? NULL : message);
-        if (!req)
+        c = change_new(CHANGE_SET, level, confirm, flags);
+        if (!c)
                 return -ENOMEM;
-        req->confirm_sec = confirm;
-        r = manager_set_level(m, level, req);
-        if (r < 0)
-                return r;
-        return reply_now_if_no_block(message, flags);
+        return authorize_change(m, message,
+                                level_set_is_raise(m->levels, m->level ? m->level : "default", level) ? ACCESS_RAISE
+                                                                                                       : ACCESS_LOWER,
+                                c);
 }
 
 static int method_confirm(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        Request *req;
-        int r;
+        Change *c = change_new(CHANGE_CONFIRM, NULL, 0, 0);
 
-        r = check_access(m, message, ACCESS_OTHER, error);
-        if (r < 0)
-                return r;
-        req = request_new(REQUEST_CONFIRM, message);
-        if (!req)
+        if (!c)
                 return -ENOMEM;
-        r = manager_confirm(m, req);
-        if (r == -ENOENT)
-                return sd_bus_error_set(error, AALEVEL_ERROR_NOTHING_PENDING,
-                                        "No level is waiting for confirmation.");
-        return r < 0 ? r : 1;
+        return authorize_change(m, message, ACCESS_OTHER, c);
 }
 
 static int method_reload(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         uint64_t flags;
-        Request *req;
+        Change *c;
         int r;
 
         r = sd_bus_message_read(message, "t", &flags);
         if (r < 0)
                 return r;
-        if (flags & ~AALEVEL_FLAG_NO_BLOCK)
+        if (flags & ~(AALEVEL_FLAG_NO_BLOCK | AALEVEL_FLAG_INTERACTIVE))
                 return sd_bus_error_setf(error, AALEVEL_ERROR_INVALID_ARGS, "Unknown flags 0x%" PRIx64 ".", flags);
-        r = check_access(m, message, ACCESS_OTHER, error);
-        if (r < 0)
-                return r;
-        req = request_new(REQUEST_RELOAD, (flags & AALEVEL_FLAG_NO_BLOCK) ? NULL : message);
-        if (!req)
+        c = change_new(CHANGE_RELOAD, NULL, 0, flags);
+        if (!c)
                 return -ENOMEM;
-        r = manager_reload(m, req);
-        if (r < 0)
-                return r;
-        return reply_now_if_no_block(message, flags);
+        return authorize_change(m, message, ACCESS_OTHER, c);
 }
 
 static int method_list_levels(sd_bus_message *message, void *userdata, sd_bus_error *error) {

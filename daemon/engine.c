@@ -2,6 +2,7 @@
 #include "engine.h"
 
 #include <dirent.h>
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -615,6 +616,8 @@ static int compile_units(Engine *e, Unit *units, size_t n, EngineResult *res) {
                 CompileJob *j = &u->job;
 
                 (void) cache_set_duration(e->cache, u->file, j->seconds);
+                if (j->max_rss_kb > res->max_parser_rss_kb)
+                        res->max_parser_rss_kb = j->max_rss_kb;
                 if (j->status < 0) {
                         /* Only the parser's verdict on the policy itself is
                          * worth remembering: an error it places in a file and
@@ -1327,6 +1330,8 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
         if (r < 0)
                 return r;
         res->n_units = (unsigned) n;
+        log_debug("Level %s: %zu profile files scanned, closures and keys computed (%" PRIu64 " files read so far).",
+                  level->name, n, include_graph_reads(e->graph));
         for (size_t i = 0; i < n; i++) {
                 r = lookup_unit(e, &units[i], res);
                 if (r < 0)
@@ -1335,9 +1340,11 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
         r = prepare_jobs(e, level, units, n);
         if (r < 0)
                 goto fail;
+        log_debug("Level %s: cache looked up; %u to compile.", level->name, (unsigned) (n - res->n_cached));
         r = compile_units(e, units, n, res);
         if (r < 0)
                 goto fail;
+        log_debug("Level %s: compiled %u.", level->name, res->n_compiled);
 
         for (size_t i = 0; i < n; i++)
                 if (units[i].failed) {

@@ -71,6 +71,7 @@ typedef struct EngineResult {
         size_t n_diff;
         char **warnings;
         usec_t duration;
+        long max_parser_rss_kb; /* the largest apparmor_parser run */
 } EngineResult;
 
 void engine_result_free(EngineResult *r);

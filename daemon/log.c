@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <systemd/sd-journal.h>
 
 #include "strv.h"
@@ -49,11 +50,20 @@ static bool journal_wanted(void) {
 }
 
 static void write_stderr(int level, const char *message) {
+        static int with_time = -1;
         static const char * const prefix[] = {
                 [LOG_EMERG] = "emergency: ", [LOG_ALERT] = "alert: ", [LOG_CRIT] = "critical: ",
                 [LOG_ERR] = "error: ", [LOG_WARNING] = "warning: ", [LOG_NOTICE] = "",
                 [LOG_INFO] = "", [LOG_DEBUG] = "debug: ",
         };
+        /* AALEVEL_LOG_TIME=1: monotonic timestamps, to see where time goes. */
+        if (with_time < 0)
+                with_time = getenv("AALEVEL_LOG_TIME") != NULL;
+        if (with_time) {
+                struct timespec ts;
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                fprintf(stderr, "[%5ld.%06ld] ", (long) ts.tv_sec, ts.tv_nsec / 1000);
+        }
         fprintf(stderr, "%s: %s%s\n", ident, prefix[level & LOG_PRIMASK], message);
 }
 

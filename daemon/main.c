@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <limits.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "engine.h"
@@ -203,6 +204,13 @@ static int run_compile(const Args *a) {
         }
         log_info("Level %s: %u profile files, %u compiled, %u from the cache, %u failed; written to %s.", level,
                  res->n_units, res->n_compiled, res->n_cached, res->n_failed, a->output);
+        {
+                struct rusage ru;
+                if (getrusage(RUSAGE_SELF, &ru) >= 0)
+                        log_info("Peak memory: aalevel %ld KiB, the largest apparmor_parser run %ld KiB "
+                                 "(at most %u run at once).", ru.ru_maxrss, res->max_parser_rss_kb,
+                                 config_jobs(config));
+        }
         return res->n_failed > 0 ? 1 : 0;
 }
 

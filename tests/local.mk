@@ -1,6 +1,9 @@
 # Unit tests (Criterion): one program per module, run by make check.
 # Tools the test scripts use.
-noinst_PROGRAMS = tests/tools/closure-dump
+noinst_PROGRAMS = tests/tools/closure-dump tests/tools/load-floor
+tests_tools_load_floor_SOURCES = tests/tools/load-floor.c
+tests_tools_load_floor_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS)
+tests_tools_load_floor_LDADD = $(LIBAPPARMOR_LIBS)
 tests_tools_closure_dump_SOURCES = tests/tools/closure-dump.c
 tests_tools_closure_dump_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS)
 tests_tools_closure_dump_LDADD = $(AALEVEL_CORE_LIBS)
