@@ -40,7 +40,8 @@ static void hash_str(Sha256 *s, const char *tag, const char *v) {
         sha256_update(s, strempty(v), strlen(strempty(v)) + 1);
 }
 
-void cache_key_compute(const CacheContext *ctx, const Closure *closure, const char *prelude, CacheKey *ret) {
+void cache_key_compute(const CacheContext *ctx, const Closure *closure, const char *prelude, const char *ns,
+                       CacheKey *ret) {
         Sha256 s;
         uint8_t flags = (uint8_t) (prelude ? 4 : 0);
 
@@ -54,6 +55,8 @@ void cache_key_compute(const CacheContext *ctx, const Closure *closure, const ch
         hash_str(&s, "cwd", logical(ctx, ctx->cwd));
         sha256_update(&s, &flags, 1);
         hash_str(&s, "prelude", prelude);
+        if (ns)
+                hash_str(&s, "namespace", ns);
         hash_str(&s, "file", logical(ctx, closure->file));
         sha256_update(&s, closure->digest, sizeof closure->digest);
         sha256_final(&s, ret->bytes);

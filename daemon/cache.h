@@ -39,7 +39,8 @@ typedef struct CacheKey {
 /* The binary cached is the profile as its author declared it; a level's
  * mode override (complain, enforce) is applied when loading, so it is not
  * part of the key: levels that differ only in modes share every entry. */
-void cache_key_compute(const CacheContext *ctx, const Closure *closure, const char *prelude, CacheKey *ret);
+void cache_key_compute(const CacheContext *ctx, const Closure *closure, const char *prelude, const char *ns,
+                       CacheKey *ret);
 void cache_key_to_hex(const CacheKey *k, char ret[CACHE_KEY_HEX_SIZE]);
 int cache_key_from_hex(const char *s, CacheKey *ret);
 bool cache_key_equal(const CacheKey *a, const CacheKey *b);

@@ -59,6 +59,8 @@ char **compiler_argv(const CompilerSettings *s, const CompileJob *j) {
                         return NULL;
         if (j->force_complain && strv_extend(&argv, "-C") < 0)
                 return NULL;
+        if (j->ns && (strv_extend(&argv, "-n") < 0 || strv_extend(&argv, j->ns) < 0))
+                return NULL;
         /* With a prelude the policy comes on standard input; naming it as a
          * file (not reading stdin implicitly) makes the parser say in which
          * file and line an error is. Same binary either way. */

@@ -29,6 +29,7 @@ typedef struct CompileJob {
         /* what to compile */
         const char *file;
         const char *prelude;            /* NULL: compile the file itself */
+        const char *ns;                 /* -n: into this policy namespace; NULL: the root one */
         bool force_complain;            /* -C */
         double expected_seconds;        /* scheduling hint, 0 when unknown */
 

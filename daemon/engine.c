@@ -25,6 +25,7 @@
 
 typedef struct Unit {
         char *file;
+        char *ns;               /* compiled into this policy namespace; NULL: the root one */
         char *name;             /* file name, for the policy cache layout */
         Closure *closure;
         bool prelude;
@@ -84,6 +85,7 @@ static void failure_clear(UnitFailure *f) {
 
 static void unit_clear(Unit *u) {
         free(u->file);
+        free(u->ns);
         free(u->name);
         closure_free(u->closure);
         free(u->blob);
@@ -397,7 +399,7 @@ static int add_failure(EngineResult *res, const UnitFailure *f) {
 
 /* Marks a unit failed with the parser's or our own account. */
 static int unit_fail(Engine *e, Unit *u, const char *error_file, unsigned line, const char *message) {
-        const StateUnit *prev = state_find_unit(e->state, u->file);
+        const StateUnit *prev = state_find_unit(e->state, u->file, u->ns);
         int r;
 
         failure_clear(&u->failure);
@@ -471,34 +473,54 @@ static int build_units(Engine *e, const ResolvedLevel *level, EngineResult *res,
         if (!prelude)
                 return -ENOMEM;
 
-        units = calloc(tree->n_sources + 1, sizeof(Unit));
+        /* With a namespace for applications (confined users), every
+         * profile of the policy directory is loaded twice: in the root
+         * namespace for the system, in that namespace for the users. The
+         * level's own directories (roles, mappings) stay in the root. */
+        size_t total = tree->n_sources;
+        if (level->user_namespace)
+                for (size_t i = 0; i < tree->n_sources; i++)
+                        total += !tree->sources[i].extra;
+        units = calloc(total + 1, sizeof(Unit));
         if (!units)
                 return -ENOMEM;
-        for (size_t i = 0; i < tree->n_sources; i++) {
-                const ProfileSource *src = &tree->sources[i];
-                Unit *u = &units[i];
+        for (size_t i = 0, k = 0; k < total; k++) {
+                const ProfileSource *src;
+                Unit *u = &units[k];
+                bool in_ns = k >= tree->n_sources;
+
+                if (in_ns)
+                        while (tree->sources[i].extra)
+                                i++;
+                src = &tree->sources[in_ns ? i++ : k];
 
                 u->file = strdup(src->path);
-                u->name = strdup(src->name);
-                if (!u->file || !u->name) {
-                        units_free(units, tree->n_sources);
+                u->ns = in_ns ? strdup(level->user_namespace) : NULL;
+                if (in_ns)
+                        r = asprintf(&u->name, "%s@%s", src->name, level->user_namespace);
+                else
+                        u->name = strdup(src->name);
+                if (!u->file || (in_ns && (!u->ns || r < 0)) || !u->name) {
+                        units_free(units, total);
                         return -ENOMEM;
                 }
                 r = include_graph_closure(e->graph, src->path, &u->closure);
                 if (r < 0) {
-                        units_free(units, tree->n_sources);
+                        units_free(units, total);
                         return r;
                 }
-                r = strv_extend_strv(&res->warnings, u->closure->warnings);
-                if (r < 0) {
-                        units_free(units, tree->n_sources);
-                        return r;
+                if (!in_ns) {
+                        r = strv_extend_strv(&res->warnings, u->closure->warnings);
+                        if (r < 0) {
+                                units_free(units, total);
+                                return r;
+                        }
                 }
                 u->prelude = u->closure->mentions_aalevel;
                 /* force-complain/ counts only when the level keeps modes. */
                 u->override = level->mode != MODE_KEEP ? level->mode
                             : src->force_complain ? MODE_COMPLAIN : MODE_KEEP;
-                cache_key_compute(&e->ctx, u->closure, u->prelude ? prelude : NULL, &u->key);
+                cache_key_compute(&e->ctx, u->closure, u->prelude ? prelude : NULL, u->ns, &u->key);
                 cache_key_to_hex(&u->key, u->key_hex);
                 if (log_get_max_level() >= LOG_DEBUG) {
                         char cd[2 * SHA256_DIGEST_SIZE + 1];
@@ -509,7 +531,7 @@ static int build_units(Engine *e, const ResolvedLevel *level, EngineResult *res,
                 }
         }
         *ret = units;
-        *ret_n = tree->n_sources;
+        *ret_n = total;
         return 0;
 }
 
@@ -587,6 +609,7 @@ static int compile_units(Engine *e, Unit *units, size_t n, EngineResult *res) {
                 if (u->failed || u->cached || u->blob || !u->needs_compile)
                         continue;
                 u->job.file = u->file;
+                u->job.ns = u->ns;
                 u->job.expected_seconds = cache_get_duration(e->cache, u->file);
                 owners[nj] = u;
                 jobs[nj++] = &u->job;
@@ -654,7 +677,7 @@ static int prepare_jobs(Engine *e, const ResolvedLevel *level, Unit *units, size
 
 /* Fills names and sha1 of a unit from what is known without compiling. */
 static int lookup_unit(Engine *e, Unit *u, EngineResult *res) {
-        const StateUnit *su = state_find_unit(e->state, u->file);
+        const StateUnit *su = state_find_unit(e->state, u->file, u->ns);
         char **names;
         int r;
 
@@ -737,7 +760,7 @@ static int unit_blob(Engine *e, Unit *u, uint8_t **ret, size_t *ret_size, Engine
                 log_warning("The cache entry for %s was corrupted; compiling it again, never loading it.", u->file);
 
         compile_job_clear(&u->job);
-        u->job = (CompileJob) { .file = u->file, .prelude = u->prelude ? e->prelude : NULL };
+        u->job = (CompileJob) { .file = u->file, .prelude = u->prelude ? e->prelude : NULL, .ns = u->ns };
         jobs[0] = &u->job;
         s = (CompilerSettings) {
                 .parser = e->config->parser, .parser_config = e->config->parser_config,
@@ -847,7 +870,7 @@ static int compute_diff(Engine *e, Unit *units, size_t n, EngineResult *res) {
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 Unit *u = &units[i];
-                const StateUnit *su = state_find_unit(e->state, u->file);
+                const StateUnit *su = state_find_unit(e->state, u->file, u->ns);
 
                 if (u->failed)
                         continue;
@@ -884,7 +907,8 @@ static int compute_diff(Engine *e, Unit *units, size_t n, EngineResult *res) {
                         bool still_there = false;
                         /* A failing file keeps its old profiles. */
                         for (size_t i = 0; i < n; i++)
-                                if (units[i].failed && owner && streq(units[i].file, owner->file))
+                                if (units[i].failed && owner && streq(units[i].file, owner->file) &&
+                                    streq_ptr(units[i].ns, owner->ns))
                                         still_there = true;
                         if (still_there)
                                 continue;
@@ -983,7 +1007,7 @@ static int kernel_snapshot(Engine *e, Hashmap **ret_loaded, Hashmap **ret_hashes
 }
 
 static bool unit_needs_load(Engine *e, const Unit *u, Hashmap *loaded, Hashmap *hashes) {
-        const StateUnit *su = state_find_unit(e->state, u->file);
+        const StateUnit *su = state_find_unit(e->state, u->file, u->ns);
 
         if (!su || !streq(su->sha1, u->sha1))
                 return true;
@@ -1003,6 +1027,11 @@ static int record_unit(Engine *e, const Unit *u) {
         int r;
 
         su.file = strdup(u->file);
+        su.ns = u->ns ? strdup(u->ns) : NULL;
+        if (u->ns && !su.ns) {
+                state_unit_clear(&su);
+                return -ENOMEM;
+        }
         su.key = u->key;
         su.mode = u->override;
         memcpy(su.sha1, u->sha1, sizeof su.sha1);
@@ -1146,7 +1175,7 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
                 StateUnit *su;
                 if (todo[i] != TODO_NOTHING || units[i].failed)
                         continue;
-                su = state_find_unit(e->state, units[i].file);
+                su = state_find_unit(e->state, units[i].file, units[i].ns);
                 if (su && (!cache_key_equal(&su->key, &units[i].key) || su->mode != units[i].override)) {
                         su->key = units[i].key;
                         su->mode = units[i].override;
@@ -1161,7 +1190,7 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
                 bool current = false, kept = false;
 
                 for (size_t j = 0; j < n; j++)
-                        if (streq(units[j].file, su->file)) {
+                        if (streq(units[j].file, su->file) && streq_ptr(units[j].ns, su->ns)) {
                                 current = true;
                                 kept = units[j].failed;
                                 break;
@@ -1195,7 +1224,12 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
                                            *name, su->file, level->name);
                         }
                 }
-                state_remove_unit(e->state, su->file);
+                {
+                        _cleanup_free_ char *file = strdup(su->file), *ns = su->ns ? strdup(su->ns) : NULL;
+                        if (!file || (su->ns && !ns))
+                                return -ENOMEM;
+                        state_remove_unit(e->state, file, ns);
+                }
                 state_changed = true;
         }
         /* Names a loaded unit dropped (a profile renamed inside its file),
@@ -1238,7 +1272,7 @@ static int update_status(Engine *e, Unit *units, size_t n) {
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 const Unit *u = &units[i];
-                const StateUnit *su = state_find_unit(e->state, u->file);
+                const StateUnit *su = state_find_unit(e->state, u->file, u->ns);
 
                 st[i].file = strdup(u->file);
                 st[i].failed = u->failed;

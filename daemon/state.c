@@ -14,7 +14,7 @@
 #include "util.h"
 
 #define STATE_MAGIC "aalevel-state"
-#define STATE_VERSION "2"
+#define STATE_VERSION "3"
 #define STATE_MAX (64U * 1024U * 1024U)
 
 State *state_new(void) {
@@ -23,6 +23,7 @@ State *state_new(void) {
 
 void state_unit_clear(StateUnit *u) {
         free(u->file);
+        free(u->ns);
         strv_free(u->names);
         memset(u, 0, sizeof *u);
 }
@@ -191,17 +192,20 @@ int state_parse(const char *text, size_t size, const char *filename, State **ret
                                 return parse_error(ret_error, filename, line, "expected a level name");
                 } else if (streq(fields[0], "unit")) {
                         StateUnit u = {};
-                        if (nf < 5 || fields[1][0] != '/' ||
-                            cache_key_from_hex(fields[2], &u.key) < 0 || !is_hex(fields[3], 2 * SHA1_DIGEST_SIZE) ||
-                            (u.mode = mode_override_from_string(fields[4])) < 0)
+                        const char *ns;
+                        if (nf < 6 || fields[1][0] != '/' ||
+                            cache_key_from_hex(fields[3], &u.key) < 0 || !is_hex(fields[4], 2 * SHA1_DIGEST_SIZE) ||
+                            (u.mode = mode_override_from_string(fields[5])) < 0)
                                 return parse_error(ret_error, filename, line,
-                                                   "expected: unit FILE KEY SHA1 MODE NAME...");
-                        if (state_find_unit(s, fields[1]))
+                                                   "expected: unit FILE NAMESPACE KEY SHA1 MODE NAME...");
+                        ns = streq(fields[2], "-") ? NULL : fields[2];
+                        if (state_find_unit(s, fields[1], ns))
                                 return parse_error(ret_error, filename, line, "duplicate unit");
                         u.file = strdup(fields[1]);
-                        memcpy(u.sha1, fields[3], sizeof u.sha1);
+                        u.ns = ns ? strdup(ns) : NULL;
+                        memcpy(u.sha1, fields[4], sizeof u.sha1);
                         u.names = calloc(1, sizeof(char *));
-                        if (!u.file || !u.names || strv_extend_strv(&u.names, fields + 5) < 0) {
+                        if (!u.file || (ns && !u.ns) || !u.names || strv_extend_strv(&u.names, fields + 6) < 0) {
                                 state_unit_clear(&u);
                                 return -ENOMEM;
                         }
@@ -282,14 +286,14 @@ int state_format(const State *s, char **ret, size_t *ret_size) {
         for (size_t i = 0; r >= 0 && i < s->n_units; i++) {
                 const StateUnit *u = &s->units[i];
                 char hex[CACHE_KEY_HEX_SIZE];
-                _cleanup_free_ char *file = state_escape(u->file);
+                _cleanup_free_ char *file = state_escape(u->file), *ns = state_escape(u->ns ? u->ns : "-");
 
                 cache_key_to_hex(&u->key, hex);
-                if (!file) {
+                if (!file || !ns) {
                         r = -ENOMEM;
                         break;
                 }
-                fprintf(f, "unit\t%s\t%s\t%s\t%s", file, hex, u->sha1, mode_override_to_string(u->mode));
+                fprintf(f, "unit\t%s\t%s\t%s\t%s\t%s", file, ns, hex, u->sha1, mode_override_to_string(u->mode));
                 STRV_FOREACH(n, u->names) {
                         _cleanup_free_ char *e = state_escape(*n);
                         if (!e) {
@@ -323,9 +327,9 @@ int state_save(const State *s, const char *path) {
         return write_file_atomic(path, text, size, 0644);
 }
 
-StateUnit *state_find_unit(const State *s, const char *file) {
+StateUnit *state_find_unit(const State *s, const char *file, const char *ns) {
         for (size_t i = 0; i < s->n_units; i++)
-                if (streq(s->units[i].file, file))
+                if (streq(s->units[i].file, file) && streq_ptr(s->units[i].ns, ns))
                         return &s->units[i];
         return NULL;
 }
@@ -352,7 +356,7 @@ char **state_owned_names(const State *s) {
 }
 
 int state_set_unit(State *s, StateUnit *u) {
-        StateUnit *existing = state_find_unit(s, u->file), *a;
+        StateUnit *existing = state_find_unit(s, u->file, u->ns), *a;
 
         if (existing) {
                 state_unit_clear(existing);
@@ -369,8 +373,8 @@ int state_set_unit(State *s, StateUnit *u) {
         return 0;
 }
 
-void state_remove_unit(State *s, const char *file) {
-        StateUnit *u = state_find_unit(s, file);
+void state_remove_unit(State *s, const char *file, const char *ns) {
+        StateUnit *u = state_find_unit(s, file, ns);
         size_t i;
 
         if (!u)

@@ -22,6 +22,7 @@
 
 typedef struct StateUnit {
         char *file;
+        char *ns;               /* policy namespace it was compiled into, NULL: the root one */
         CacheKey key;
         ModeOverride mode;      /* the override applied when it was loaded */
         char sha1[2 * SHA1_DIGEST_SIZE + 1];
@@ -48,15 +49,16 @@ int state_load(const char *path, State **ret, char **ret_error);
 int state_format(const State *s, char **ret, size_t *ret_size);
 int state_save(const State *s, const char *path);
 
-StateUnit *state_find_unit(const State *s, const char *file);
+/* A unit is a profile file compiled for one namespace (NULL: the root). */
+StateUnit *state_find_unit(const State *s, const char *file, const char *ns);
 /* The unit that loaded this profile name, or NULL. */
 StateUnit *state_find_name(const State *s, const char *name);
 /* Every name aalevel owns: of every unit, and claimed ones. Sorted. */
 char **state_owned_names(const State *s);
 
-/* Adds or replaces the unit of u->file, taking over u's contents. */
+/* Adds or replaces the unit of (u->file, u->ns), taking over u's contents. */
 int state_set_unit(State *s, StateUnit *u);
-void state_remove_unit(State *s, const char *file);
+void state_remove_unit(State *s, const char *file, const char *ns);
 void state_unit_clear(StateUnit *u);
 
 /* Escaping of one field, exposed for the tests. */

@@ -24,13 +24,18 @@ Test(state, round_trip) {
         u.names = strv_copy((char *[]) { "foo", "bar baz", ":ns:x\x01y", NULL });
         u.mode = MODE_ENFORCE;
         cr_assert_eq(state_set_unit(s, &u), 0);
+        StateUnit v = { .file = strdup("/etc/apparmor.d/weird\tname\nwith\\stuff"), .ns = strdup("application"),
+                        .mode = MODE_KEEP, .names = strv_copy((char *[]) { ":application:foo", NULL }) };
+        memcpy(v.sha1, SHA, sizeof v.sha1);
+        cr_assert_eq(state_set_unit(s, &v), 0);
         cr_assert_eq(strv_extend(&s->claimed, "pending one"), 0);
 
         cr_assert_eq(state_format(s, &text, &size), 0);
         cr_assert_eq(state_parse(text, size, "state", &t, &error), 0, "%s", error ? error : "");
         cr_assert_str_eq(t->selected, "strict");
         cr_assert_str_eq(t->config_level, "default");
-        cr_assert_eq(t->n_units, 1);
+        cr_assert_eq(t->n_units, 2);
+        cr_assert_not_null(state_find_unit(t, "/etc/apparmor.d/weird\tname\nwith\\stuff", "application"));
         cr_assert_str_eq(t->units[0].file, "/etc/apparmor.d/weird\tname\nwith\\stuff");
         cr_assert(strv_equal(t->units[0].names, (char *[]) { "foo", "bar baz", ":ns:x\x01y", NULL }));
         cr_assert_str_eq(t->units[0].sha1, SHA);
@@ -38,10 +43,11 @@ Test(state, round_trip) {
         cr_assert(strv_equal(t->claimed, (char *[]) { "pending one", NULL }));
         cr_assert_not_null(state_find_name(t, "bar baz"));
         char **owned = state_owned_names(t);
-        cr_assert_eq(strv_length(owned), 4);
+        cr_assert_eq(strv_length(owned), 5);
         strv_free(owned);
-        state_remove_unit(t, "/etc/apparmor.d/weird\tname\nwith\\stuff");
-        cr_assert_eq(t->n_units, 0);
+        state_remove_unit(t, "/etc/apparmor.d/weird\tname\nwith\\stuff", NULL);
+        cr_assert_eq(t->n_units, 1);
+        cr_assert_str_eq(t->units[0].ns, "application");
         free(text);
         state_free(s);
         state_free(t);
@@ -58,22 +64,22 @@ Test(state, bad_input) {
         struct { const char *text; const char *want; } cases[] = {
                 { "", "state:1: empty state file" },
                 { "garbage\n", "state:1: not an aalevel state file" },
-                { "aalevel-state\t1\n", "unsupported state file version" },
-                { "aalevel-state\t2\nselected\tNot A Level\n", "state:2: expected a level name" },
-                { "aalevel-state\t2\nselected\n", "state:2: expected a level name" },
-                { "aalevel-state\t2\nfrobnicate\tx\n", "state:2: unknown record" },
-                { "aalevel-state\t2\nunit\trelative\t" KEY "\t" SHA "\tkeep\tfoo\n", "state:2: expected: unit" },
-                { "aalevel-state\t2\nunit\t/f\tnothex\t" SHA "\tfoo\n", "state:2: expected: unit" },
-                { "aalevel-state\t2\nunit\t/f\t" KEY "\tABCDEF\tfoo\n", "state:2: expected: unit" },
-                { "aalevel-state\t2\nunit\t/f\t" KEY "\n", "state:2: expected: unit" },
-                { "aalevel-state\t2\nunit\t/f\t" KEY "\t" SHA "\tsideways\tfoo\n", "state:2: expected: unit" },
-                { "aalevel-state\t2\nunit\t/f\t" KEY "\t" SHA "\tkeep\ta\nunit\t/f\t" KEY "\t" SHA "\tkeep\tb\n", "state:3: duplicate unit" },
-                { "aalevel-state\t2\nclaimed\ta\\qb\n", "state:2: bad escape" },
-                { "aalevel-state\t2\nclaimed\ta\\x00b\n", "state:2: bad escape" },
-                { "aalevel-state\t2\nclaimed\ta\\x4\n", "state:2: bad escape" },
-                { "aalevel-state\t2\nclaimed\ta\\\n", "state:2: bad escape" },
-                { "aalevel-state\t2\nclaimed\n", "state:2: expected: claimed NAME" },
-                { "aalevel-state\t2\nclaimed\ta\x01\n", "state:2: bad escape" },
+                { "aalevel-state\t2\n", "unsupported state file version" },
+                { "aalevel-state\t3\nselected\tNot A Level\n", "state:2: expected a level name" },
+                { "aalevel-state\t3\nselected\n", "state:2: expected a level name" },
+                { "aalevel-state\t3\nfrobnicate\tx\n", "state:2: unknown record" },
+                { "aalevel-state\t3\nunit\trelative\t-\t" KEY "\t" SHA "\tkeep\tfoo\n", "state:2: expected: unit" },
+                { "aalevel-state\t3\nunit\t/f\t-\tnothex\t" SHA "\tfoo\n", "state:2: expected: unit" },
+                { "aalevel-state\t3\nunit\t/f\t-\t" KEY "\tABCDEF\tfoo\n", "state:2: expected: unit" },
+                { "aalevel-state\t3\nunit\t/f\t-\t" KEY "\n", "state:2: expected: unit" },
+                { "aalevel-state\t3\nunit\t/f\t-\t" KEY "\t" SHA "\tsideways\tfoo\n", "state:2: expected: unit" },
+                { "aalevel-state\t3\nunit\t/f\t-\t" KEY "\t" SHA "\tkeep\ta\nunit\t/f\t-\t" KEY "\t" SHA "\tkeep\tb\n", "state:3: duplicate unit" },
+                { "aalevel-state\t3\nclaimed\ta\\qb\n", "state:2: bad escape" },
+                { "aalevel-state\t3\nclaimed\ta\\x00b\n", "state:2: bad escape" },
+                { "aalevel-state\t3\nclaimed\ta\\x4\n", "state:2: bad escape" },
+                { "aalevel-state\t3\nclaimed\ta\\\n", "state:2: bad escape" },
+                { "aalevel-state\t3\nclaimed\n", "state:2: expected: claimed NAME" },
+                { "aalevel-state\t3\nclaimed\ta\x01\n", "state:2: bad escape" },
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 State *s = NULL;
@@ -86,7 +92,7 @@ Test(state, bad_input) {
                 state_free(s);
         }
         {
-                static const char bin[] = "aalevel-state\t2\n\0\0";
+                static const char bin[] = "aalevel-state\t3\n\0\0";
                 State *s = NULL;
                 char *error = NULL;
                 cr_assert_eq(state_parse(bin, sizeof bin - 1, "state", &s, &error), -EINVAL);

@@ -14,7 +14,7 @@ early_files() { find "$early" -mindepth 2 -maxdepth 2 -type f ! -name '.*' | wc 
 
 case $BOOTED_STEP in
 0)
-	cat >/etc/aalevel/levels/fsp-test.yaml <<-'YAML'
+	cat >/etc/aalevel/levels/fsp_test.yaml <<-'YAML'
 		# booted tests: fsp plus a permissive profile for PID 1
 		description: fsp with a test profile for PID 1
 		inherits: fsp
@@ -23,8 +23,10 @@ case $BOOTED_STEP in
 		  directories:
 		    - /usr/lib/booted-test/profiles-fsp
 	YAML
-	aalevelctl set fsp-test --confirm 0 || die "aalevelctl set fsp-test failed"
-	assert_eq fsp-test "$(aalevelctl get)" "level"
+	# The daemon sees the new file within its debounce; a reload is sooner.
+	aalevelctl reload || die "aalevelctl reload failed"
+	aalevelctl set fsp_test --confirm 0 || die "aalevelctl set fsp_test failed"
+	assert_eq fsp_test "$(aalevelctl get)" "level"
 	[[ -e $early/.aalevel-owned ]] || die "no early policy marker"
 	ls "$early"/*.0/
 	[[ -f $(echo "$early"/*.0/systemd) ]] || die "the profile systemd is not in the early policy"
@@ -39,7 +41,7 @@ case $BOOTED_STEP in
 		die "the initramfs did not load the early policy"
 	# Everything in the kernel came from that one load: nothing written later.
 	assert_eq "$(early_files)" "$(kernel_revision)" "writes to the kernel this boot against early policy files"
-	assert_eq fsp-test "$(status_field level)" "level"
+	assert_eq fsp_test "$(status_field level)" "level"
 	next_boot aalevel.initramfs=0
 	;;
 2)
