@@ -25,7 +25,8 @@ assert_profile_absent t-disabled
 # The state records what the kernel holds.
 state=$TMPDIR/state/state
 cat "$state"
-XX
+# unit FILE NAMESPACE KEY SHA1 MODE NAMES...
+sha=$(awk -F'\t' '$1 == "unit" && $2 ~ /t-enforce$/ { print $5 }' "$state")
 assert_eq "$sha" "$(raw_sha1 t-enforce)" "raw_sha1 of t-enforce"
 
 aalevel load --level strict || die "aalevel load --level strict failed"
