@@ -64,6 +64,10 @@ int config_new_default(const char *root, Config **ret) {
             !c->apparmorfs || !c->parser || !c->parser_config || !c->early_policy_dir ||
             !c->levels_dir || !c->vendor_levels_dir)
                 return -ENOMEM;
+        /* aalevelctl runs under its own profile (profiles/): the admin's
+         * own tool may lower the level; other confined programs may not. */
+        if (strv_extend(&c->lower_labels, "aalevelctl") < 0)
+                return -ENOMEM;
         c->jobs = 0;
         c->debounce_ms = 250;
         c->debounce_max_ms = 2000;

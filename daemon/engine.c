@@ -183,20 +183,39 @@ int engine_new(const Config *config, const LevelSet *levels, const EngineOptions
         if (!e->search_path)
                 return -ENOMEM;
 
-        r = compiler_identity(config->parser, &e->parser_identity);
-        if (r < 0) {
-                if (ret_error && asprintf(ret_error, "cannot run the AppArmor parser %s: %s", config->parser,
-                                          r == -ENOEXEC ? "it failed to report its version" : strerror(-r)) < 0)
-                        *ret_error = NULL;
-                return r;
-        }
-
         r = cache_open(config->cache_dir, &e->cache);
         if (r < 0) {
                 if (ret_error && asprintf(ret_error, "cannot use the cache directory %s: %s", config->cache_dir,
                                           strerror(-r)) < 0)
                         *ret_error = NULL;
                 return r;
+        }
+
+        /* The parser's identity is part of every key. When the parser
+         * cannot run (missing, broken), the identity it had last time
+         * still finds what it compiled: a warm cache loads without it,
+         * and only what must be compiled fails. */
+        {
+                _cleanup_free_ char *id_file = path_join(config->cache_dir, "parser-identity"), *recorded = NULL;
+                if (!id_file)
+                        return -ENOMEM;
+                (void) read_full_file(id_file, 4096, &recorded, NULL);
+                r = compiler_identity(config->parser, &e->parser_identity);
+                if (r >= 0) {
+                        if (!recorded || !streq(recorded, e->parser_identity))
+                                (void) write_file_atomic(id_file, e->parser_identity, strlen(e->parser_identity),
+                                                         0644);
+                } else if (recorded && !isempty(recorded)) {
+                        log_error("Cannot run the AppArmor parser %s (%s); loading what its last run compiled, "
+                                  "compiling nothing.", config->parser,
+                                  r == -ENOEXEC ? "it failed to report its version" : strerror(-r));
+                        e->parser_identity = TAKE_PTR(recorded);
+                } else {
+                        if (ret_error && asprintf(ret_error, "cannot run the AppArmor parser %s: %s", config->parser,
+                                                  r == -ENOEXEC ? "it failed to report its version" : strerror(-r)) < 0)
+                                *ret_error = NULL;
+                        return r;
+                }
         }
 
         if (!e->options.offline) {

@@ -109,6 +109,8 @@ static int next_event(YParser *p, yaml_event_t *e) {
 static int parse_node(YParser *p, yaml_event_t *first, unsigned depth, YNode **ret);
 
 static int parse_children(YParser *p, YNode *n, yaml_event_type_t end, unsigned depth) {
+        size_t allocated = 0;
+
         for (;;) {
                 yaml_event_t e;
                 YNode *child = NULL;
@@ -126,12 +128,17 @@ static int parse_children(YParser *p, YNode *n, yaml_event_type_t end, unsigned 
                 yaml_event_delete(&e);
                 if (r < 0)
                         return r;
-                items = realloc(n->items, sizeof(YNode *) * (n->n_items + 1));
-                if (!items) {
-                        ynode_free(child);
-                        return -ENOMEM;
+                /* Doubling: one realloc per child is quadratic where
+                 * realloc copies (ASan's does, always). */
+                if (n->n_items == allocated) {
+                        allocated = allocated ? allocated * 2 : 8;
+                        items = realloc(n->items, sizeof(YNode *) * allocated);
+                        if (!items) {
+                                ynode_free(child);
+                                return -ENOMEM;
+                        }
+                        n->items = items;
                 }
-                n->items = items;
                 n->items[n->n_items++] = child;
         }
 }
@@ -287,7 +294,8 @@ static int get_list(YParser *p, const YNode *n, const char *key, ItemCheck check
         int r = want_kind(p, n, Y_SEQUENCE, key);
         if (r < 0)
                 return r;
-        l = calloc(1, sizeof(char *));
+        /* Sized at once: appending one by one is quadratic in the list. */
+        l = calloc(n->n_items + 1, sizeof(char *));
         if (!l)
                 return -ENOMEM;
         for (size_t i = 0; i < n->n_items; i++) {
@@ -297,9 +305,9 @@ static int get_list(YParser *p, const YNode *n, const char *key, ItemCheck check
                                       kind_name(item->kind));
                 if (check && !check(item->value))
                         return yerror(p, item->line, "'%s' in '%s' is not %s", item->value, key, what);
-                r = strv_extend(&l, item->value);
-                if (r < 0)
-                        return r;
+                l[i] = strdup(item->value);
+                if (!l[i])
+                        return -ENOMEM;
         }
         strv_free(*field);
         *field = TAKE_PTR(l);
@@ -342,19 +350,41 @@ static bool is_identifier(const char *s) {
         return true;
 }
 
+static int key_cmp(const void *a, const void *b) {
+        const YNode *x = *(const YNode * const *) a, *y = *(const YNode * const *) b;
+        int c = strcmp(x->value, y->value);
+        /* Equal keys in file order (items are allocated in that order too,
+         * but the line is what the error names). */
+        return c != 0 ? c : x->line < y->line ? -1 : x->line > y->line;
+}
+
 /* Finds duplicate keys in a mapping, which YAML forbids and which would
- * otherwise silently pick one of the values. */
+ * otherwise silently pick one of the values. Sorted, not compared pairwise:
+ * a file of tens of thousands of keys must not stall the daemon. The
+ * duplicate reported is the first one in the file. */
 static int check_mapping(YParser *p, const YNode *m, const char *where) {
+        _cleanup_free_ const YNode **keys = NULL;
+        const YNode *dup = NULL;
+        size_t n = m->n_items / 2;
+
         if (m->n_items % 2 != 0)
                 return yerror(p, m->line, "malformed mapping in %s", where);
-        for (size_t i = 0; i < m->n_items; i += 2) {
+        for (size_t i = 0; i < m->n_items; i += 2)
                 if (m->items[i]->kind != Y_SCALAR)
                         return yerror(p, m->items[i]->line, "keys in %s must be plain words", where);
-                for (size_t j = 0; j < i; j += 2)
-                        if (streq(m->items[i]->value, m->items[j]->value))
-                                return yerror(p, m->items[i]->line, "duplicate key '%s' in %s",
-                                              m->items[i]->value, where);
-        }
+        if (n < 2)
+                return 0;
+        keys = malloc(sizeof(YNode *) * n);
+        if (!keys)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                keys[i] = m->items[2 * i];
+        qsort(keys, n, sizeof(YNode *), key_cmp);
+        for (size_t i = 1; i < n; i++)
+                if (streq(keys[i]->value, keys[i - 1]->value) && (!dup || keys[i]->line < dup->line))
+                        dup = keys[i];
+        if (dup)
+                return yerror(p, dup->line, "duplicate key '%s' in %s", dup->value, where);
         return 0;
 }
 

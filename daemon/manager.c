@@ -67,6 +67,14 @@ static void units_free(UnitStatus *u, size_t n) {
         free(u);
 }
 
+void manager_reread_levels(Manager *m) {
+        LevelSet *levels = NULL;
+        if (level_set_load(m->config->vendor_levels_dir, m->config->levels_dir, &levels) < 0)
+                return;
+        level_set_free(m->levels);
+        m->levels = levels;
+}
+
 unsigned manager_profiles_loaded(const Manager *m) {
         unsigned n = 0;
         for (size_t i = 0; i < m->n_units; i++)
@@ -506,6 +514,12 @@ static void on_job_progress(const char *phase, unsigned done, unsigned total, co
         usec_t now = now_usec(CLOCK_MONOTONIC);
 
         set_state(m, streq(phase, "load") ? MANAGER_LOADING : MANAGER_COMPILING);
+        /* A cold compile of a big tree takes minutes: as long as it moves
+         * on, systemd should not give up on the start. */
+        if (!m->ready && now - m->last_extend >= 10 * USEC_PER_SEC) {
+                m->last_extend = now;
+                (void) sd_notify(false, "EXTEND_TIMEOUT_USEC=60000000");
+        }
         /* Ten a second is plenty for a progress bar. */
         if (done != 0 && done != total && now - m->last_progress < 100 * USEC_PER_MSEC)
                 return;
@@ -543,7 +557,8 @@ int manager_set_level(Manager *m, const char *level, Request *req) {
                 goto oom;
         bus_emit_properties_changed(m, "PendingLevel", "ConfirmDeadline", NULL);
 
-        j = apply_job(m, level, false);
+        /* With the definitions as they are now (the level may be new). */
+        j = apply_job(m, level, true);
         if (!j)
                 goto oom;
         /* Persisted at once unless it must be confirmed first: a reboot

@@ -102,6 +102,7 @@ struct Manager {
         sd_bus *system_bus;
         Watch *system_bus_watch;        /* waiting for the system bus to come up */
         usec_t last_progress;
+        usec_t last_extend;     /* EXTEND_TIMEOUT_USEC sent while starting */
         unsigned queued_reads;  /* Check and Diff jobs queued or running */
 };
 
@@ -123,6 +124,10 @@ unsigned manager_queued_reads(Manager *m);
 
 Request *request_new(RequestKind kind, sd_bus_message *message);
 void request_free(Request *r);
+
+/* Reads the level definitions again, keeping the old ones when the new
+ * ones cannot be read (the watch will reload properly later). */
+void manager_reread_levels(Manager *m);
 
 /* Profiles aalevel has in the kernel for the current level. */
 unsigned manager_profiles_loaded(const Manager *m);

@@ -26,11 +26,24 @@ clean-local: clean-booted
 .PHONY: booted-deb check-booted clean-booted
 
 EXTRA_DIST += \
-	tests/booted/README.md \
 	tests/booted/README-real-machines.md \
+	tests/booted/README.md \
 	tests/booted/build-deb \
+	tests/booted/guest/booted-test.service \
+	tests/booted/guest/image/etc/apparmor.d/booted-probe \
+	tests/booted/guest/image/etc/systemd/system/booted-probe.service \
+	tests/booted/guest/image/usr/lib/booted-test/probe-service \
+	tests/booted/guest/image/usr/lib/booted-test/profiles-fsp/systemd \
+	tests/booted/guest/lib.sh \
+	tests/booted/guest/runner \
 	tests/booted/mkimage \
 	tests/booted/run \
-	tests/booted/guest/booted-test.service \
-	tests/booted/guest/lib.sh \
-	tests/booted/guest/runner
+	tests/booted/tests/10-boot.sh \
+	tests/booted/tests/11-service-confined.sh \
+	tests/booted/tests/12-single-load.sh \
+	tests/booted/tests/13-reload-restart.sh \
+	tests/booted/tests/14-package.sh \
+	tests/booted/tests/20-level-reboots.sh \
+	tests/booted/tests/30-early-policy.sh \
+	tests/booted/tests/40-apparmor-fallback.sh \
+	tests/booted/tests/50-purge.sh

@@ -65,7 +65,7 @@ Test(conf, every_key) {
         cr_assert_eq(c->debounce_ms, 100);
         cr_assert_eq(strv_length(c->include_path), 3);
         cr_assert_str_eq(c->include_path[2], "/c");
-        cr_assert_eq(strv_length(c->lower_labels), 3);
+        cr_assert_eq(strv_length(c->lower_labels), 4, "the default aalevelctl and three more");
         config_free(c);
 }
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # lib.sh: helpers for the booted tests (bash). A test is run as root in the
 # booted system by the runner, from a fresh directory, with:
 #   $BOOTED_STEP   0 the first time; one more after each next_boot

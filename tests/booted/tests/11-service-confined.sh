@@ -1,6 +1,7 @@
 #!/bin/bash
 # A service started at boot whose program has a profile in /etc/apparmor.d
 # carries that profile from its first instruction.
+# shellcheck source-path=SCRIPTDIR/../guest source=lib.sh
 . /usr/lib/booted-test/lib.sh
 
 wait_for 30 test -s /run/booted-probe/label || die "booted-probe.service wrote no label"

@@ -1,6 +1,7 @@
 #!/bin/bash
 # apparmor.service stepped aside: the tree was compiled and loaded once, by
 # aalevel (its ExecStartPre load; the daemon then wrote nothing).
+# shellcheck source-path=SCRIPTDIR/../guest source=lib.sh
 . /usr/lib/booted-test/lib.sh
 
 assert_eq inactive "$(systemctl is-active apparmor.service)" "apparmor.service"

@@ -2,6 +2,7 @@
 # `systemctl reload aalevel` and `systemctl restart aalevel` keep the policy
 # loaded throughout: a sampler reading the kernel's profile list the whole
 # time never misses a profile aalevel owns.
+# shellcheck source-path=SCRIPTDIR/../guest source=lib.sh
 . /usr/lib/booted-test/lib.sh
 
 mapfile -t owned < <(owned_profiles)

@@ -1,5 +1,6 @@
 #!/bin/bash
 # What the package installed is where Debian looks for it, and works.
+# shellcheck source-path=SCRIPTDIR/../guest source=lib.sh
 . /usr/lib/booted-test/lib.sh
 
 files=$(dpkg -L aalevel)

@@ -4,6 +4,7 @@
 # or, with aalevel.initramfs=0, by systemd's own load of
 # /etc/apparmor/earlypolicy and its change to the profile "systemd". Either
 # way the whole level is in the kernel before PID 1 starts any service.
+# shellcheck source-path=SCRIPTDIR/../guest source=lib.sh
 . /usr/lib/booted-test/lib.sh
 
 early=/etc/apparmor/earlypolicy
@@ -47,7 +48,9 @@ case $BOOTED_STEP in
 2)
 	assert_eq "systemd (enforce)" "$(cat /proc/1/attr/current)" "PID 1's label"
 	! journalctl -b -k --no-pager | grep -q 'aalevel-initramfs: loaded' || die "the initramfs loaded the policy"
-	journalctl -b --no-pager _PID=1 -o short-monotonic >"$TMPDIR/pid1"
+	# PID 1's messages (those from before journald ran came through the
+	# kernel's log: SYSLOG_IDENTIFIER, no _PID).
+	journalctl -b --no-pager SYSLOG_IDENTIFIER=systemd -o short-monotonic >"$TMPDIR/pid1"
 	grep -E 'early policy|AppArmor profile' "$TMPDIR/pid1"
 	loaded=$(grep -n 'Successfully loaded all binary profiles from AppArmor early policy cache' "$TMPDIR/pid1" | cut -d: -f1 | head -n 1)
 	changed=$(grep -n 'Changed to AppArmor profile systemd' "$TMPDIR/pid1" | cut -d: -f1 | head -n 1)

@@ -2,6 +2,7 @@
 # When aalevel.service does not come up (here: masked for one boot),
 # apparmor.service loads /etc/apparmor.d as before: the drop-in makes it a
 # fallback, not a second load.
+# shellcheck source-path=SCRIPTDIR/../guest source=lib.sh
 . /usr/lib/booted-test/lib.sh
 
 case $BOOTED_STEP in

@@ -1,0 +1,33 @@
+# systemd units of aalevel (units/README.md says why each setting is there):
+# the daemon's service and its socket, and a drop-in that keeps Debian's
+# apparmor.service from loading /etc/apparmor.d a second time at boot.
+nodist_systemdsystemunit_DATA = units/aalevel.service
+dist_systemdsystemunit_DATA = units/aalevel.socket
+apparmorservicedropindir = $(systemdsystemunitdir)/apparmor.service.d
+nodist_apparmorservicedropin_DATA = units/apparmor.service.d/aalevel.conf
+EXTRA_DIST += units/aalevel.service.in units/apparmor.service.d/aalevel.conf.in units/README.md
+CLEANFILES += units/aalevel.service units/apparmor.service.d/aalevel.conf
+
+# The installed paths, substituted at make time (they may be changed on the
+# make command line).
+aalevel_edit = $(SED) \
+	-e 's|@sbindir[@]|$(sbindir)|g' \
+	-e 's|@bindir[@]|$(bindir)|g' \
+	-e 's|@sysconfdir[@]|$(sysconfdir)|g' \
+	-e 's|@apparmordir[@]|$(apparmordir)|g' \
+	-e 's|@APPARMOR_PARSER[@]|$(APPARMOR_PARSER)|g'
+
+units/aalevel.service: units/aalevel.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) units && $(aalevel_edit) $(srcdir)/units/aalevel.service.in >$@.tmp && mv $@.tmp $@
+units/apparmor.service.d/aalevel.conf: units/apparmor.service.d/aalevel.conf.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) units/apparmor.service.d && \
+		$(aalevel_edit) $(srcdir)/units/apparmor.service.d/aalevel.conf.in >$@.tmp && mv $@.tmp $@
+
+# systemd's early policy cache, kept by aalevel for levels that ask for it.
+# It must exist for the unit's ReadWritePaths= (the file system is read-only
+# to the daemon, ProtectSystem=strict).
+earlypolicydir = $(sysconfdir)/apparmor/earlypolicy
+install-data-local: install-aalevel-earlypolicy-dir
+install-aalevel-earlypolicy-dir:
+	$(MKDIR_P) $(DESTDIR)$(earlypolicydir)
+.PHONY: install-aalevel-earlypolicy-dir
