@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -43,7 +44,16 @@ typedef struct Unit {
         bool failed;
         UnitFailure failure;
         CompileJob job;
+        int outcome;            /* of the parallel load pass (Outcome) */
+        int outcome_error;
 } Unit;
+
+typedef enum Outcome {
+        OUTCOME_NONE,           /* left to the engine's own thread */
+        OUTCOME_LOADED,
+        OUTCOME_UNCHANGED,
+        OUTCOME_REJECTED,       /* the kernel refused it */
+} Outcome;
 
 struct Engine {
         const Config *config;
@@ -69,6 +79,7 @@ struct Engine {
         size_t n_units;
         char *prelude;          /* of the level of the current (or last) run */
         volatile int cancel;
+        unsigned load_done;     /* progress of the load pass, shared by its threads */
 };
 
 static void strv_free_void(void *p) {
@@ -1071,11 +1082,95 @@ typedef enum Todo {
         TODO_MAYBE,             /* decided once the final binary is known */
 } Todo;
 
+/* The load pass runs on several threads: the kernel unpacks and checks
+ * each binary before it takes its namespace lock, so two writers keep two
+ * CPUs busy where apparmor_parser keeps one. Each thread takes the next
+ * unit that is in the cache: reads and verifies it, applies the mode
+ * override, and writes it; everything else (compiling a missing entry,
+ * the state, failures) is left to the engine's thread afterwards. */
+typedef struct LoadPool {
+        Engine *e;
+        Unit *units;
+        const int *todo;
+        size_t n;
+        Hashmap *loaded, *hashes;
+        unsigned total;
+        size_t next;            /* atomic */
+} LoadPool;
+
+static void load_fast(LoadPool *p, Unit *u, int todo) {
+        Engine *e = p->e;
+        _cleanup_free_ uint8_t *blob = NULL;
+        uint8_t digest[SHA1_DIGEST_SIZE];
+        size_t size;
+        int r;
+
+        if (u->blob || !u->cached)
+                return; /* compiled, or held in memory: the engine's thread */
+        r = cache_get(e->cache, &u->key, &blob, &size);
+        if (r == -EBADMSG)
+                log_warning("The cache entry for %s was corrupted; compiling it again, never loading it.", u->file);
+        if (r < 0)
+                return; /* missing or corrupted: compiled on the engine's thread */
+        if (u->override == MODE_ENFORCE)
+                r = blob_force_enforce(blob, size, NULL);
+        else if (u->override == MODE_COMPLAIN)
+                r = blob_force_complain(blob, size);
+        if (r < 0)
+                return;
+        sha1(blob, size, digest);
+        hex_encode(digest, sizeof digest, u->sha1);
+        u->sha1_known = true;
+        if (todo == TODO_MAYBE && !unit_needs_load(e, u, p->loaded, p->hashes))
+                u->outcome = OUTCOME_UNCHANGED;
+        else {
+                r = load_blob(e, blob, size);
+                u->outcome = r < 0 ? OUTCOME_REJECTED : OUTCOME_LOADED;
+                u->outcome_error = r;
+        }
+        progress(e, "load", (unsigned) __atomic_add_fetch(&e->load_done, 1, __ATOMIC_SEQ_CST), p->total, u->file);
+}
+
+static void *load_thread(void *userdata) {
+        LoadPool *p = userdata;
+
+        for (;;) {
+                size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_SEQ_CST);
+                if (i >= p->n || p->e->cancel)
+                        return NULL;
+                if (p->todo[i] != TODO_NOTHING && !p->units[i].failed)
+                        load_fast(p, &p->units[i], p->todo[i]);
+        }
+}
+
+static int load_parallel(Engine *e, Unit *units, const void *todo, size_t n, Hashmap *loaded, Hashmap *hashes,
+                         unsigned total) {
+        LoadPool p = { .e = e, .units = units, .todo = todo, .n = n, .loaded = loaded, .hashes = hashes,
+                       .total = total };
+        unsigned threads = MIN(config_jobs(e->config), 8u);
+        pthread_t tid[8];
+        unsigned started = 0;
+
+        e->load_done = 0;
+        for (size_t i = 0; i < n; i++)
+                units[i].outcome = OUTCOME_NONE;
+        if (total == 0)
+                return 0;
+        /* The calling thread works too. */
+        for (unsigned t = 1; t < threads && t < total; t++)
+                if (pthread_create(&tid[started], NULL, load_thread, &p) == 0)
+                        started++;
+        (void) load_thread(&p);
+        for (unsigned t = 0; t < started; t++)
+                (void) pthread_join(tid[t], NULL);
+        return 0;
+}
+
 static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t n, EngineResult *res) {
         _cleanup_(hashmap_freep) Hashmap *loaded = NULL, *hashes = NULL;
-        _cleanup_free_ Todo *todo = NULL;
+        _cleanup_free_ int *todo = NULL;
         _cleanup_strv_free_ char **owned = NULL, **claim = NULL;
-        unsigned total = 0, done = 0;
+        unsigned total = 0;
         bool state_changed = false;
         int r;
 
@@ -1083,7 +1178,7 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
         if (r < 0)
                 return log_error_errno(r, "Cannot read the loaded policy from %s: %m", kernel_apparmorfs(e->kernel));
 
-        todo = calloc(n + 1, sizeof(Todo));
+        todo = calloc(n + 1, sizeof(int));
         owned = state_owned_names(e->state);
         if (!todo || !owned)
                 return -ENOMEM;
@@ -1118,6 +1213,9 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
 
         if (total > 0)
                 progress(e, "load", 0, total, NULL);
+        r = load_parallel(e, units, todo, n, loaded, hashes, total);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < n; i++) {
                 Unit *u = &units[i];
                 _cleanup_free_ uint8_t *blob = NULL;
@@ -1125,6 +1223,36 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
 
                 if (todo[i] == TODO_NOTHING)
                         continue;
+                /* What the parallel pass did, recorded here, in order. */
+                if (u->outcome == OUTCOME_LOADED || u->outcome == OUTCOME_UNCHANGED) {
+                        if (u->outcome == OUTCOME_LOADED) {
+                                _cleanup_free_ char *f_file = NULL;
+                                res->n_replaced++;
+                                if (asprintf(&f_file, "PROFILE_FILE=%s", u->file) < 0)
+                                        return -ENOMEM;
+                                log_struct(LOG_DEBUG, MESSAGE_ID_PROFILE_LOADED, ((char *[]) { f_file, NULL }),
+                                           "Loaded %s.", u->file);
+                        } else
+                                res->n_unchanged++;
+                        r = record_unit(e, u);
+                        if (r < 0)
+                                return r;
+                        state_changed = true;
+                        continue;
+                }
+                if (u->outcome == OUTCOME_REJECTED) {
+                        _cleanup_free_ char *msg = NULL;
+                        if (asprintf(&msg, "the kernel rejected the compiled policy: %s", strerror(-u->outcome_error)) < 0)
+                                return -ENOMEM;
+                        r = unit_fail(e, u, NULL, 0, msg);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                if (u->outcome != OUTCOME_NONE)
+                        continue;
+                /* Left for this thread: not in the cache (compiled now),
+                 * a corrupted entry, a binary held in memory. */
                 if (e->cancel)
                         break; /* what is loaded is recorded below */
                 r = unit_final_blob(e, u, &blob, &size, res);
@@ -1139,7 +1267,8 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
                                 if (r < 0)
                                         return r;
                         }
-                        progress(e, "load", ++done, total, u->file);
+                        progress(e, "load", (unsigned) __atomic_add_fetch(&e->load_done, 1, __ATOMIC_SEQ_CST),
+                                 total, u->file);
                         continue;
                 }
                 if (todo[i] == TODO_MAYBE && !unit_needs_load(e, u, loaded, hashes)) {
@@ -1151,7 +1280,8 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
                         if (r < 0)
                                 return r;
                         state_changed = true;
-                        progress(e, "load", ++done, total, u->file);
+                        progress(e, "load", (unsigned) __atomic_add_fetch(&e->load_done, 1, __ATOMIC_SEQ_CST),
+                                 total, u->file);
                         continue;
                 }
                 r = load_blob(e, blob, size);
@@ -1162,7 +1292,8 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
                         r = unit_fail(e, u, NULL, 0, msg);
                         if (r < 0)
                                 return r;
-                        progress(e, "load", ++done, total, u->file);
+                        progress(e, "load", (unsigned) __atomic_add_fetch(&e->load_done, 1, __ATOMIC_SEQ_CST),
+                                 total, u->file);
                         continue;
                 }
                 res->n_replaced++;
@@ -1177,7 +1308,8 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
                 if (r < 0)
                         return r;
                 state_changed = true;
-                progress(e, "load", ++done, total, u->file);
+                progress(e, "load", (unsigned) __atomic_add_fetch(&e->load_done, 1, __ATOMIC_SEQ_CST), total,
+                         u->file);
         }
 
         if (e->cancel) {
