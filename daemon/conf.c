@@ -78,6 +78,7 @@ int config_new_default(const char *root, Config **ret) {
 
 typedef enum KeyType {
         KEY_PATH,               /* absolute path */
+        KEY_PATH_OPTIONAL,      /* absolute path; empty unsets (the documented default) */
         KEY_PATH_LIST,          /* absolute paths, whitespace separated, appended; empty resets */
         KEY_LEVEL,              /* a level name */
         KEY_UINT,
@@ -104,7 +105,7 @@ static const KeyDef keys[] = {
         { "daemon", "parser",              KEY_PATH,       FIELD(parser) },
         { "daemon", "parser_config",       KEY_PATH,       FIELD(parser_config) },
         { "daemon", "include_path",        KEY_PATH_LIST,  FIELD(include_path) },
-        { "daemon", "features_file",       KEY_PATH,       FIELD(features_file) },
+        { "daemon", "features_file",       KEY_PATH_OPTIONAL, FIELD(features_file) },
         { "daemon", "early_policy_dir",    KEY_PATH,       FIELD(early_policy_dir) },
         { "daemon", "levels_dir",          KEY_PATH,       FIELD(levels_dir) },
         { "daemon", "vendor_levels_dir",   KEY_PATH,       FIELD(vendor_levels_dir) },
@@ -189,6 +190,15 @@ static int handler(void *user, const char *section, const char *name, const char
 
         void *field = (char *) s->config + k->offset;
         switch (k->type) {
+        case KEY_PATH_OPTIONAL:
+                /* "features_file =", as the shipped aalevel.conf shows it
+                 * commented out: unset, not an error. */
+                if (isempty(value)) {
+                        free(*(char **) field);
+                        *(char **) field = NULL;
+                        return 1;
+                }
+                _fallthrough_;
         case KEY_PATH: {
                 char *v;
                 if (value[0] != '/')

@@ -53,6 +53,7 @@ typedef enum Outcome {
         OUTCOME_LOADED,
         OUTCOME_UNCHANGED,
         OUTCOME_REJECTED,       /* the kernel refused it */
+        OUTCOME_UNREADABLE,     /* its binary could be neither read nor compiled */
 } Outcome;
 
 struct Engine {
@@ -112,7 +113,7 @@ static void units_free(Unit *units, size_t n) {
         free(units);
 }
 
-static void status_free(UnitStatus *s, size_t n) {
+void unit_status_free(UnitStatus *s, size_t n) {
         for (size_t i = 0; i < n; i++) {
                 free(s[i].file);
                 strv_free(s[i].names);
@@ -336,7 +337,7 @@ void engine_free(Engine *e) {
         strv_free(e->search_path);
         free(e->cwd);
         hashmap_free(e->names_by_key);
-        status_free(e->status, e->n_status);
+        unit_status_free(e->status, e->n_status);
         strv_free(e->watch);
         units_free(e->units, e->n_units);
         free(e->prelude);
@@ -1218,98 +1219,69 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
                 return r;
         for (size_t i = 0; i < n; i++) {
                 Unit *u = &units[i];
-                _cleanup_free_ uint8_t *blob = NULL;
-                size_t size = 0;
 
                 if (todo[i] == TODO_NOTHING)
                         continue;
-                /* What the parallel pass did, recorded here, in order. */
-                if (u->outcome == OUTCOME_LOADED || u->outcome == OUTCOME_UNCHANGED) {
-                        if (u->outcome == OUTCOME_LOADED) {
-                                _cleanup_free_ char *f_file = NULL;
-                                res->n_replaced++;
-                                if (asprintf(&f_file, "PROFILE_FILE=%s", u->file) < 0)
-                                        return -ENOMEM;
-                                log_struct(LOG_DEBUG, MESSAGE_ID_PROFILE_LOADED, ((char *[]) { f_file, NULL }),
-                                           "Loaded %s.", u->file);
-                        } else
-                                res->n_unchanged++;
-                        r = record_unit(e, u);
-                        if (r < 0)
+                if (u->outcome == OUTCOME_NONE) {
+                        /* Left to this thread: not in the cache (compiled
+                         * now), a corrupted entry, a binary held in memory. */
+                        _cleanup_free_ uint8_t *blob = NULL;
+                        size_t size = 0;
+
+                        if (e->cancel)
+                                break; /* what is loaded is recorded below */
+                        r = unit_final_blob(e, u, &blob, &size, res);
+                        if (r == -ENOMEM)
                                 return r;
-                        state_changed = true;
-                        continue;
-                }
-                if (u->outcome == OUTCOME_REJECTED) {
-                        _cleanup_free_ char *msg = NULL;
-                        if (asprintf(&msg, "the kernel rejected the compiled policy: %s", strerror(-u->outcome_error)) < 0)
-                                return -ENOMEM;
-                        r = unit_fail(e, u, NULL, 0, msg);
                         if (r < 0)
-                                return r;
-                        continue;
-                }
-                if (u->outcome != OUTCOME_NONE)
-                        continue;
-                /* Left for this thread: not in the cache (compiled now),
-                 * a corrupted entry, a binary held in memory. */
-                if (e->cancel)
-                        break; /* what is loaded is recorded below */
-                r = unit_final_blob(e, u, &blob, &size, res);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0) {
-                        if (!u->failed) {
-                                _cleanup_free_ char *msg = NULL;
-                                if (asprintf(&msg, "cannot read its compiled policy: %s", strerror(-r)) < 0)
-                                        return -ENOMEM;
-                                r = unit_fail(e, u, NULL, 0, msg);
-                                if (r < 0)
-                                        return r;
+                                u->outcome = OUTCOME_UNREADABLE;
+                        else if (todo[i] == TODO_MAYBE && !unit_needs_load(e, u, loaded, hashes))
+                                u->outcome = OUTCOME_UNCHANGED;
+                        else {
+                                r = load_blob(e, blob, size);
+                                u->outcome = r < 0 ? OUTCOME_REJECTED : OUTCOME_LOADED;
                         }
+                        u->outcome_error = r;
                         progress(e, "load", (unsigned) __atomic_add_fetch(&e->load_done, 1, __ATOMIC_SEQ_CST),
                                  total, u->file);
-                        continue;
                 }
-                if (todo[i] == TODO_MAYBE && !unit_needs_load(e, u, loaded, hashes)) {
-                        /* Another key or mode, the very same binary (a mode
-                         * override on a profile that declares none): the
-                         * kernel has it already. */
-                        res->n_unchanged++;
-                        r = record_unit(e, u);
-                        if (r < 0)
-                                return r;
-                        state_changed = true;
-                        progress(e, "load", (unsigned) __atomic_add_fetch(&e->load_done, 1, __ATOMIC_SEQ_CST),
-                                 total, u->file);
-                        continue;
-                }
-                r = load_blob(e, blob, size);
-                if (r < 0) {
-                        _cleanup_free_ char *msg = NULL;
-                        if (asprintf(&msg, "the kernel rejected the compiled policy: %s", strerror(-r)) < 0)
-                                return -ENOMEM;
-                        r = unit_fail(e, u, NULL, 0, msg);
-                        if (r < 0)
-                                return r;
-                        progress(e, "load", (unsigned) __atomic_add_fetch(&e->load_done, 1, __ATOMIC_SEQ_CST),
-                                 total, u->file);
-                        continue;
-                }
-                res->n_replaced++;
-                {
+
+                /* Recorded here, in order, whichever thread did the work. */
+                switch (u->outcome) {
+                case OUTCOME_LOADED: {
                         _cleanup_free_ char *f_file = NULL;
+                        res->n_replaced++;
                         if (asprintf(&f_file, "PROFILE_FILE=%s", u->file) < 0)
                                 return -ENOMEM;
                         log_struct(LOG_DEBUG, MESSAGE_ID_PROFILE_LOADED, ((char *[]) { f_file, NULL }),
                                    "Loaded %s.", u->file);
                 }
-                r = record_unit(e, u);
-                if (r < 0)
-                        return r;
-                state_changed = true;
-                progress(e, "load", (unsigned) __atomic_add_fetch(&e->load_done, 1, __ATOMIC_SEQ_CST), total,
-                         u->file);
+                        _fallthrough_;
+                case OUTCOME_UNCHANGED:
+                        /* (Unchanged: another key or mode, the very same
+                         * binary, which the kernel has already.) */
+                        if (u->outcome == OUTCOME_UNCHANGED)
+                                res->n_unchanged++;
+                        r = record_unit(e, u);
+                        if (r < 0)
+                                return r;
+                        state_changed = true;
+                        break;
+                case OUTCOME_REJECTED:
+                case OUTCOME_UNREADABLE:
+                        if (!u->failed) {
+                                _cleanup_free_ char *msg = NULL;
+                                if (asprintf(&msg, u->outcome == OUTCOME_REJECTED
+                                                           ? "the kernel rejected the compiled policy: %s"
+                                                           : "cannot read its compiled policy: %s",
+                                             strerror(-u->outcome_error)) < 0)
+                                        return -ENOMEM;
+                                r = unit_fail(e, u, NULL, 0, msg);
+                                if (r < 0)
+                                        return r;
+                        }
+                        break;
+                }
         }
 
         if (e->cancel) {
@@ -1433,11 +1405,11 @@ static int update_status(Engine *e, Unit *units, size_t n) {
                                           u->failure.line, strempty(u->failure.message)) < 0)
                         st[i].error = NULL;
                 if (!st[i].file || !st[i].names) {
-                        status_free(st, i + 1);
+                        unit_status_free(st, i + 1);
                         return -ENOMEM;
                 }
         }
-        status_free(e->status, e->n_status);
+        unit_status_free(e->status, e->n_status);
         e->status = st;
         e->n_status = n;
         return 0;

@@ -132,6 +132,8 @@ typedef struct UnitStatus {
         char *error;            /* "FILE:LINE: message" */
 } UnitStatus;
 
+void unit_status_free(UnitStatus *s, size_t n);
+
 /* The units of the last APPLY run, for ListProfiles. */
 const UnitStatus *engine_units(const Engine *e, size_t *ret_n);
 

@@ -58,14 +58,6 @@ static int set_str(char **field, const char *v) {
         return 0;
 }
 
-static void units_free(UnitStatus *u, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                free(u[i].file);
-                strv_free(u[i].names);
-                free(u[i].error);
-        }
-        free(u);
-}
 
 void manager_reread_levels(Manager *m) {
         LevelSet *levels = NULL;
@@ -207,7 +199,7 @@ Manager *manager_free(Manager *m) {
         free(m->confirm_previous);
         free(m->source);
         free(m->cmdline_level);
-        units_free(m->units, m->n_units);
+        unit_status_free(m->units, m->n_units);
         strv_free(m->modified);
         strv_free(m->warnings);
         free(m);
@@ -304,7 +296,7 @@ static void take_snapshot(Manager *m, Job *j) {
                 bus_emit_properties_changed(m, "Level", NULL);
         }
         if (j->units) {
-                units_free(m->units, m->n_units);
+                unit_status_free(m->units, m->n_units);
                 m->units = TAKE_PTR(j->units);
                 m->n_units = j->n_units;
                 j->n_units = 0;

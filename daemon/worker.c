@@ -62,14 +62,6 @@ Job *job_new(JobType type, const char *level) {
         return j;
 }
 
-static void units_snapshot_free(UnitStatus *u, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                free(u[i].file);
-                strv_free(u[i].names);
-                free(u[i].error);
-        }
-        free(u);
-}
 
 void job_free(Job *j) {
         if (!j)
@@ -85,7 +77,7 @@ void job_free(Job *j) {
         free(j->applied);
         free(j->selected);
         free(j->source);
-        units_snapshot_free(j->units, j->n_units);
+        unit_status_free(j->units, j->n_units);
         strv_free(j->watch);
         strv_free(j->modified);
         free(j);
