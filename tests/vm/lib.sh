@@ -323,7 +323,7 @@ wait_idle() {
 # wait_sha1_change NAME OLD [SECONDS]: until the kernel's binary of NAME
 # is not OLD any more.
 wait_sha1_change() {
-	_t=$((${3:-10} * 10))
+	_t=$((${3:-30} * 10))
 	while [ "$_t" -gt 0 ]; do
 		_now=$(raw_sha1 "$1" 2>/dev/null) || _now=
 		[ -n "$_now" ] && [ "$_now" != "$2" ] && return 0
@@ -331,7 +331,7 @@ wait_sha1_change() {
 		_t=$((_t - 1))
 	done
 	_daemon_log
-	die "profile $1 was not replaced within ${3:-10} s"
+	die "profile $1 was not replaced within ${3:-30} s"
 }
 
 # reloads_logged: how many reloads that changed something the daemon logged.

@@ -18,7 +18,7 @@ step() {
 	old=$(raw_sha1 t-target)
 	start=$(cut -d' ' -f1 /proc/uptime)
 	"$@"
-	wait_sha1_change t-target "$old" 10
+	wait_sha1_change t-target "$old" 30
 	echo "$* applied after $(echo "$(cut -d' ' -f1 /proc/uptime) - $start" | bc) s"
 	assert_eq "$by" "$(raw_sha1 t-bystander)" "the bystander's binary"
 }

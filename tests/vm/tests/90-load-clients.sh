@@ -1,0 +1,90 @@
+#!/bin/sh
+# 50 clients calling `aalevelctl status` and `aalevelctl list` in a loop
+# for 30 seconds while reloads run (a local/ override rewritten every half
+# second): no call fails, every reload lands, and the daemon's memory is
+# stable (VmRSS after the run within 2 MB and 10% of VmRSS after a
+# warm-up of the same load).
+. /tests/lib.sh
+
+clients=${LOAD_CLIENTS:-50}
+seconds=${LOAD_SECONDS:-30}
+pd=$TMPDIR/pd
+make_policy_tree "$pd"
+for i in 1 2 3 4; do write_profile "$pd" "t-$i" '  /etc/hostname r,'; done
+test_config "$pd" debounce_ms=50
+start_daemon
+wait_idle
+
+rss() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$AALEVEL_PID/status"; }
+
+# client N UNTIL: status and list until the uptime passes UNTIL; counts
+# calls in $TMPDIR/calls.N, failures (with the output) in $TMPDIR/fail.N.
+client() {
+	_calls=0
+	while [ "$(cut -d. -f1 /proc/uptime)" -lt "$2" ]; do
+		for _cmd in status list; do
+			if ! _out=$("$AALEVELCTL_BIN" $_cmd 2>&1); then
+				echo "client $1: aalevelctl $_cmd: $_out" >>"$TMPDIR/fail.$1"
+			fi
+			_calls=$((_calls + 1))
+		done
+	done
+	echo "$_calls" >"$TMPDIR/calls.$1"
+}
+
+# reloader UNTIL: rewrites local/t-1 every half second.
+reloader() {
+	_k=0
+	while [ "$(cut -d. -f1 /proc/uptime)" -lt "$1" ]; do
+		_k=$((_k + 1))
+		echo "/srv/load-$_k r," >"$pd/local/t-1"
+		sleep 0.5
+	done
+	echo "$_k" >"$TMPDIR/rewrites"
+}
+
+# run SECONDS: the whole load; waits for it to end.
+run() {
+	_until=$(($(cut -d. -f1 /proc/uptime) + $1))
+	rm -f "$TMPDIR"/calls.* "$TMPDIR"/fail.*
+	_pids=
+	for _c in $(seq 1 "$clients"); do
+		client "$_c" "$_until" &
+		_pids="$_pids $!"
+	done
+	reloader "$_until" &
+	_pids="$_pids $!"
+	# shellcheck disable=SC2086 # a list of pids
+	wait $_pids
+}
+
+# Warm-up: the same load for a few seconds, so that the allocator has
+# grown to what this load needs.
+run 8
+wait_idle
+before=$(rss)
+n0=$(reloads_logged)
+old=$(raw_sha1 t-1)
+
+t0=$(cut -d' ' -f1 /proc/uptime)
+run "$seconds"
+t1=$(cut -d' ' -f1 /proc/uptime)
+wait_idle
+after=$(rss)
+calls=$(cat "$TMPDIR"/calls.* | awk '{ s += $1 } END { print s }')
+rounds=$(($(reloads_logged) - n0))
+echo "$clients clients: $calls calls in $(echo "$t1 - $t0" | bc) s; $(cat "$TMPDIR/rewrites") rewrites," \
+	"$rounds reloads; VmRSS $before kB before, $after kB after"
+if cat "$TMPDIR"/fail.* 2>/dev/null | grep .; then
+	die "$(cat "$TMPDIR"/fail.* | wc -l) calls failed"
+fi
+[ "$calls" -ge "$clients" ] || die "too few calls: $calls"
+[ "$rounds" -ge 5 ] || die "too few reloads landed: $rounds"
+[ "$(raw_sha1 t-1)" != "$old" ] || die "the last rewrite of local/t-1 was not applied"
+{ [ -n "$before" ] && [ -n "$after" ]; } || die "cannot read the daemon's VmRSS"
+grow=$((after - before))
+if [ "$grow" -gt 2048 ] || [ "$grow" -gt $((before / 10)) ]; then
+	die "VmRSS grew by $grow kB under load ($before kB -> $after kB)"
+fi
+kill -0 "$AALEVEL_PID" || die "the daemon died"
+stop_daemon
