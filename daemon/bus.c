@@ -193,9 +193,18 @@ static int method_set_level(sd_bus_message *message, void *userdata, sd_bus_erro
                 return r;
         if (flags & ~(AALEVEL_FLAG_NO_BLOCK | AALEVEL_FLAG_INTERACTIVE))
                 return sd_bus_error_setf(error, AALEVEL_ERROR_INVALID_ARGS, "Unknown flags 0x%" PRIx64 ".", flags);
-        /* A level file written a moment ago, its change not yet seen. */
-        if (level_name_is_valid(level) && !level_set_find(m->levels, level))
-                manager_reread_levels(m);
+        /* A level file written a moment ago, its change not yet seen. Any
+         * client may ask for any name, before it is authorized: at most
+         * one reread a second. */
+        if (level_name_is_valid(level) && !level_set_find(m->levels, level)) {
+                static usec_t last = 0;
+                usec_t now = now_usec(CLOCK_MONOTONIC);
+
+                if (last == 0 || now - last >= USEC_PER_SEC) {
+                        last = now;
+                        manager_reread_levels(m);
+                }
+        }
         if (!level_name_is_valid(level) || !level_set_find(m->levels, level))
                 return sd_bus_error_setf(error, AALEVEL_ERROR_NO_SUCH_LEVEL,
                                          "Level '%s' is not defined (aalevelctl list shows the levels).", level);

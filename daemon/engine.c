@@ -57,6 +57,7 @@ typedef enum Outcome {
 } Outcome;
 
 struct Engine {
+        char *run_error;        /* why the last engine_run() failed, when it says */
         const Config *config;
         const LevelSet *levels;
         EngineOptions options;
@@ -326,6 +327,7 @@ int engine_new(const Config *config, const LevelSet *levels, const EngineOptions
 void engine_free(Engine *e) {
         if (!e)
                 return;
+        free(e->run_error);
         free(e->root);
         kernel_free(e->kernel);
         cache_free(e->cache);
@@ -1203,13 +1205,24 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
         /* Claim the new names before the kernel sees them: a crash after
          * this point still knows they are ours. */
         if (strv_length(claim) > 0) {
+                size_t before = strv_length(e->state->claimed);
+
                 r = strv_extend_strv(&e->state->claimed, claim);
                 if (r < 0)
                         return r;
                 r = engine_save_state(e);
-                if (r < 0)
+                if (r < 0) {
+                        /* The claim is not on disk, so it is not made: the
+                         * next run must try to write it again. */
+                        for (size_t k = before; e->state->claimed[k]; k++)
+                                free(e->state->claimed[k]);
+                        e->state->claimed[before] = NULL;
+                        if (asprintf(&e->run_error, "Cannot write the state to %s (%s); nothing was loaded",
+                                     e->state_path, strerror(-r)) < 0)
+                                e->run_error = NULL;
                         return log_error_errno(r, "Cannot write the state to %s (%m); nothing was loaded.",
                                                e->state_path);
+                }
         }
 
         if (total > 0)
@@ -1336,6 +1349,9 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
                                         log_warning_errno(r, "Cannot remove profile %s: %m", *name);
                                         continue;
                                 }
+                                /* Gone: the sweep of owned names below
+                                 * must not remove it a second time. */
+                                (void) hashmap_remove(loaded, *name);
                         }
                         res->n_removed++;
                         {
@@ -1400,10 +1416,15 @@ static int update_status(Engine *e, Unit *units, size_t n) {
                 st[i].file = strdup(u->file);
                 st[i].failed = u->failed;
                 st[i].names = strv_copy(u->failed ? (su ? su->names : (char *[]) { NULL }) : u->names);
-                if (u->failed && asprintf(&st[i].error, "%s:%u: %s",
-                                          u->failure.error_file ? u->failure.error_file : u->file,
-                                          u->failure.line, strempty(u->failure.message)) < 0)
-                        st[i].error = NULL;
+                if (u->failed) {
+                        const char *f = u->failure.error_file ? u->failure.error_file : u->file;
+                        int k = u->failure.line > 0 ?
+                                asprintf(&st[i].error, "%s:%u: %s", f, u->failure.line,
+                                         strempty(u->failure.message)) :
+                                asprintf(&st[i].error, "%s: %s", f, strempty(u->failure.message));
+                        if (k < 0)
+                                st[i].error = NULL;
+                }
                 if (!st[i].file || !st[i].names) {
                         unit_status_free(st, i + 1);
                         return -ENOMEM;
@@ -1447,6 +1468,10 @@ const UnitStatus *engine_units(const Engine *e, size_t *ret_n) {
         return e->status;
 }
 
+const char *engine_run_error(const Engine *e) {
+        return e->run_error;
+}
+
 int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult **ret) {
         _cleanup_(engine_result_freep) EngineResult *res = NULL;
         _cleanup_(resolved_level_freep) ResolvedLevel *level = NULL;
@@ -1456,6 +1481,8 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
         bool switching;
         int r;
 
+        free(e->run_error);
+        e->run_error = NULL;
         res = calloc(1, sizeof(EngineResult));
         if (!res)
                 return -ENOMEM;

@@ -31,6 +31,10 @@
 
 typedef struct Engine Engine;
 
+/* Why the last engine_run() returned an error, when it knows more than
+ * the error number; NULL otherwise. */
+const char *engine_run_error(const Engine *e);
+
 typedef enum EngineMode {
         ENGINE_APPLY,           /* compile and load */
         ENGINE_CHECK,           /* compile only */

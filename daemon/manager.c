@@ -69,9 +69,9 @@ void manager_reread_levels(Manager *m) {
 
 unsigned manager_profiles_loaded(const Manager *m) {
         unsigned n = 0;
+        /* A failed file's previous profiles stay loaded: they count. */
         for (size_t i = 0; i < m->n_units; i++)
-                if (!m->units[i].failed)
-                        n += (unsigned) strv_length(m->units[i].names);
+                n += (unsigned) strv_length(m->units[i].names);
         return n;
 }
 
@@ -202,6 +202,7 @@ Manager *manager_free(Manager *m) {
         unit_status_free(m->units, m->n_units);
         strv_free(m->modified);
         strv_free(m->warnings);
+        strv_free(m->engine_watch);
         free(m);
         return NULL;
 }
@@ -221,8 +222,14 @@ static void notify_status(Manager *m) {
 
 /* ---- submitting jobs ---- */
 
+static void request_free_void(void *r) {
+        request_free(r);
+}
+
 static int submit(Manager *m, Job *job, Request *req) {
+        /* A job still queued when the daemon stops frees its request. */
         job->userdata = req;
+        job->userdata_free = request_free_void;
         worker_submit(m->worker, job);
         if (m->state == MANAGER_IDLE || m->state == MANAGER_WAITING_CONFIRM || m->state == MANAGER_FAILED)
                 set_state(m, MANAGER_COMPILING);
@@ -288,6 +295,43 @@ static void reply_error(Request *req, const char *name, const char *message) {
                 (void) sd_bus_reply_method_errorf(req->message, name, "%s", message);
 }
 
+/* Watch what the last engine run read, and what the configuration itself
+ * depends on. Also after a failed job: a directory created in that burst
+ * (a new aalevel.conf.d/ holding the bad drop-in) must be watched for its
+ * fix to be noticed. */
+static void update_watches(Manager *m) {
+        _cleanup_strv_free_ char **paths = strv_copy(m->engine_watch), **added = NULL;
+        _cleanup_free_ char *dropins = NULL;
+        int r;
+
+        if (!m->watch || !m->config)
+                return;
+        if (asprintf(&dropins, "%s.d", m->config_file) < 0)
+                dropins = NULL;
+        if (paths && dropins && (strv_extend(&paths, m->config_file) < 0 ||
+                      strv_extend(&paths, dropins) < 0 ||
+                      strv_extend(&paths, m->config->policy_dir) < 0 ||
+                      strv_consume(&paths, path_join(m->config->policy_dir, "disable")) < 0 ||
+                      strv_consume(&paths, path_join(m->config->policy_dir, "force-complain")) < 0 ||
+                      strv_extend(&paths, m->config->levels_dir) < 0 ||
+                      strv_extend(&paths, m->config->vendor_levels_dir) < 0)) {
+                strv_free(paths);
+                paths = NULL;
+        }
+        for (size_t i = 0; paths && m->levels && i < m->levels->n_levels; i++)
+                (void) strv_extend_strv(&paths, m->levels->levels[i]->directories);
+        r = paths ? watch_update(m->watch, paths, &added) : -ENOMEM;
+        if (r < 0)
+                log_error_errno(r, "Failed to update the watched directories: %m");
+        else if (strv_length(added) > 0 && m->ready) {
+                /* A file may have appeared in a new directory before we
+                 * watched it: look once more. */
+                Request *req = request_new(REQUEST_WATCH, NULL);
+                if (!req || reload(m, req, added, false, false) < 0)
+                        log_oom();
+        }
+}
+
 static void take_snapshot(Manager *m, Job *j) {
         bool level_changed = !streq_ptr(m->level, j->applied);
 
@@ -308,36 +352,10 @@ static void take_snapshot(Manager *m, Job *j) {
         if (j->revision)
                 m->revision = j->revision;
         if (j->watch) {
-                _cleanup_strv_free_ char **paths = strv_copy(j->watch), **added = NULL;
-                _cleanup_free_ char *dropins = NULL;
-                int r;
-
-                /* And what the configuration itself depends on. */
-                if (asprintf(&dropins, "%s.d", m->config_file) < 0)
-                        dropins = NULL;
-                if (paths && dropins && (strv_extend(&paths, m->config_file) < 0 ||
-                              strv_extend(&paths, dropins) < 0 ||
-                              strv_extend(&paths, m->config->policy_dir) < 0 ||
-                              strv_consume(&paths, path_join(m->config->policy_dir, "disable")) < 0 ||
-                              strv_consume(&paths, path_join(m->config->policy_dir, "force-complain")) < 0 ||
-                              strv_extend(&paths, m->config->levels_dir) < 0 ||
-                              strv_extend(&paths, m->config->vendor_levels_dir) < 0)) {
-                        strv_free(paths);
-                        paths = NULL;
-                }
-                for (size_t i = 0; paths && i < m->levels->n_levels; i++)
-                        (void) strv_extend_strv(&paths, m->levels->levels[i]->directories);
-                r = paths ? watch_update(m->watch, paths, &added) : -ENOMEM;
-                if (r < 0)
-                        log_error_errno(r, "Failed to update the watched directories: %m");
-                else if (strv_length(added) > 0 && m->ready) {
-                        /* A file may have appeared in a new directory
-                         * before we watched it: look once more. */
-                        Request *req = request_new(REQUEST_WATCH, NULL);
-                        if (!req || reload(m, req, added, false, false) < 0)
-                                log_oom();
-                }
+                strv_free(m->engine_watch);
+                m->engine_watch = TAKE_PTR(j->watch);
         }
+        update_watches(m);
         if (j->result) {
                 strv_free(m->warnings);
                 m->warnings = strv_copy(j->result->warnings);
@@ -362,6 +380,7 @@ static void finish_apply(Manager *m, Job *j, Request *req) {
                 reply_error(req, AALEVEL_ERROR_FAILED, j->error ? j->error : strerror(-j->r));
                 if (!m->level)
                         set_state(m, MANAGER_FAILED);
+                update_watches(m);
                 return;
         }
         take_snapshot(m, j);
@@ -379,6 +398,14 @@ static void finish_apply(Manager *m, Job *j, Request *req) {
                 if (req->kind == REQUEST_SET) {
                         cancel_confirmation(m);
                         (void) set_str(&m->target, m->level);
+                        log_warning("Level %s was not applied: %s", strna(j->level), strna(res->error));
+                } else {
+                        /* No caller to tell (a change on disk, SIGHUP, a
+                         * revert): the log and Errors say it. */
+                        log_error("Reloading level %s was refused: %s; the policy in the kernel stays as it was.",
+                                  j->level ? j->level : m->level ? m->level : "(selected)", strna(res->error));
+                        (void) set_str(&m->apply_error, res->error);
+                        bus_emit_properties_changed(m, "Errors", NULL);
                 }
                 reply_error(req, AALEVEL_ERROR_FAILED, res->error);
                 return;
@@ -479,6 +506,7 @@ static void on_job_done(Job *j, void *userdata) {
                 }
 
         request_free(req);
+        j->userdata = NULL;
         job_free(j);
 
         if (!worker_busy(m->worker)) {

@@ -82,6 +82,7 @@ struct Manager {
         size_t n_units;
         char **modified;
         char **warnings;
+        char **engine_watch;    /* directories the last engine run read */
         uint64_t last_reload;   /* CLOCK_REALTIME µs */
         uint64_t last_reload_duration;
         uint64_t confirm_deadline; /* CLOCK_REALTIME µs, 0 none */

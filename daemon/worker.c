@@ -80,6 +80,8 @@ void job_free(Job *j) {
         unit_status_free(j->units, j->n_units);
         strv_free(j->watch);
         strv_free(j->modified);
+        if (j->userdata && j->userdata_free)
+                j->userdata_free(j->userdata);
         free(j);
 }
 
@@ -287,7 +289,7 @@ static void run_job(Worker *w, Job *j) {
                                j->type == JOB_APPLY ? ENGINE_APPLY : j->type == JOB_CHECK ? ENGINE_CHECK : ENGINE_DIFF,
                                &j->result);
                 if (r < 0) {
-                        j->error = strdup(strerror(-r));
+                        j->error = strdup(engine_run_error(w->engine) ? engine_run_error(w->engine) : strerror(-r));
                         goto finish;
                 }
                 if (j->type == JOB_APPLY && j->result->ok && j->persist_level) {
@@ -347,6 +349,8 @@ static void *worker_main(void *userdata) {
                 w->running = false;
                 if (queue_push(&w->done, j) < 0) {
                         log_oom();
+                        /* Its request belongs to the main thread: leaked. */
+                        j->userdata_free = NULL;
                         job_free(j);
                 }
                 pthread_mutex_unlock(&w->lock);

@@ -47,6 +47,7 @@ typedef struct Job {
         uint64_t revision;      /* the kernel's policy revision after the job */
 
         void *userdata;         /* for the submitter: pending bus calls */
+        void (*userdata_free)(void *userdata); /* job_free() calls it on userdata */
 } Job;
 
 Job *job_new(JobType type, const char *level);
