@@ -23,6 +23,7 @@
 #include "parser-error.h"
 #include "strv.h"
 #include "tree.h"
+#include "users.h"
 
 typedef struct Unit {
         char *file;
@@ -1510,6 +1511,36 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
                         free(*d);
                         *d = p;
                 }
+        /* Confined users: the login programs' hats for them, generated into
+         * a directory of the level (one per level, so that a check or diff
+         * of another level leaves the applied one's files alone). state_dir
+         * already has the root. The graph forgets those files: they may
+         * have just been rewritten. */
+        if (level->n_users > 0) {
+                _cleanup_free_ char *generated = NULL, *error = NULL;
+
+                if (asprintf(&generated, "%s/generated/%s", e->config->state_dir, level->name) < 0)
+                        return -ENOMEM;
+                r = users_write_policy(level, generated, &error);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0) {
+                        res->ok = false;
+                        res->error = error ? TAKE_PTR(error) : strdup("cannot write the policy of confined users");
+                        if (!res->error)
+                                return -ENOMEM;
+                        goto done;
+                }
+                for (const char * const *f = users_policy_files; *f; f++) {
+                        _cleanup_free_ char *path = path_join(generated, *f);
+                        if (!path)
+                                return -ENOMEM;
+                        include_graph_invalidate(e->graph, path);
+                }
+                r = strv_extend(&level->directories, generated);
+                if (r < 0)
+                        return r;
+        }
         r = build_units(e, level, res, &units, &n);
         if (r < 0)
                 return r;
@@ -1711,6 +1742,23 @@ int engine_write_policy_cache(Engine *e, const char *dir) {
         return 0;
 }
 
+/* Removes the directory open as dfd, an empty entry of parent. */
+static void remove_subdir(const char *parent, int dfd) {
+        struct stat st, sub;
+        struct dirent *de;
+        DIR *d;
+
+        if (fstat(dfd, &st) < 0 || !(d = opendir(parent)))
+                return;
+        while ((de = readdir(d)))
+                if (de->d_name[0] != '.' && fstatat(dirfd(d), de->d_name, &sub, AT_SYMLINK_NOFOLLOW) >= 0 &&
+                    S_ISDIR(sub.st_mode) && sub.st_dev == st.st_dev && sub.st_ino == st.st_ino) {
+                        (void) unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);
+                        break;
+                }
+        closedir(d);
+}
+
 int engine_update_early_policy(Engine *e, bool wanted) {
         _cleanup_free_ char *marker = path_join(e->config->early_policy_dir, EARLY_POLICY_MARKER);
         _cleanup_close_ int dfd = -1;
@@ -1746,6 +1794,12 @@ int engine_update_early_policy(Engine *e, bool wanted) {
                                 (void) unlinkat(dfd, de->d_name, 0);
                 closedir(d);
         }
+        /* The cache directory goes too (libapparmor's <features>.0/ and the
+         * .features written with it): once the marker is gone nobody would
+         * remove it, not even the package's purge. rmdir leaves it when
+         * something else is still in it. */
+        (void) unlinkat(dfd, ".features", 0);
+        remove_subdir(e->config->early_policy_dir, dfd);
         if (unlink(marker) < 0 && errno != ENOENT)
                 return negative_errno();
         return 0;

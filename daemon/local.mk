@@ -40,6 +40,8 @@ libaalevel_core_a_SOURCES = \
 	daemon/state.h \
 	daemon/tree.c \
 	daemon/tree.h \
+	daemon/users.c \
+	daemon/users.h \
 	daemon/watch.c \
 	daemon/watch.h \
 	daemon/worker.c \

@@ -25,7 +25,8 @@ unit_tests = \
 	tests/unit/test-parser-error \
 	tests/unit/test-selection \
 	tests/unit/test-state \
-	tests/unit/test-tree
+	tests/unit/test-tree \
+	tests/unit/test-users
 
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
@@ -64,6 +65,10 @@ tests_unit_test_state_LDADD = $(TEST_LIBS)
 tests_unit_test_tree_SOURCES = tests/unit/test-tree.c
 tests_unit_test_tree_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_tree_LDADD = $(TEST_LIBS)
+
+tests_unit_test_users_SOURCES = tests/unit/test-users.c
+tests_unit_test_users_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_users_LDADD = $(TEST_LIBS)
 
 tests_unit_test_blob_SOURCES = tests/unit/test-blob.c
 tests_unit_test_blob_CFLAGS = $(TEST_CFLAGS)

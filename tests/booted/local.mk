@@ -31,9 +31,11 @@ EXTRA_DIST += \
 	tests/booted/build-deb \
 	tests/booted/guest/booted-test.service \
 	tests/booted/guest/image/etc/apparmor.d/booted-probe \
+	tests/booted/guest/image/etc/apparmor.d/booted-whoami \
 	tests/booted/guest/image/etc/systemd/system/booted-probe.service \
 	tests/booted/guest/image/usr/lib/booted-test/probe-service \
-	tests/booted/guest/image/usr/lib/booted-test/profiles-fsp/systemd \
+	tests/booted/guest/image/usr/lib/booted-test/whoami-app \
+	tests/booted/guest/levels.sh \
 	tests/booted/guest/lib.sh \
 	tests/booted/guest/runner \
 	tests/booted/mkimage \
@@ -45,5 +47,7 @@ EXTRA_DIST += \
 	tests/booted/tests/14-package.sh \
 	tests/booted/tests/20-level-reboots.sh \
 	tests/booted/tests/30-early-policy.sh \
+	tests/booted/tests/35-level-fsp.sh \
+	tests/booted/tests/36-level-extreme.sh \
 	tests/booted/tests/40-apparmor-fallback.sh \
 	tests/booted/tests/50-purge.sh

@@ -16,13 +16,11 @@ early_files() { find "$early" -mindepth 2 -maxdepth 2 -type f ! -name '.*' | wc 
 case $BOOTED_STEP in
 0)
 	cat >/etc/aalevel/levels/fsp_test.yaml <<-'YAML'
-		# booted tests: fsp plus a permissive profile for PID 1
-		description: fsp with a test profile for PID 1
+		# booted tests: fsp (its own profile systemd for PID 1) without
+		# the confirmation window
+		description: fsp, no confirmation
 		inherits: fsp
 		confirm: 0
-		profiles:
-		  directories:
-		    - /usr/lib/booted-test/profiles-fsp
 	YAML
 	# The daemon sees the new file within its debounce; a reload is sooner.
 	aalevelctl reload || die "aalevelctl reload failed"
@@ -30,7 +28,7 @@ case $BOOTED_STEP in
 	assert_eq fsp_test "$(aalevelctl get)" "level"
 	[[ -e $early/.aalevel-owned ]] || die "no early policy marker"
 	ls "$early"/*.0/
-	[[ -f $(echo "$early"/*.0/systemd) ]] || die "the profile systemd is not in the early policy"
+	[[ -f $(echo "$early"/*.0/usr.lib.systemd.systemd) ]] || die "the profile systemd is not in the early policy"
 	# The initramfs is older than the policy: it is not rebuilt for it.
 	[[ $early -nt /boot/initrd.img-$(uname -r) || -n $(find "$early" -newer "/boot/initrd.img-$(uname -r)") ]] ||
 		die "the early policy is not newer than the initramfs"
