@@ -5,6 +5,7 @@
 #pragma once
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,9 @@
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
 #define strneq(a, b, n) (strncmp((a), (b), (n)) == 0)
-#define streq_ptr(a, b) ((a) == (b) || ((a) && (b) && strcmp((a), (b)) == 0))
+static inline bool streq_ptr(const char *a, const char *b) {
+        return a == b || (a && b && strcmp(a, b) == 0);
+}
 #define isempty(s) (!(s) || (s)[0] == '\0')
 #define strna(s) ((s) ? (s) : "n/a")
 #define strempty(s) ((s) ? (s) : "")

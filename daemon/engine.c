@@ -628,7 +628,6 @@ static void on_compiled(CompileJob *job, size_t done, size_t total, void *userda
 static int compile_units(Engine *e, Unit *units, size_t n, EngineResult *res) {
         _cleanup_free_ CompileJob **jobs = NULL;
         _cleanup_free_ Unit **owners = NULL;
-        _cleanup_free_ char *prelude_text = NULL;
         CompilerSettings s;
         CompileCtx cctx = { .e = e, .units = units, .n_units = n };
         size_t nj = 0;

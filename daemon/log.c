@@ -105,6 +105,7 @@ static int log_dispatch(int level, int error, const char *message_id, char * con
         return 0;
 }
 
+_printf_(8, 0)
 static int log_formatv(int level, int error, const char *message_id, char * const *fields,
                        const char *file, int line, const char *func, const char *format, va_list ap) {
         _cleanup_free_ char *message = NULL;
