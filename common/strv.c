@@ -51,10 +51,26 @@ int strv_extend(char ***l, const char *s) {
 }
 
 int strv_extend_strv(char ***l, char * const *other) {
-        STRV_FOREACH(s, other) {
-                int r = strv_extend(l, *s);
-                if (r < 0)
-                        return r;
+        size_t n = strv_length(*l), m = strv_length(other);
+        char **c;
+
+        /* One allocation for all: appending one by one would count the
+         * list again for every item, quadratic in its length. */
+        if (m == 0)
+                return 0;
+        c = realloc(*l, sizeof(char *) * (n + m + 1));
+        if (!c)
+                return -ENOMEM;
+        *l = c;
+        for (size_t i = 0; i < m; i++) {
+                c[n + i] = strdup(other[i]);
+                if (!c[n + i]) {
+                        for (size_t k = 0; k < i; k++)
+                                free(c[n + k]);
+                        c[n] = NULL;
+                        return -ENOMEM;
+                }
+                c[n + i + 1] = NULL;
         }
         return 0;
 }
@@ -79,21 +95,30 @@ char **strv_copy(char * const *l) {
 int strv_split(const char *s, const char *separators, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         const char *p = s;
+        size_t count = 0, allocated = 1;
 
         l = calloc(1, sizeof(char *));
         if (!l)
                 return -ENOMEM;
         for (;;) {
                 size_t n;
-                int r;
 
                 p += strspn(p, separators);
                 if (!*p)
                         break;
                 n = strcspn(p, separators);
-                r = strv_consume(&l, strndup(p, n));
-                if (r < 0)
-                        return r;
+                /* Grown by doubling: a line of many fields stays linear. */
+                if (count + 2 > allocated) {
+                        char **c = realloc(l, sizeof(char *) * allocated * 2);
+                        if (!c)
+                                return -ENOMEM;
+                        l = c;
+                        allocated *= 2;
+                }
+                l[count] = strndup(p, n);
+                if (!l[count])
+                        return -ENOMEM;
+                l[++count] = NULL;
                 p += n;
         }
         *ret = TAKE_PTR(l);

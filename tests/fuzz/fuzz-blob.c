@@ -56,7 +56,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         FUZZ_ASSERT(e->name);
                         end = e->offset + e->size;
                         if (blob_entry_with_namespace(a, e, "fuzzns", &with_ns, &with_ns_size) == 0) {
-                                _cleanup_free_ BlobEntry *one = NULL;
                                 BlobEntry *pieces = NULL;
                                 size_t n_pieces = 0;
                                 /* The first entry stands alone (it has the

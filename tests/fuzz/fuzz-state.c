@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (size_t i = 0; i < s->n_units; i++) {
                 FUZZ_ASSERT(s->units[i].file && s->units[i].file[0] == '/');
                 FUZZ_ASSERT(s->units[i].names);
-                FUZZ_ASSERT(state_find_unit(s, s->units[i].file) == &s->units[i]);
+                FUZZ_ASSERT(state_find_unit(s, s->units[i].file, s->units[i].ns) == &s->units[i]);
         }
         owned = state_owned_names(s);
         FUZZ_ASSERT(owned);

@@ -5,6 +5,7 @@
  * `make check`, where its corpus and regression cases run as a test. */
 #pragma once
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

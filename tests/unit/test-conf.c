@@ -76,6 +76,21 @@ Test(conf, jobs_auto_and_list_reset) {
         config_free(c);
 }
 
+/* The shipped aalevel.conf shows "#features_file=" for the default (unset):
+ * uncommented, it was refused as "not an absolute path", and a drop-in
+ * could not unset a features_file the main file set. */
+Test(conf, features_file_empty_unsets) {
+        Config *c = parse_ok("[daemon]\nfeatures_file =\n");
+        cr_assert_null(c->features_file);
+        cr_assert_eq(config_parse_string(c, "[daemon]\nfeatures_file = /tmp/f\n", "a.conf", NULL), 0);
+        cr_assert_str_eq(c->features_file, "/tmp/f");
+        cr_assert_eq(config_parse_string(c, "[daemon]\nfeatures_file=\n", "b.conf", NULL), 0);
+        cr_assert_null(c->features_file);
+        config_free(c);
+        /* The other paths have no "unset". */
+        free(parse_bad("[daemon]\npolicy_dir =\n"));
+}
+
 Test(conf, bad_input) {
         struct { const char *text, *expect; } cases[] = {
                 { "[daemon]\nlevell = strict\n", "test.conf:2: unknown key 'levell'" },

@@ -219,3 +219,47 @@ Test(level, missing_directories) {
         cr_assert_eq(strv_length(s->errors), 0);
         level_set_free(s);
 }
+
+/* A file near the size cap with tens of thousands of keys or list items:
+ * found by timing (the duplicate-key check compared every pair, lists grew
+ * one counted item at a time): ~6 s and ~2 s of the daemon's main thread,
+ * and every GetLevel call paid the list cost again when resolving. */
+/* head, then n times prefix NUMBER suffix, then tail. */
+static char *repeat(const char *head, const char *prefix, const char *suffix, unsigned n, const char *tail) {
+        size_t size = strlen(head) + strlen(tail) + (size_t) n * (strlen(prefix) + strlen(suffix) + 12) + 1, o;
+        char *s = malloc(size);
+        cr_assert_not_null(s);
+        o = (size_t) sprintf(s, "%s", head);
+        for (unsigned i = 0; i < n; i++)
+                o += (size_t) sprintf(s + o, "%s%u%s", prefix, i, suffix);
+        sprintf(s + o, "%s", tail);
+        return s;
+}
+
+Test(level, many_keys_fast, .timeout = 3) {
+        char *text = repeat("", "k", ": 1\n", 49000, "k7: 2\n"), *error = NULL;
+        Level *l = NULL;
+        cr_assert_lt(level_parse_string(text, strlen(text), "a.yaml", &l, &error), 0);
+        /* The duplicate is found first; the line is the second k7's. */
+        cr_assert_str_eq(error, "a.yaml:49001: duplicate key 'k7' in the level file");
+        free(error);
+        free(text);
+}
+
+Test(level, long_lists_fast, .timeout = 3) {
+        char *text = repeat("profiles:\n  exclude: [", "p", ", ", 90000, "last]\n"), *error = NULL;
+        Level *l = NULL;
+        LevelSet s = {};
+        ResolvedLevel *r = NULL;
+        cr_assert_eq(level_parse_string(text, strlen(text), "/x/strict.yaml", &l, &error), 0);
+        cr_assert_eq(strv_length(l->exclude), 90001);
+        s.levels = &l;
+        s.n_levels = 1;
+        for (int i = 0; i < 10; i++) {
+                cr_assert_eq(level_set_resolve(&s, "strict", &r), 0);
+                cr_assert_eq(strv_length(r->exclude), 90001);
+                resolved_level_free(r);
+        }
+        level_free(l);
+        free(text);
+}

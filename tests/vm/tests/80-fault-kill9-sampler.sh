@@ -10,6 +10,9 @@
 . /tests/lib.sh
 
 rounds=${FAULT_KILL_ROUNDS:-20}
+# The profiles are k9-1 to k9-12, a prefix of this test's own: the checks
+# below compare every such profile in the kernel, and earlier tests of the
+# run leave their t-* profiles loaded.
 pd=$TMPDIR/pd
 make_policy_tree "$pd"
 names=
@@ -20,8 +23,8 @@ for i in $(seq 1 12); do
 	# shellcheck disable=SC2016 # a policy variable
 	[ "$i" -le 2 ] && body='  /etc/hostname r,
   if $aalevel_strict { deny /etc/shadow r, }'
-	write_profile "$pd" "t-$i" "$body" "$flags"
-	names="$names t-$i"
+	write_profile "$pd" "k9-$i" "$body" "$flags"
+	names="$names k9-$i"
 done
 load_profile_text foreign 'abi <abi/3.0>,
 profile foreign flags=(complain) { /etc/hostname r, }'
@@ -69,6 +72,18 @@ kernel_sums() {
 	done | sort
 }
 
+# What a failed round needs to be understood: the kernel's modes on one
+# line, the state, both daemons' logs (the killed one's first).
+diagnose() {
+	echo "round $1 diverged; kernel: $(grep '^k9-' "$APPARMORFS/profiles" | sort | tr '\n' ' ')"
+	aalevelctl status
+	echo "--- state"
+	cat "$state"
+	echo "--- the killed daemon's log"
+	cat "$TMPDIR/killed.log"
+	_daemon_log
+}
+
 # Every profile in the mode of the level the daemon reports; the state
 # holds exactly what the kernel has.
 check_converged() {
@@ -78,13 +93,14 @@ check_converged() {
 	for _i in $(seq 1 12); do
 		if [ "$_level" = strict ] || [ "$_i" -gt 8 ]; then _m=enforce; else _m=complain; fi
 		_want="$_want
-t-$_i ($_m)"
+k9-$_i ($_m)"
 	done
-	_have=$(grep '^t-' "$APPARMORFS/profiles" | sort)
+	_have=$(grep '^k9-' "$APPARMORFS/profiles" | sort)
+	[ "$(echo "$_want" | grep . | sort)" = "$_have" ] || diagnose "$1"
 	assert_eq "$(echo "$_want" | grep . | sort)" "$_have" "round $1: the modes at level $_level"
 	# unit FILE NAMESPACE KEY SHA1 MODE NAMES...
 	_state=$(awk -F'\t' '$1 == "unit" { print $7 " " $5 }' "$state" | sort)
-	assert_eq "$_state" "$(kernel_sums | grep '^t-')" "round $1: the state's binaries against the kernel's"
+	assert_eq "$_state" "$(kernel_sums | grep '^k9-')" "round $1: the state's binaries against the kernel's"
 	grep -q "^claimed" "$state" && die "round $1: claims left in the state: $(grep '^claimed' "$state")"
 	assert_eq "$_level" "$(awk -F'\t' '$1 == "applied" { print $2 }' "$state")" "round $1: the applied level"
 	assert_eq "foreign $foreign" "$(kernel_sums | grep '^foreign ')" "round $1: the foreign binary"
@@ -93,23 +109,38 @@ t-$_i ($_m)"
 
 start_daemon
 wait_idle 120
+# How long a warm switch takes here, blocking call included: the kill
+# moments are drawn from that span (and a fifth more), so that most land
+# inside a switch whatever the machine's speed.
+ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+t=$(ms)
+aalevelctl set strict >/dev/null || die "set strict failed"
+aalevelctl set default >/dev/null || die "set default failed"
+span=$((($(ms) - t) * 6 / 10))
+[ "$span" -ge 50 ] || span=50
+echo "a switch takes about $span ms here"
 sampler &
 sampler_pid=$!
 
 t0=$(cut -d' ' -f1 /proc/uptime)
 killed_busy=0
-for round in $(seq 1 "$rounds"); do
+# At least $rounds rounds, and more (up to twice as many) until 5 kills
+# have hit an unfinished switch: the moments are random, and about half
+# land inside one (9 of 20 measured), so 20 alone would miss 5 now and then.
+round=0
+while [ "$round" -lt "$rounds" ] || { [ "$killed_busy" -lt 5 ] && [ "$round" -lt $((2 * rounds)) ]; }; do
+	round=$((round + 1))
 	# Always a real switch: to the level the daemon is not at.
 	before=$(status_field level)
 	if [ "$before" = strict ]; then target=default; else target=strict; fi
 	# Every third round an override changes too: a compile in the switch.
 	if [ $((round % 3)) -eq 0 ]; then
-		echo "/srv/round-$round r," >"$pd/local/t-$((round % 12 + 1))"
+		echo "/srv/round-$round r," >"$pd/local/k9-$((round % 12 + 1))"
 	fi
 	aalevelctl --no-block set "$target" >/dev/null || die "round $round: set $target failed"
-	# Random moment: from at once to well after a warm switch ends.
-	delay=$(random 500)
-	[ "$delay" -gt 0 ] && sleep "$(printf '0.%03d' "$delay")"
+	# Random moment: from at once to a little after a warm switch ends.
+	delay=$(random "$span")
+	[ "$delay" -gt 0 ] && sleep "$(awk -v d="$delay" 'BEGIN { printf "%.3f", d / 1000 }')"
 	kill -9 "$AALEVEL_PID"
 	wait "$AALEVEL_PID" 2>/dev/null
 	AALEVEL_PID=
@@ -121,6 +152,7 @@ for round in $(seq 1 "$rounds"); do
 		killed_busy=$((killed_busy + 1))
 	fi
 	echo "round $round: killed ${delay} ms after set $target: $how the switch"
+	cp "$AALEVEL_LOG" "$TMPDIR/killed.log"
 	start_daemon
 	wait_idle 120
 	check_converged "$round"
@@ -136,12 +168,12 @@ assert_eq "$rev" "$(kernel_revision)" "the policy revision after a reload"
 
 : >"$TMPDIR/stop"
 wait "$sampler_pid"
-echo "$rounds kills ($killed_busy before the switch was complete) in $(echo "$t1 - $t0" | bc) s;" \
+echo "$round kills ($killed_busy before the switch was complete) in $(echo "$t1 - $t0" | bc) s;" \
 	"$(cat "$samples") samples of the kernel's list"
 if [ -s "$violations" ]; then
 	head -n 20 "$violations"
 	die "$(wc -l <"$violations") violations seen by the sampler"
 fi
 [ "$(cat "$samples")" -ge 100 ] || die "too few samples: $(cat "$samples")"
-[ "$killed_busy" -ge 5 ] || die "only $killed_busy kills hit an unfinished switch; the moments are not random enough"
+[ "$killed_busy" -ge 5 ] || die "only $killed_busy of $round kills hit an unfinished switch; the moments are not random enough"
 stop_daemon

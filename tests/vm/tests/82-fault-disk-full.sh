@@ -73,16 +73,19 @@ aalevelctl status
 aalevelctl profiles
 assert_eq "$a" "$(raw_sha1 t-a)" "t-a after a restart with a stale state"
 assert_eq 0 "$(status_field profiles_modified)" "profiles reported modified by someone else after a restart with a stale state"
-# A new profile: its name cannot be recorded, so it is not loaded.
-write_profile "$pd" t-new '  /etc/hostname r,'
+# A new profile: its name cannot be recorded, so it is not loaded. (A
+# name of this test's own: earlier tests of the run leave their profiles,
+# t-new among them, in the kernel.)
+assert_profile_absent t-unclaimed
+write_profile "$pd" t-unclaimed '  /etc/hostname r,'
 sleep 1
 wait_idle
 grep "nothing was loaded" "$AALEVEL_LOG" || die "no error about the unrecorded new profile"
-assert_profile_absent t-new
+assert_profile_absent t-unclaimed
 # Nor by the next run: the claim it could not write is not taken as made.
 aalevelctl reload >/dev/null 2>&1
 wait_idle
-grep -q '^claimed' "$state/state" || assert_profile_absent t-new
+grep -q '^claimed' "$state/state" || assert_profile_absent t-unclaimed
 assert_profile_loaded t-a
 assert_profile_loaded t-b
 assert_eq "$foreign" "$(raw_sha1 foreign)" "the foreign binary with a full state directory"
@@ -92,10 +95,10 @@ echo "--- room again"
 rm -f "$state"/zz-fill*
 aalevelctl reload || die "reload failed"
 wait_idle
-assert_profile_loaded t-new
+assert_profile_loaded t-unclaimed
 assert_profile_mode t-a enforce
 # The state holds what the kernel has.
-for p in t-a t-b t-new; do
+for p in t-a t-b t-unclaimed; do
 	sha=$(awk -F'\t' -v f="$pd/$p" '$1 == "unit" && $2 == f { print $5 }' "$state/state")
 	assert_eq "$sha" "$(raw_sha1 $p)" "the state's binary of $p"
 done

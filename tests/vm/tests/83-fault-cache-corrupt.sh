@@ -35,6 +35,7 @@ echo "t-a's entry: $ea ($size bytes)"
 # Flip one byte in the middle of t-a's binary (after the 68-byte header).
 off=$((68 + (size - 68) / 2))
 byte=$(/usr/bin/dd if="$ea" bs=1 skip="$off" count=1 status=none | od -An -tu1 | tr -d ' ')
+# shellcheck disable=SC2059 # the format is the byte's octal escape, built on purpose
 printf "\\$(printf '%03o' $((byte ^ 0x55)))" | /usr/bin/dd of="$ea" bs=1 seek="$off" conv=notrunc status=none
 # Cut t-b's entry short.
 /usr/bin/dd if="$eb" of="$eb.cut" bs=1 count=$(($(wc -c <"$eb") - 100)) status=none
