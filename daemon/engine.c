@@ -677,8 +677,12 @@ static int compile_units(Engine *e, Unit *units, size_t n, EngineResult *res) {
                 if (j->status < 0) {
                         /* Only the parser's verdict on the policy itself is
                          * worth remembering: an error it places in a file and
-                         * line. Anything else may be the environment's fault. */
-                        if (j->status == -EINVAL && j->errors && parser_errors_blame_policy(j->errors))
+                         * line, or one without a line that names no failure
+                         * of the machine ("profile has merged rule with
+                         * conflicting x modifiers"). Not remembering those
+                         * compiled them again at every run. */
+                        if (j->status == -EINVAL && j->errors &&
+                            (parser_errors_blame_policy(j->errors) || !parser_errors_environmental(j->errors)))
                                 (void) cache_put_failure(e->cache, &u->key, j->errors);
                         r = unit_fail_from_parser(e, u, j->errors);
                         if (r < 0)

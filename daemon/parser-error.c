@@ -417,6 +417,22 @@ char *parser_errors_summary(const ParserError *e, size_t n) {
         return r < 0 ? NULL : s;
 }
 
+bool parser_errors_environmental(const char *text) {
+        static const char * const words[] = {
+                "Cannot allocate memory", "Out of memory", "out of memory", "No space left on device",
+                "Disk quota exceeded", "Permission denied", "Operation not permitted",
+                "Resource temporarily unavailable", "Too many open files", "Input/output error",
+                "Read-only file system", "failed without a message",
+        };
+
+        if (!text)
+                return true;
+        for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+                if (strstr(text, words[i]))
+                        return true;
+        return false;
+}
+
 bool parser_errors_blame_policy(const char *text) {
         ParserError *e = NULL;
         size_t n = 0;

@@ -54,6 +54,11 @@ void parser_errors_free(ParserError *e, size_t n);
 /* Whether the text holds an error the parser places in a file and line:
  * a verdict on the policy, as opposed to trouble with its environment
  * (a missing directory, a full disk) that another run may not have. */
+/* True when apparmor_parser's complaint names a failure of the machine it
+ * ran on (memory, disk, permissions, descriptors) rather than of the
+ * policy: such a failure may go away by itself and is not remembered. */
+bool parser_errors_environmental(const char *text);
+
 bool parser_errors_blame_policy(const char *text);
 
 /* One line for the status and the journal: "FILE:LINE: message" for the

@@ -453,3 +453,16 @@ Test(parser_error, summary_forms) {
         cr_expect_str_eq(s, "/w:1: w");
         free(s);
 }
+
+/* Which complaints without a line are remembered as the policy's fault
+ * (the failure cache) and which may be the machine's. */
+Test(parser_error, environmental) {
+        cr_expect_not(parser_errors_environmental("profile has merged rule with conflicting x modifiers\n"
+                                                  "ERROR processing regexs for profile umu-bwrap, failed to load\n"));
+        cr_expect(parser_errors_environmental("Unable to open /tmp/x: Permission denied\n"));
+        cr_expect(parser_errors_environmental("Memory allocation error: Cannot allocate memory\n"));
+        cr_expect(parser_errors_environmental("write failed: No space left on device\n"));
+        cr_expect(parser_errors_environmental("apparmor_parser failed without a message"));
+        cr_expect(parser_errors_environmental(NULL));
+        cr_expect_not(parser_errors_environmental(""));
+}
