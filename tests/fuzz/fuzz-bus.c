@@ -9,7 +9,8 @@
  * sd-bus's own checks and every handler's argument reading and validation
  * (level names, flags, confirm seconds, GetLevel/Diff/Check arguments,
  * properties, the access decision for uid 0, other users and confined
- * labels) see hostile input. The Manager is a plain struct filled here;
+ * labels) see hostile input. Requests are daemon/request.c's own. The
+ * Manager is a plain struct filled here;
  * what the handlers hand on (manager_set_level, manager_confirm,
  * manager_reload, manager_check) is stubbed below and answers every
  * request the way the worker's results are answered, including
@@ -58,32 +59,6 @@ static uint8_t stub_mode;       /* from the input: how the stubs answer */
 
 static Request *pending[64];
 static size_t n_pending;
-
-const char *manager_state_to_string(ManagerState s) {
-        static const char * const names[_MANAGER_STATE_MAX] = {
-                [MANAGER_STARTING] = "starting",   [MANAGER_IDLE] = "idle",
-                [MANAGER_COMPILING] = "compiling", [MANAGER_LOADING] = "loading",
-                [MANAGER_WAITING_CONFIRM] = "waiting-confirm", [MANAGER_FAILED] = "failed",
-        };
-        return s >= 0 && s < _MANAGER_STATE_MAX ? names[s] : "unknown";
-}
-
-Request *request_new(RequestKind kind, sd_bus_message *message) {
-        Request *r = calloc(1, sizeof(Request));
-        if (!r)
-                return NULL;
-        r->kind = kind;
-        r->message = sd_bus_message_ref(message);
-        return r;
-}
-
-void request_free(Request *r) {
-        if (!r)
-                return;
-        sd_bus_message_unref(r->message);
-        free(r->previous);
-        free(r);
-}
 
 /* Takes over req, as the real entry points do; answered in finish_pending. */
 static int queue_request(Request *req) {
