@@ -320,6 +320,14 @@ wait_idle() {
 	die "the daemon did not become idle within ${1:-60} s (state $(status_field state))"
 }
 
+# settle [SECONDS]: after changing files, until the daemon has handled
+# them: the state stays idle while the watch's debounce (100 ms in the
+# tests' configuration) waits, so wait past it first.
+settle() {
+	sleep 0.5
+	wait_idle "$@"
+}
+
 # wait_sha1_change NAME OLD [SECONDS]: until the kernel's binary of NAME
 # is not OLD any more.
 wait_sha1_change() {

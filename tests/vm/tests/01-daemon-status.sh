@@ -18,3 +18,21 @@ echo "$json"
 assert_contains "$json" '"level"' "aalevelctl status --json"
 
 stop_daemon
+
+# Stopped with work running and queued and callers waiting for it: a clean
+# exit, the callers told (E2: under the sanitizers, tests/sanitize, no
+# request or job leaks at that exit).
+pd=$TMPDIR/pd
+make_policy_tree "$pd"
+for i in 1 2 3 4 5 6 7 8; do
+	write_profile "$pd" "t-stop-$i" '  /etc/hostname r,'
+done
+test_config "$pd"
+start_daemon
+"$AALEVELCTL_BIN" set strict >/dev/null 2>&1 &
+c1=$!
+"$AALEVELCTL_BIN" reload >/dev/null 2>&1 &
+c2=$!
+sleep 0.3
+stop_daemon
+wait "$c1" "$c2" || true

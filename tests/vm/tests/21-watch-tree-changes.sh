@@ -40,11 +40,13 @@ wait_sha1_change t-alone "$old"
 echo '/etc/a r,' >"$TMPDIR/over-a"
 echo '/etc/b r,' >"$TMPDIR/over-b"
 ln -s "$TMPDIR/over-a" "$pd/local/t-one"
-wait_idle
+settle
 old=$(raw_sha1 t-one)
 ln -sfn "$TMPDIR/over-b" "$pd/local/t-one"
 wait_sha1_change t-one "$old"
-# The target edited behind the link.
+# The target edited behind the link (once the daemon watches it: the swap
+# handled completely).
+settle
 old=$(raw_sha1 t-one)
 echo '/etc/c r,' >>"$TMPDIR/over-b"
 wait_sha1_change t-one "$old"

@@ -137,6 +137,9 @@ wait_idle
 aalevelctl status
 assert_eq custom "$(status_field level)" "the level with its file broken and the policy changed"
 tail -n 4 "$AALEVEL_LOG"
+# E3: the reload the change asked for was refused, and says so.
+grep -q 'Reloading level custom was refused' "$AALEVEL_LOG" || die "the refused reload was not logged"
+"$AALEVELCTL_BIN" status | grep -q 'not defined' || die "the refused reload is not in the errors of status"
 assert_profile_mode t-a enforce
 echo "$keep" >"$levels/custom.yaml"
 wait_sha1_change t-b "$b" 20
