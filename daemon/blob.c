@@ -34,9 +34,9 @@ enum {
 #define VERSION_ABI_MAX 9U
 #define VERSION_FORCE_COMPLAIN 0x800U
 
-#define MODE_ENFORCE 0U
-#define MODE_COMPLAIN 1U
-#define MODE_MAX 4U             /* "user", newer kernels */
+#define KMODE_ENFORCE 0U
+#define KMODE_COMPLAIN 1U
+#define KMODE_MAX 4U             /* "user", newer kernels */
 
 /* The parser nests three deep at most; the cap only keeps the walk's stack
  * bounded on hostile input. */
@@ -253,7 +253,7 @@ static int read_flags(Reader *r, ProfileEntry *p) {
                         p->mode_offset = e.offset;
                 }
         }
-        if (p->mode > MODE_MAX)
+        if (p->mode > KMODE_MAX)
                 return -EBADMSG;
         k = read_element(r, &e);
         if (k < 0)
@@ -457,13 +457,13 @@ static int enforce_profile(const ProfileEntry *p, void *userdata) {
 
         /* The kernel reads complain from either place: mode word 1, or the
          * flag in the header that applies to this profile. */
-        if (p->mode == MODE_COMPLAIN)
-                put_le32(c->data + p->mode_offset, MODE_ENFORCE);
+        if (p->mode == KMODE_COMPLAIN)
+                put_le32(c->data + p->mode_offset, KMODE_ENFORCE);
         if (force)
                 /* p->version is the value read before any write, so a header
                  * shared by several profiles still counts for each. */
                 put_le32(c->data + p->version_offset, p->version & ~VERSION_FORCE_COMPLAIN);
-        if (p->mode == MODE_COMPLAIN || force)
+        if (p->mode == KMODE_COMPLAIN || force)
                 c->changed++;
         return 0;
 }
@@ -608,4 +608,31 @@ int blob_force_complain(void *data, size_t size) {
                         put_le32(d + c.offsets[i], le32(d + c.offsets[i]) | VERSION_FORCE_COMPLAIN);
         free(c.offsets);
         return r;
+}
+
+int blob_apply_mode(void *data, size_t size, ModeOverride mode) {
+        switch (mode) {
+        case MODE_ENFORCE:
+                return blob_force_enforce(data, size, NULL);
+        case MODE_COMPLAIN:
+                return blob_force_complain(data, size);
+        default:
+                return 0;
+        }
+}
+
+int blob_mode_sha1(const void *data, size_t size, uint8_t ret[_MODE_OVERRIDE_MAX][SHA1_DIGEST_SIZE]) {
+        _cleanup_free_ uint8_t *copy = malloc(size);
+
+        memset(ret, 0, _MODE_OVERRIDE_MAX * SHA1_DIGEST_SIZE);
+        if (!copy)
+                return -ENOMEM;
+        for (int m = 0; m < _MODE_OVERRIDE_MAX; m++) {
+                if (m == MODE_KEEP)
+                        continue;
+                memcpy(copy, data, size);
+                if (blob_apply_mode(copy, size, (ModeOverride) m) >= 0)
+                        sha1(copy, size, ret[m]);
+        }
+        return 0;
 }

@@ -57,6 +57,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hash.h"
+#include "level.h"
+
 /* The profiles an entry replaces, as the kernel names them: "name", or
  * ":ns:name" for a profile in a policy namespace, in stream order. Hats
  * and child profiles are not listed. -EBADMSG when blob_validate() would
@@ -77,6 +80,15 @@ int blob_force_enforce(void *data, size_t size, unsigned *ret_changed);
  * `apparmor_parser -C` produces for the same source. -EBADMSG (and data
  * untouched) on a malformed stream. */
 int blob_force_complain(void *data, size_t size);
+
+/* The binary as a level's mode override loads it, in place: nothing for
+ * MODE_KEEP, else blob_force_enforce() or blob_force_complain(). */
+int blob_apply_mode(void *data, size_t size, ModeOverride mode);
+
+/* The SHA-1 of the binary under each mode override but MODE_KEEP (left
+ * zero), what the kernel reports as raw_sha1 once it is loaded so; a mode
+ * the binary cannot take is left zero too. -ENOMEM only. */
+int blob_mode_sha1(const void *data, size_t size, uint8_t ret[_MODE_OVERRIDE_MAX][SHA1_DIGEST_SIZE]);
 
 /* Whole-stream validation: every element well formed and inside the
  * buffer, containers balanced, array entry counts consistent, headers with

@@ -16,8 +16,12 @@
 #include "strv.h"
 #include "util.h"
 
-#define ENTRY_MAGIC "AALVLBC1"
-#define ENTRY_HEADER_SIZE (8 + 8 + SHA256_DIGEST_SIZE + SHA1_DIGEST_SIZE)
+/* An entry: magic, the binary's length (LE64), its SHA-256, its SHA-1
+ * under each mode override (keep, enforce, complain; zero when unknown),
+ * then the binary. */
+#define ENTRY_MAGIC "AALVLBC2"
+#define ENTRY_SHA1_OFFSET (8 + 8 + SHA256_DIGEST_SIZE)
+#define ENTRY_HEADER_SIZE (ENTRY_SHA1_OFFSET + _MODE_OVERRIDE_MAX * SHA1_DIGEST_SIZE)
 #define ENTRY_MAX (256U * 1024U * 1024U)
 
 struct Cache {
@@ -186,7 +190,8 @@ corrupt:
         return -EBADMSG;
 }
 
-int cache_get_sha1(Cache *c, const CacheKey *key, char ret[2 * SHA1_DIGEST_SIZE + 1]) {
+int cache_get_sha1(Cache *c, const CacheKey *key, ModeOverride mode, char ret[2 * SHA1_DIGEST_SIZE + 1]) {
+        static const uint8_t zero[SHA1_DIGEST_SIZE] = {};
         _cleanup_free_ char *path = entry_path(c, key);
         _cleanup_close_ int fd = -1;
         uint8_t header[ENTRY_HEADER_SIZE];
@@ -202,7 +207,11 @@ int cache_get_sha1(Cache *c, const CacheKey *key, char ret[2 * SHA1_DIGEST_SIZE 
                 return negative_errno();
         if ((size_t) n < sizeof header || memcmp(header, ENTRY_MAGIC, 8) != 0)
                 return -EBADMSG;
-        hex_encode(header + 16 + SHA256_DIGEST_SIZE, SHA1_DIGEST_SIZE, ret);
+        if (mode < 0 || mode >= _MODE_OVERRIDE_MAX)
+                return -EINVAL;
+        if (memcmp(header + ENTRY_SHA1_OFFSET + mode * SHA1_DIGEST_SIZE, zero, SHA1_DIGEST_SIZE) == 0)
+                return -ENODATA;
+        hex_encode(header + ENTRY_SHA1_OFFSET + mode * SHA1_DIGEST_SIZE, SHA1_DIGEST_SIZE, ret);
         return 0;
 }
 
@@ -211,7 +220,8 @@ bool cache_has(Cache *c, const CacheKey *key) {
         return path && access(path, F_OK) == 0;
 }
 
-int cache_put(Cache *c, const CacheKey *key, const uint8_t *blob, size_t size) {
+int cache_put(Cache *c, const CacheKey *key, const uint8_t *blob, size_t size,
+              const uint8_t mode_sha1[_MODE_OVERRIDE_MAX][SHA1_DIGEST_SIZE]) {
         _cleanup_free_ char *path = entry_path(c, key), *tmp = NULL, *dir = NULL;
         _cleanup_close_ int fd = -1;
         uint8_t header[ENTRY_HEADER_SIZE];
@@ -226,10 +236,14 @@ int cache_put(Cache *c, const CacheKey *key, const uint8_t *blob, size_t size) {
         if (r < 0)
                 return r;
 
+        memset(header, 0, sizeof header);
         memcpy(header, ENTRY_MAGIC, 8);
         put_le64(header + 8, size);
         sha256(blob, size, header + 16);
-        sha1(blob, size, header + 16 + SHA256_DIGEST_SIZE);
+        sha1(blob, size, header + ENTRY_SHA1_OFFSET + MODE_KEEP * SHA1_DIGEST_SIZE);
+        for (int m = 0; mode_sha1 && m < _MODE_OVERRIDE_MAX; m++)
+                if (m != MODE_KEEP)
+                        memcpy(header + ENTRY_SHA1_OFFSET + m * SHA1_DIGEST_SIZE, mode_sha1[m], SHA1_DIGEST_SIZE);
 
         fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)

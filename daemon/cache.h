@@ -16,6 +16,7 @@
 
 #include "graph.h"
 #include "hash.h"
+#include "level.h"
 #include "macro.h"
 
 typedef struct Cache Cache;
@@ -52,12 +53,18 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Cache *, cache_free);
 /* -ENOENT on a miss; -EBADMSG when the entry was corrupted (it is removed). */
 int cache_get(Cache *c, const CacheKey *key, uint8_t **ret_blob, size_t *ret_size);
 bool cache_has(Cache *c, const CacheKey *key);
-/* The SHA-1 of an entry's binary, from its header alone: what the kernel
- * would report as raw_sha1 after loading it. Not verified: cache_get()
+/* The SHA-1 of an entry's binary as loaded under a mode override, from
+ * its header alone: what the kernel would report as raw_sha1 after
+ * loading it, known without reading or changing the binary. -ENODATA when
+ * the entry does not know it for that mode. Not verified: cache_get()
  * verifies before anything is loaded. */
-int cache_get_sha1(Cache *c, const CacheKey *key, char ret[2 * SHA1_DIGEST_SIZE + 1]);
-/* -ENOSPC and friends are returned; the caller goes on without caching. */
-int cache_put(Cache *c, const CacheKey *key, const uint8_t *blob, size_t size);
+int cache_get_sha1(Cache *c, const CacheKey *key, ModeOverride mode, char ret[2 * SHA1_DIGEST_SIZE + 1]);
+/* mode_sha1: the SHA-1 of the binary under each mode override (see
+ * blob_mode_sha1()); the MODE_KEEP one is computed here, an all-zero one
+ * is unknown; NULL for none. -ENOSPC and friends are returned; the caller
+ * goes on without caching. */
+int cache_put(Cache *c, const CacheKey *key, const uint8_t *blob, size_t size,
+              const uint8_t mode_sha1[_MODE_OVERRIDE_MAX][SHA1_DIGEST_SIZE]);
 int cache_remove(Cache *c, const CacheKey *key);
 
 /* A parser's refusal is as deterministic as its success: the same key

@@ -360,8 +360,9 @@ void engine_invalidate(Engine *e, const char *path) {
         include_graph_invalidate(e->graph, path);
 }
 
-void engine_invalidate_all(Engine *e) {
-        include_graph_invalidate_all(e->graph);
+void engine_revalidate(Engine *e) {
+        unsigned n = include_graph_revalidate(e->graph);
+        log_debug("Reload: %u paths changed on disk since they were read.", n);
 }
 
 const State *engine_state(const Engine *e) {
@@ -581,6 +582,7 @@ static int remember_names(Engine *e, Unit *u) {
 /* A fresh binary, checked, into the cache (as declared: the override is
  * applied when loading). */
 static int accept_blob(Engine *e, Unit *u, uint8_t *blob, size_t size) {
+        uint8_t mode_sha1[_MODE_OVERRIDE_MAX][SHA1_DIGEST_SIZE];
         int r;
 
         strv_free(u->names);
@@ -597,7 +599,14 @@ static int accept_blob(Engine *e, Unit *u, uint8_t *blob, size_t size) {
         r = remember_names(e, u);
         if (r < 0)
                 return r;
-        r = cache_put(e->cache, &u->key, blob, size);
+        /* Each mode's SHA-1 in the entry: a level with another override
+         * then knows without reading the binary whether the kernel has it. */
+        r = blob_mode_sha1(blob, size, mode_sha1);
+        if (r < 0) {
+                free(blob);
+                return r;
+        }
+        r = cache_put(e->cache, &u->key, blob, size, mode_sha1);
         if (r >= 0) {
                 u->cached = true;
                 free(blob);
@@ -614,28 +623,61 @@ static int accept_blob(Engine *e, Unit *u, uint8_t *blob, size_t size) {
 
 typedef struct CompileCtx {
         Engine *e;
-        Unit *units;
-        size_t n_units;
-        unsigned base;          /* progress offset */
+        EngineResult *res;
         unsigned total;
+        int r;                  /* the first -ENOMEM */
 } CompileCtx;
+
+/* One compile finished: its binary into the cache (and out of memory at
+ * once, so that a cold compile holds no more binaries than it runs
+ * parsers), or its failure recorded. */
+static int compiled(Engine *e, Unit *u, EngineResult *res) {
+        CompileJob *j = &u->job;
+        int r;
+
+        (void) cache_set_duration(e->cache, u->file, j->seconds);
+        if (j->max_rss_kb > res->max_parser_rss_kb)
+                res->max_parser_rss_kb = j->max_rss_kb;
+        if (j->status < 0) {
+                /* Only the parser's verdict on the policy itself is
+                 * worth remembering: an error it places in a file and
+                 * line, or one without a line that names no failure
+                 * of the machine ("profile has merged rule with
+                 * conflicting x modifiers"). Not remembering those
+                 * compiled them again at every run. */
+                if (j->status == -EINVAL && j->errors &&
+                    (parser_errors_blame_policy(j->errors) || !parser_errors_environmental(j->errors)))
+                        (void) cache_put_failure(e->cache, &u->key, j->errors);
+                return unit_fail_from_parser(e, u, j->errors);
+        }
+        res->n_compiled++;
+        r = accept_blob(e, u, TAKE_PTR(j->blob), j->blob_size);
+        j->blob_size = 0;
+        return r;
+}
 
 static void on_compiled(CompileJob *job, size_t done, size_t total, void *userdata) {
         CompileCtx *c = userdata;
-        progress(c->e, "compile", c->base + (unsigned) done, c->total, job->file);
+        Unit *u = container_of(job, Unit, job);
+        int r;
+
+        if (c->r >= 0) {
+                r = compiled(c->e, u, c->res);
+                if (r < 0)
+                        c->r = r;
+        }
+        progress(c->e, "compile", (unsigned) done, c->total, job->file);
 }
 
 static int compile_units(Engine *e, Unit *units, size_t n, EngineResult *res) {
         _cleanup_free_ CompileJob **jobs = NULL;
-        _cleanup_free_ Unit **owners = NULL;
         CompilerSettings s;
-        CompileCtx cctx = { .e = e, .units = units, .n_units = n };
+        CompileCtx cctx = { .e = e, .res = res };
         size_t nj = 0;
         int r;
 
         jobs = calloc(n + 1, sizeof(CompileJob *));
-        owners = calloc(n + 1, sizeof(Unit *));
-        if (!jobs || !owners)
+        if (!jobs)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 Unit *u = &units[i];
@@ -644,7 +686,6 @@ static int compile_units(Engine *e, Unit *units, size_t n, EngineResult *res) {
                 u->job.file = u->file;
                 u->job.ns = u->ns;
                 u->job.expected_seconds = cache_get_duration(e->cache, u->file);
-                owners[nj] = u;
                 jobs[nj++] = &u->job;
         }
         if (nj == 0)
@@ -664,39 +705,10 @@ static int compile_units(Engine *e, Unit *units, size_t n, EngineResult *res) {
         cctx.total = (unsigned) nj;
         progress(e, "compile", 0, (unsigned) nj, NULL);
         r = compiler_run(&s, jobs, nj, on_compiled, &cctx);
+        (void) cache_save_durations(e->cache);
         if (r < 0)
                 return r;
-
-        for (size_t i = 0; i < nj; i++) {
-                Unit *u = owners[i];
-                CompileJob *j = &u->job;
-
-                (void) cache_set_duration(e->cache, u->file, j->seconds);
-                if (j->max_rss_kb > res->max_parser_rss_kb)
-                        res->max_parser_rss_kb = j->max_rss_kb;
-                if (j->status < 0) {
-                        /* Only the parser's verdict on the policy itself is
-                         * worth remembering: an error it places in a file and
-                         * line, or one without a line that names no failure
-                         * of the machine ("profile has merged rule with
-                         * conflicting x modifiers"). Not remembering those
-                         * compiled them again at every run. */
-                        if (j->status == -EINVAL && j->errors &&
-                            (parser_errors_blame_policy(j->errors) || !parser_errors_environmental(j->errors)))
-                                (void) cache_put_failure(e->cache, &u->key, j->errors);
-                        r = unit_fail_from_parser(e, u, j->errors);
-                        if (r < 0)
-                                return r;
-                        continue;
-                }
-                res->n_compiled++;
-                r = accept_blob(e, u, TAKE_PTR(j->blob), j->blob_size);
-                if (r < 0)
-                        return r;
-                j->blob_size = 0;
-        }
-        (void) cache_save_durations(e->cache);
-        return 0;
+        return cctx.r;
 }
 
 /* Attaches a prelude to jobs that need it: kept apart so that the
@@ -733,10 +745,10 @@ static int lookup_unit(Engine *e, Unit *u, EngineResult *res) {
                 res->n_cached++;
                 return 1;
         }
-        r = cache_get_sha1(e->cache, &u->key, u->sha1);
+        r = cache_get_sha1(e->cache, &u->key, u->override, u->sha1);
         if (r == -ENOMEM)
                 return r;
-        if (r < 0) {
+        if (r < 0 && r != -ENODATA) {
                 _cleanup_free_ char *errors = NULL;
                 /* Failed before with exactly these inputs: same answer. */
                 r = cache_get_failure(e->cache, &u->key, &errors);
@@ -748,9 +760,9 @@ static int lookup_unit(Engine *e, Unit *u, EngineResult *res) {
                 return 0;
         }
         u->cached = true;
-        /* The header's SHA-1 is the declared binary's: the final one only
-         * without an override. */
-        u->sha1_known = u->override == MODE_KEEP;
+        /* Without the mode's SHA-1 in the entry, it is learnt when the
+         * binary is read for loading. */
+        u->sha1_known = r >= 0;
         names = hashmap_get(e->names_by_key, u->key_hex);
         if (names) {
                 u->names = strv_copy(names);
@@ -839,11 +851,7 @@ static int unit_final_blob(Engine *e, Unit *u, uint8_t **ret, size_t *ret_size, 
         r = unit_blob(e, u, &blob, &size, res);
         if (r < 0)
                 return r;
-        if (u->override == MODE_ENFORCE)
-                r = blob_force_enforce(blob, size, NULL);
-        else if (u->override == MODE_COMPLAIN)
-                r = blob_force_complain(blob, size);
-        if (r < 0)
+        if (blob_apply_mode(blob, size, u->override) < 0)
                 return -EBADMSG;
         sha1(blob, size, digest);
         hex_encode(digest, sizeof digest, u->sha1);
@@ -851,6 +859,21 @@ static int unit_final_blob(Engine *e, Unit *u, uint8_t **ret, size_t *ret_size, 
         *ret = TAKE_PTR(blob);
         *ret_size = size;
         return 0;
+}
+
+/* The names the units that did not fail make, as a set. */
+static Hashmap *produced_names(const Unit *units, size_t n) {
+        Hashmap *set = hashmap_new(NULL);
+        if (!set)
+                return NULL;
+        for (size_t i = 0; i < n; i++)
+                if (!units[i].failed)
+                        STRV_FOREACH(name, units[i].names)
+                                if (hashmap_put(set, *name, (void *) 1) < 0) {
+                                        hashmap_free(set);
+                                        return NULL;
+                                }
+        return set;
 }
 
 static bool names_produced(const Unit *units, size_t n, const char *name) {
@@ -1083,6 +1106,14 @@ static int record_unit(Engine *e, const Unit *u) {
         return r;
 }
 
+/* A unit's identity: its file and namespace (as the state's index has it). */
+static char *unit_key(const char *file, const char *ns) {
+        char *k;
+        if (asprintf(&k, "%s\x1f%s", strempty(ns), file) < 0)
+                return NULL;
+        return k;
+}
+
 typedef enum Todo {
         TODO_NOTHING,
         TODO_LOAD,
@@ -1119,11 +1150,7 @@ static void load_fast(LoadPool *p, Unit *u, int todo) {
                 log_warning("The cache entry for %s was corrupted; compiling it again, never loading it.", u->file);
         if (r < 0)
                 return; /* missing or corrupted: compiled on the engine's thread */
-        if (u->override == MODE_ENFORCE)
-                r = blob_force_enforce(blob, size, NULL);
-        else if (u->override == MODE_COMPLAIN)
-                r = blob_force_complain(blob, size);
-        if (r < 0)
+        if (blob_apply_mode(blob, size, u->override) < 0)
                 return;
         sha1(blob, size, digest);
         hex_encode(digest, sizeof digest, u->sha1);
@@ -1174,21 +1201,29 @@ static int load_parallel(Engine *e, Unit *units, const void *todo, size_t n, Has
 }
 
 static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t n, EngineResult *res) {
-        _cleanup_(hashmap_freep) Hashmap *loaded = NULL, *hashes = NULL;
+        _cleanup_(hashmap_freep) Hashmap *loaded = NULL, *hashes = NULL, *owned_set = NULL, *produced = NULL,
+                                 *current = NULL, *kept_names = NULL;
         _cleanup_free_ int *todo = NULL;
         _cleanup_strv_free_ char **owned = NULL, **claim = NULL;
         unsigned total = 0;
         bool state_changed = false;
         int r;
 
+        usec_t start = now_usec(CLOCK_MONOTONIC);
         r = kernel_snapshot(e, &loaded, &hashes);
         if (r < 0)
                 return log_error_errno(r, "Cannot read the loaded policy from %s: %m", kernel_apparmorfs(e->kernel));
+        log_debug("Kernel snapshot: %zu profiles%s (%" PRIu64 " ms).", hashmap_size(loaded),
+                  hashes ? ", with their hashes" : "", (now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_MSEC);
 
         todo = calloc(n + 1, sizeof(int));
         owned = state_owned_names(e->state);
-        if (!todo || !owned)
+        owned_set = hashmap_new(NULL);
+        if (!todo || !owned || !owned_set)
                 return -ENOMEM;
+        STRV_FOREACH(name, owned)
+                if (hashmap_put(owned_set, *name, (void *) 1) < 0)
+                        return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 if (units[i].failed)
                         continue;
@@ -1202,7 +1237,7 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
                 }
                 total++;
                 STRV_FOREACH(name, units[i].names)
-                        if (!strv_contains(owned, *name) && strv_extend(&claim, *name) < 0)
+                        if (!hashmap_contains(owned_set, *name) && strv_extend(&claim, *name) < 0)
                                 return -ENOMEM;
         }
 
@@ -1325,27 +1360,30 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
 
         /* Remove what we own and the level no longer has. A failed file
          * keeps its old profiles; names made by a current unit stay. */
+        produced = produced_names(units, n);
+        current = hashmap_new(NULL);
+        if (!produced || !current)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *k = unit_key(units[i].file, units[i].ns);
+                if (!k || hashmap_put(current, k, &units[i]) < 0)
+                        return -ENOMEM;
+        }
         for (size_t i = 0; i < e->state->n_units;) {
                 StateUnit *su = &e->state->units[i];
-                bool current = false, kept = false;
+                _cleanup_free_ char *k = unit_key(su->file, su->ns);
 
-                for (size_t j = 0; j < n; j++)
-                        if (streq(units[j].file, su->file) && streq_ptr(units[j].ns, su->ns)) {
-                                current = true;
-                                kept = units[j].failed;
-                                break;
-                        }
-                if (kept) {
-                        i++;
-                        continue;
-                }
-                if (current) {
-                        /* Names this file made before and makes no more. */
+                if (!k)
+                        return -ENOMEM;
+                if (hashmap_contains(current, k)) {
+                        /* Still a file of the level (failed ones keep their
+                         * old profiles); names it made before and makes no
+                         * more are swept below. */
                         i++;
                         continue;
                 }
                 STRV_FOREACH(name, su->names) {
-                        if (names_produced(units, n, *name))
+                        if (hashmap_contains(produced, *name))
                                 continue;
                         if (hashmap_contains(loaded, *name)) {
                                 r = kernel_remove(e->kernel, *name);
@@ -1377,8 +1415,15 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
         }
         /* Names a loaded unit dropped (a profile renamed inside its file),
          * and claimed names that never made it. */
+        kept_names = hashmap_new(NULL);
+        if (!kept_names)
+                return -ENOMEM;
+        for (size_t i = 0; i < e->state->n_units; i++)
+                STRV_FOREACH(name, e->state->units[i].names)
+                        if (hashmap_put(kept_names, *name, (void *) 1) < 0)
+                                return -ENOMEM;
         STRV_FOREACH(name, owned) {
-                if (names_produced(units, n, *name) || state_find_name(e->state, *name))
+                if (hashmap_contains(produced, *name) || hashmap_contains(kept_names, *name))
                         continue;
                 if (hashmap_contains(loaded, *name)) {
                         r = kernel_remove(e->kernel, *name);
@@ -1440,22 +1485,10 @@ static int update_status(Engine *e, Unit *units, size_t n) {
         return 0;
 }
 
-static int collect_watch(Engine *e, Unit *units, size_t n) {
-        _cleanup_(hashmap_freep) Hashmap *set = hashmap_new(NULL);
-        char **l;
+/* What to watch: every path the include graph read or looked for. */
+static int collect_watch(Engine *e) {
+        char **l = include_graph_paths(e->graph);
 
-        if (!set)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                const Closure *c = units[i].closure;
-                for (size_t j = 0; j < c->n_deps; j++)
-                        if (hashmap_put(set, c->deps[j].path, (void *) 1) < 0)
-                                return -ENOMEM;
-                STRV_FOREACH(w, c->watch)
-                        if (hashmap_put(set, *w, (void *) 1) < 0)
-                                return -ENOMEM;
-        }
-        l = hashmap_keys_sorted(set);
         if (!l)
                 return -ENOMEM;
         strv_free(e->watch);
@@ -1548,8 +1581,9 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
         if (r < 0)
                 return r;
         res->n_units = (unsigned) n;
-        log_debug("Level %s: %zu profile files scanned, closures and keys computed (%" PRIu64 " files read so far).",
-                  level->name, n, include_graph_reads(e->graph));
+        log_debug("Level %s: %zu profile files scanned, closures and keys computed (%" PRIu64
+                  " files read so far; %" PRIu64 " ms).",
+                  level->name, n, include_graph_reads(e->graph), (now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_MSEC);
         for (size_t i = 0; i < n; i++) {
                 r = lookup_unit(e, &units[i], res);
                 if (r < 0)
@@ -1558,11 +1592,13 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
         r = prepare_jobs(e, level, units, n);
         if (r < 0)
                 goto fail;
-        log_debug("Level %s: cache looked up; %u to compile.", level->name, (unsigned) (n - res->n_cached));
+        log_debug("Level %s: cache looked up; %u to compile (%" PRIu64 " ms).", level->name,
+                  (unsigned) (n - res->n_cached), (now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_MSEC);
         r = compile_units(e, units, n, res);
         if (r < 0)
                 goto fail;
-        log_debug("Level %s: compiled %u.", level->name, res->n_compiled);
+        log_debug("Level %s: compiled %u (%" PRIu64 " ms).", level->name, res->n_compiled,
+                  (now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_MSEC);
 
         for (size_t i = 0; i < n; i++)
                 if (units[i].failed) {
@@ -1592,12 +1628,16 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
                 r = load_units(e, level, units, n, res);
                 if (r < 0)
                         goto fail;
+                log_debug("Level %s: loaded (%" PRIu64 " ms).", level->name,
+                          (now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_MSEC);
                 r = update_status(e, units, n);
                 if (r < 0)
                         goto fail;
-                r = collect_watch(e, units, n);
+                r = collect_watch(e);
                 if (r < 0)
                         goto fail;
+                log_debug("Level %s: status and watch list (%" PRIu64 " ms).", level->name,
+                          (now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_MSEC);
                 /* The units must be in place for the early policy. */
                 units_free(e->units, e->n_units);
                 e->units = units;

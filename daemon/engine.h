@@ -116,7 +116,9 @@ void engine_cancel(Engine *e);
 
 /* A file changed on disk: forget what is known about it. */
 void engine_invalidate(Engine *e, const char *path);
-void engine_invalidate_all(Engine *e);
+/* Before a full reload: forgets every file whose status changed on disk
+ * since it was read (see include_graph_revalidate()). */
+void engine_revalidate(Engine *e);
 
 /* The level prelude: booleans for every known level, @{aalevel_level}. */
 char *engine_prelude(const LevelSet *levels, const ResolvedLevel *level);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -24,31 +25,63 @@
  * cut off rather than recursed into without bound. */
 #define INCLUDE_DEPTH_MAX 64
 
+/* What a file was like when it was read: if it is still so, its content
+ * is too (see include_graph_revalidate()). */
+typedef struct Signature {
+        bool valid;
+        dev_t dev;
+        ino_t ino;
+        off_t size;
+        mode_t mode;
+        struct timespec mtime, ctime;
+        ino_t link_ino;         /* the path itself, when it is a symlink */
+        struct timespec link_ctime;
+} Signature;
+
+/* A node is shared by the graph's map and by every closure that read it;
+ * closures point at its Dep. Invalidating a node marks it stale (every
+ * closure holding it is then out of date) and drops the map's reference. */
 typedef struct Node {
-        DepType type;
-        int error;
-        uint8_t digest[SHA256_DIGEST_SIZE];
+        Dep dep;                /* first: a Dep * is a Node * */
+        unsigned n_ref;
+        bool stale;
         IncludeScan *scan;      /* DEP_FILE */
         char **entries;         /* DEP_DIR: the files it includes, full paths, sorted */
         char *real;             /* the symlink target's real path, when different */
+        Signature sig;
 } Node;
 
 struct IncludeGraph {
         char **search_path;
         char *cwd;
         char *root;
-        Hashmap *nodes;         /* path → Node */
+        Hashmap *nodes;         /* path → Node (one reference) */
+        Hashmap *closures;      /* profile file → its last Closure (one reference) */
         uint64_t reads;
 };
 
-static void node_free(void *p) {
+static Node *node_ref(Node *n) {
+        n->n_ref++;
+        return n;
+}
+
+static void node_unref(void *p) {
         Node *n = p;
-        if (!n)
+        if (!n || --n->n_ref > 0)
                 return;
+        free(n->dep.path);
         include_scan_free(n->scan);
         strv_free(n->entries);
         free(n->real);
         free(n);
+}
+
+/* Drops the map's reference; closures holding the node see it stale. */
+static void node_retire(void *p) {
+        Node *n = p;
+        if (n)
+                n->stale = true;
+        node_unref(n);
 }
 
 bool policy_name_is_skipped(const char *name) {
@@ -64,17 +97,38 @@ bool policy_name_is_skipped(const char *name) {
         return false;
 }
 
+Closure *closure_ref(Closure *c) {
+        c->n_ref++;
+        return c;
+}
+
 void closure_free(Closure *c) {
         if (!c)
                 return;
+        if (c->n_ref > 1) {
+                c->n_ref--;
+                return;
+        }
         free(c->file);
         for (size_t i = 0; i < c->n_deps; i++)
-                free(c->deps[i].path);
+                node_unref((Node *) c->deps[i]);
         free(c->deps);
         free(c->error);
         strv_free(c->warnings);
         strv_free(c->watch);
         free(c);
+}
+
+static void closure_free_void(void *p) {
+        closure_free(p);
+}
+
+/* Whether every file the closure read is still as it was. */
+static bool closure_current(const Closure *c) {
+        for (size_t i = 0; i < c->n_deps; i++)
+                if (((const Node *) c->deps[i])->stale)
+                        return false;
+        return true;
 }
 
 int include_graph_new(char * const *search_path, const char *cwd, const char *root, IncludeGraph **ret) {
@@ -86,8 +140,9 @@ int include_graph_new(char * const *search_path, const char *cwd, const char *ro
         g->search_path = strv_copy(search_path);
         g->cwd = strdup(cwd);
         g->root = strdup(strempty(root));
-        g->nodes = hashmap_new(node_free);
-        if (!g->search_path || !g->cwd || !g->root || !g->nodes)
+        g->nodes = hashmap_new(node_retire);
+        g->closures = hashmap_new(closure_free_void);
+        if (!g->search_path || !g->cwd || !g->root || !g->nodes || !g->closures)
                 return -ENOMEM;
         *ret = TAKE_PTR(g);
         return 0;
@@ -99,6 +154,7 @@ void include_graph_free(IncludeGraph *g) {
         strv_free(g->search_path);
         free(g->cwd);
         free(g->root);
+        hashmap_free(g->closures);
         hashmap_free(g->nodes);
         free(g);
 }
@@ -144,7 +200,44 @@ static int dir_entries(const char *path, char ***ret) {
 /* Reads what is at path into a new node. Only -ENOMEM is an error here;
  * anything wrong with the file is recorded in the node. */
 static void node_freep(Node **n) {
-        node_free(*n);
+        node_unref(*n);
+}
+
+static void signature_take(Signature *sig, const char *path) {
+        struct stat st, lst;
+
+        sig->valid = false;
+        if (stat(path, &st) < 0 || lstat(path, &lst) < 0)
+                return;
+        sig->dev = st.st_dev;
+        sig->ino = st.st_ino;
+        sig->size = st.st_size;
+        sig->mode = st.st_mode;
+        sig->mtime = st.st_mtim;
+        sig->ctime = st.st_ctim;
+        sig->link_ino = lst.st_ino;
+        sig->link_ctime = lst.st_ctim;
+        sig->valid = true;
+}
+
+static bool timespec_eq(struct timespec a, struct timespec b) {
+        return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+static bool signature_eq(const Signature *a, const Signature *b) {
+        return a->valid && b->valid && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+               a->mode == b->mode && timespec_eq(a->mtime, b->mtime) && timespec_eq(a->ctime, b->ctime) &&
+               a->link_ino == b->link_ino && timespec_eq(a->link_ctime, b->link_ctime);
+}
+
+/* A change made in the same clock tick as the read, after it, would leave
+ * the signature as it was: a file changed less than this long before it
+ * was read is never trusted by its signature (git's "racily clean"). */
+#define SIGNATURE_RACY_SEC 2
+
+static bool signature_racy(const Signature *sig, time_t read_at) {
+        return sig->ctime.tv_sec + SIGNATURE_RACY_SEC > read_at ||
+               sig->link_ctime.tv_sec + SIGNATURE_RACY_SEC > read_at;
 }
 
 static int node_load(IncludeGraph *g, const char *path, Node **ret) {
@@ -157,7 +250,19 @@ static int node_load(IncludeGraph *g, const char *path, Node **ret) {
         n = calloc(1, sizeof(Node));
         if (!n)
                 return -ENOMEM;
+        n->n_ref = 1;
+        n->dep.path = strdup(path);
+        if (!n->dep.path)
+                return -ENOMEM;
         g->reads++;
+
+        /* Before reading: a change after this shows in a later signature. */
+        {
+                time_t read_at = time(NULL);
+                signature_take(&n->sig, path);
+                if (n->sig.valid && signature_racy(&n->sig, read_at))
+                        n->sig.valid = false;
+        }
 
         r = read_full_file(path, POLICY_FILE_MAX, &text, &size);
         if (r == -EISDIR) {
@@ -168,10 +273,10 @@ static int node_load(IncludeGraph *g, const char *path, Node **ret) {
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0) {
-                        n->type = DEP_ERROR;
-                        n->error = r;
+                        n->dep.type = DEP_ERROR;
+                        n->dep.error = r;
                 } else {
-                        n->type = DEP_DIR;
+                        n->dep.type = DEP_DIR;
                         /* The listing by name: the same wherever the tree
                          * lives (an image's root, or /). */
                         sha256_init(&s);
@@ -179,29 +284,29 @@ static int node_load(IncludeGraph *g, const char *path, Node **ret) {
                                 const char *base = strrchr(*e, '/') + 1;
                                 sha256_update(&s, base, strlen(base) + 1);
                         }
-                        sha256_final(&s, n->digest);
+                        sha256_final(&s, n->dep.digest);
                         n->entries = TAKE_PTR(entries);
                 }
         } else if (r == -ENOENT || r == -ENOTDIR) {
-                n->type = DEP_MISSING;
+                n->dep.type = DEP_MISSING;
         } else if (r == -ENOMEM) {
                 return r;
         } else if (r < 0) {
-                n->type = DEP_ERROR;
-                n->error = r;
+                n->dep.type = DEP_ERROR;
+                n->dep.error = r;
         } else if (memory_has_nul(text, size)) {
-                n->type = DEP_ERROR;
-                n->error = -EBADMSG;
+                n->dep.type = DEP_ERROR;
+                n->dep.error = -EBADMSG;
         } else {
-                n->type = DEP_FILE;
-                sha256(text, size, n->digest);
+                n->dep.type = DEP_FILE;
+                sha256(text, size, n->dep.digest);
                 r = include_scan(text, size, &n->scan);
                 if (r < 0)
                         return r;
         }
 
         /* A symlink's target may live in a directory nobody watches. */
-        if (n->type != DEP_MISSING && lstat(path, &lst) >= 0 && S_ISLNK(lst.st_mode)) {
+        if (n->dep.type != DEP_MISSING && lstat(path, &lst) >= 0 && S_ISLNK(lst.st_mode)) {
                 char real[PATH_MAX];
                 if (realpath(path, real) && !streq(real, path)) {
                         n->real = strdup(real);
@@ -226,7 +331,7 @@ static int node_get(IncludeGraph *g, const char *path, Node **ret) {
                 return r;
         r = hashmap_put(g->nodes, path, n);
         if (r < 0) {
-                node_free(n);
+                node_unref(n);
                 return r;
         }
         *ret = n;
@@ -259,7 +364,7 @@ static int walk_node(Walk *w, const char *path, Node *n, unsigned depth) {
         r = record(w, path, n);
         if (r < 0)
                 return r;
-        if (n->type == DEP_DIR) {
+        if (n->dep.type == DEP_DIR) {
                 STRV_FOREACH(e, n->entries) {
                         r = walk_file(w, *e, depth + 1);
                         if (r < 0)
@@ -267,7 +372,7 @@ static int walk_node(Walk *w, const char *path, Node *n, unsigned depth) {
                 }
                 return 0;
         }
-        if (n->type != DEP_FILE)
+        if (n->dep.type != DEP_FILE)
                 return 0;
         if (depth > INCLUDE_DEPTH_MAX) {
                 _cleanup_free_ char *msg = NULL;
@@ -300,7 +405,7 @@ static int walk_node(Walk *w, const char *path, Node *n, unsigned depth) {
                                 r = node_get(w->g, cand, &cn);
                                 if (r < 0)
                                         return r;
-                                if (cn->type == DEP_MISSING) {
+                                if (cn->dep.type == DEP_MISSING) {
                                         r = record(w, cand, cn);
                                         if (r < 0)
                                                 return r;
@@ -346,10 +451,11 @@ static const char *dep_error_text(int error) {
         }
 }
 
-int include_graph_closure(IncludeGraph *g, const char *file, Closure **ret) {
+static int closure_compute(IncludeGraph *g, const char *file, Closure **ret) {
         _cleanup_(closure_freep) Closure *c = NULL;
         _cleanup_(hashmap_freep) Hashmap *seen = NULL, *stack = NULL;
         _cleanup_strv_free_ char **paths = NULL;
+        size_t rl = strlen(g->root);
         Walk w;
         Sha256 s;
         int r;
@@ -357,6 +463,7 @@ int include_graph_closure(IncludeGraph *g, const char *file, Closure **ret) {
         c = calloc(1, sizeof(Closure));
         if (!c)
                 return -ENOMEM;
+        c->n_ref = 1;
         c->file = strdup(file);
         seen = hashmap_new(NULL);
         stack = hashmap_new(NULL);
@@ -371,37 +478,58 @@ int include_graph_closure(IncludeGraph *g, const char *file, Closure **ret) {
         paths = hashmap_keys_sorted(seen);
         if (!paths)
                 return -ENOMEM;
-        c->deps = calloc(strv_length(paths) + 1, sizeof(Dep));
+        c->deps = calloc(strv_length(paths) + 1, sizeof(Dep *));
         if (!c->deps)
                 return -ENOMEM;
         sha256_init(&s);
         for (char **p = paths; *p; p++) {
                 Node *n = hashmap_get(seen, *p);
-                Dep *d = &c->deps[c->n_deps++];
-                uint8_t type = (uint8_t) n->type;
+                const Dep *d = &n->dep;
+                const char *logical = d->path;
+                uint8_t type = (uint8_t) d->type;
 
-                d->path = TAKE_PTR(*p);
-                d->type = n->type;
-                d->error = n->error;
-                memcpy(d->digest, n->digest, sizeof d->digest);
-                if (n->type == DEP_FILE && n->scan->mentions_aalevel)
+                c->deps[c->n_deps++] = &node_ref(n)->dep;
+                if (d->type == DEP_FILE && n->scan->mentions_aalevel)
                         c->mentions_aalevel = true;
-                if (n->type == DEP_ERROR && !c->error &&
-                    asprintf(&c->error, "%s: %s", d->path, dep_error_text(n->error)) < 0)
+                if (d->type == DEP_ERROR && !c->error &&
+                    asprintf(&c->error, "%s: %s", d->path, dep_error_text(d->error)) < 0)
                         return -ENOMEM;
-                {
-                        const char *logical = d->path;
-                        size_t rl = strlen(g->root);
-                        if (rl > 0 && strneq(logical, g->root, rl) && logical[rl] == '/')
-                                logical += rl;
-                        sha256_update(&s, logical, strlen(logical) + 1);
-                }
+                if (rl > 0 && strneq(logical, g->root, rl) && logical[rl] == '/')
+                        logical += rl;
+                sha256_update(&s, logical, strlen(logical) + 1);
                 sha256_update(&s, &type, 1);
                 sha256_update(&s, d->digest, sizeof d->digest);
         }
         sha256_final(&s, c->digest);
         *ret = TAKE_PTR(c);
         return 0;
+}
+
+int include_graph_closure(IncludeGraph *g, const char *file, Closure **ret) {
+        Closure *c = hashmap_get(g->closures, file);
+        int r;
+
+        /* Computed before, and nothing it read has changed since. */
+        if (c && closure_current(c)) {
+                *ret = closure_ref(c);
+                return 0;
+        }
+        r = closure_compute(g, file, &c);
+        if (r < 0)
+                return r;
+        /* Not remembered when out of memory: only slower next time. */
+        if (hashmap_put(g->closures, file, c) >= 0)
+                closure_ref(c);
+        *ret = c;
+        return 0;
+}
+
+void include_graph_forget_closures(IncludeGraph *g) {
+        Hashmap *fresh = hashmap_new(closure_free_void);
+        if (!fresh)
+                return;
+        hashmap_free(g->closures);
+        g->closures = fresh;
 }
 
 void include_graph_invalidate_all(IncludeGraph *g);
@@ -460,7 +588,7 @@ void include_graph_invalidate(IncludeGraph *g, const char *path) {
 }
 
 void include_graph_invalidate_all(IncludeGraph *g) {
-        Hashmap *fresh = hashmap_new(node_free);
+        Hashmap *fresh = hashmap_new(node_retire);
         char **keys;
 
         if (fresh) {
@@ -473,4 +601,59 @@ void include_graph_invalidate_all(IncludeGraph *g) {
         for (char **k = keys; k && *k; k++)
                 invalidate_one(g, *k);
         strv_free(keys);
+}
+
+static bool node_changed(const char *path, const Node *n) {
+        Signature now;
+        struct stat st;
+
+        switch (n->dep.type) {
+        case DEP_ERROR:
+                return true;
+        case DEP_MISSING:
+                return !(lstat(path, &st) < 0 && (errno == ENOENT || errno == ENOTDIR));
+        default:
+                if (!n->sig.valid)
+                        return true;
+                signature_take(&now, path);
+                return !signature_eq(&n->sig, &now);
+        }
+}
+
+unsigned include_graph_revalidate(IncludeGraph *g) {
+        _cleanup_strv_free_ char **changed = NULL;
+        const char *key;
+        void *value;
+        size_t i = 0;
+        unsigned n = 0;
+
+        while (hashmap_iterate(g->nodes, &i, &key, &value))
+                if (node_changed(key, value) && strv_extend(&changed, key) < 0) {
+                        unsigned all = (unsigned) hashmap_size(g->nodes);
+                        include_graph_invalidate_all(g);
+                        return all;
+                }
+        /* Each node is judged by its own status: a directory's changes
+         * when its listing does, a symlink's when its target does. */
+        STRV_FOREACH(p, changed) {
+                invalidate_one(g, *p);
+                n++;
+        }
+        return n;
+}
+
+char **include_graph_paths(const IncludeGraph *g) {
+        _cleanup_(hashmap_freep) Hashmap *set = hashmap_new(NULL);
+        const char *key;
+        void *value;
+        size_t i = 0;
+
+        if (!set)
+                return NULL;
+        while (hashmap_iterate(g->nodes, &i, &key, &value)) {
+                const Node *n = value;
+                if (hashmap_put(set, key, (void *) 1) < 0 || (n->real && hashmap_put(set, n->real, (void *) 1) < 0))
+                        return NULL;
+        }
+        return hashmap_keys_sorted(set);
 }

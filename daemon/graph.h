@@ -34,9 +34,12 @@ typedef struct Dep {
         uint8_t digest[SHA256_DIGEST_SIZE];
 } Dep;
 
+/* Shared: the graph memoizes closures, and a closure points at the
+ * graph's nodes. Drop a reference with closure_free(). */
 typedef struct Closure {
+        unsigned n_ref;
         char *file;             /* the profile file */
-        Dep *deps;              /* sorted by path, unique; the file itself included */
+        Dep **deps;             /* sorted by path, unique; the file itself included */
         size_t n_deps;
         bool mentions_aalevel;  /* some file of the closure uses aalevel_ symbols */
         char *error;            /* "PATH: why" for the first DEP_ERROR, or NULL */
@@ -45,6 +48,7 @@ typedef struct Closure {
         uint8_t digest[SHA256_DIGEST_SIZE]; /* over every dep: path, type, digest */
 } Closure;
 
+Closure *closure_ref(Closure *c);
 void closure_free(Closure *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Closure *, closure_free);
 
@@ -65,6 +69,19 @@ int include_graph_closure(IncludeGraph *g, const char *file, Closure **ret);
 void include_graph_invalidate(IncludeGraph *g, const char *path);
 /* Forgets everything. */
 void include_graph_invalidate_all(IncludeGraph *g);
+/* Forgets what changed on disk since it was read, judged by each path's
+ * status (device, inode, size, mode, modification and change times, of
+ * the path and of what it links to): what a full reload needs, without
+ * reading the unchanged tree again. A file read within a few seconds of
+ * its last change is read again whatever its status says, so a write in
+ * the same clock tick as the read is never missed. Returns how many paths
+ * were forgotten. */
+unsigned include_graph_revalidate(IncludeGraph *g);
+/* Drops the memoized closures (their nodes stay). */
+void include_graph_forget_closures(IncludeGraph *g);
+/* Every path the graph has read or looked for, and the real paths behind
+ * symlinks: what to watch. Sorted. NULL when out of memory. */
+char **include_graph_paths(const IncludeGraph *g);
 
 /* How many files were read from disk since the graph was made. */
 uint64_t include_graph_reads(const IncludeGraph *g);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "hashmap.h"
 #include "level.h"
 #include "strv.h"
 #include "util.h"
@@ -38,6 +39,7 @@ void state_free(State *s) {
                 state_unit_clear(&s->units[i]);
         free(s->units);
         strv_free(s->claimed);
+        hashmap_free(s->index);
         free(s);
 }
 
@@ -327,10 +329,47 @@ int state_save(const State *s, const char *path) {
         return write_file_atomic(path, text, size, 0644);
 }
 
+static char *index_key(const char *file, const char *ns) {
+        char *k;
+        if (asprintf(&k, "%s\x1f%s", strempty(ns), file) < 0)
+                return NULL;
+        return k;
+}
+
+/* Builds the index of units by file and namespace; false when out of
+ * memory (lookups are then linear). */
+static bool index_build(State *s) {
+        if (s->index)
+                return true;
+        s->index = hashmap_new(NULL);
+        if (!s->index)
+                return false;
+        for (size_t i = 0; i < s->n_units; i++) {
+                _cleanup_free_ char *k = index_key(s->units[i].file, s->units[i].ns);
+                if (!k || hashmap_put(s->index, k, (void *) (uintptr_t) (i + 1)) < 0) {
+                        hashmap_free(s->index);
+                        s->index = NULL;
+                        return false;
+                }
+        }
+        return true;
+}
+
 StateUnit *state_find_unit(const State *s, const char *file, const char *ns) {
+        /* The index is a cache of the array: building it changes nothing
+         * a reader of the state can see. */
+        State *m = (State *) s;
+
+        if (s->n_units > 8 && index_build(m)) {
+                _cleanup_free_ char *k = index_key(file, ns);
+                if (k) {
+                        uintptr_t pos = (uintptr_t) hashmap_get(m->index, k);
+                        return pos > 0 ? &m->units[pos - 1] : NULL;
+                }
+        }
         for (size_t i = 0; i < s->n_units; i++)
                 if (streq(s->units[i].file, file) && streq_ptr(s->units[i].ns, ns))
-                        return &s->units[i];
+                        return &m->units[i];
         return NULL;
 }
 
@@ -368,6 +407,13 @@ int state_set_unit(State *s, StateUnit *u) {
         if (!a)
                 return -ENOMEM;
         s->units = a;
+        if (s->index) {
+                _cleanup_free_ char *k = index_key(u->file, u->ns);
+                if (!k || hashmap_put(s->index, k, (void *) (uintptr_t) (s->n_units + 1)) < 0) {
+                        hashmap_free(s->index);
+                        s->index = NULL;
+                }
+        }
         s->units[s->n_units++] = *u;
         memset(u, 0, sizeof *u);
         return 0;
@@ -375,12 +421,29 @@ int state_set_unit(State *s, StateUnit *u) {
 
 void state_remove_unit(State *s, const char *file, const char *ns) {
         StateUnit *u = state_find_unit(s, file, ns);
-        size_t i;
+        size_t i, last;
 
         if (!u)
                 return;
         i = (size_t) (u - s->units);
+        last = s->n_units - 1;
+        if (s->index) {
+                _cleanup_free_ char *k = index_key(u->file, u->ns), *lk = index_key(s->units[last].file,
+                                                                                  s->units[last].ns);
+                bool ok = k && lk;
+                if (ok) {
+                        (void) hashmap_remove(s->index, k);
+                        if (i != last && hashmap_put(s->index, lk, (void *) (uintptr_t) (i + 1)) < 0)
+                                ok = false;
+                }
+                if (!ok) {
+                        hashmap_free(s->index);
+                        s->index = NULL;
+                }
+        }
         state_unit_clear(u);
-        memmove(s->units + i, s->units + i + 1, sizeof(StateUnit) * (s->n_units - i - 1));
+        /* The last unit takes its place: the order of units means nothing. */
+        if (i != last)
+                s->units[i] = s->units[last];
         s->n_units--;
 }

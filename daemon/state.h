@@ -36,6 +36,8 @@ typedef struct State {
         StateUnit *units;
         size_t n_units;
         char **claimed;         /* names a transaction in progress may load */
+        struct Hashmap *index;  /* "NS\x1fFILE" → position + 1, built on demand;
+                                 * add and remove units only with the functions below */
 } State;
 
 State *state_new(void);

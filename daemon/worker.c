@@ -2,6 +2,8 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <malloc.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include "log.h"
 #include "selection.h"
 #include "strv.h"
+#include "util.h"
 
 typedef struct Queue {
         Job **items;
@@ -246,6 +249,7 @@ static int inspect(Worker *w, Job *j) {
 }
 
 static void run_job(Worker *w, Job *j) {
+        usec_t start = now_usec(CLOCK_MONOTONIC);
         State *state;
         int r;
 
@@ -256,7 +260,7 @@ static void run_job(Worker *w, Job *j) {
         STRV_FOREACH(p, j->changed)
                 engine_invalidate(w->engine, *p);
         if (j->invalidate_all)
-                engine_invalidate_all(w->engine);
+                engine_revalidate(w->engine);
 
         if (j->type == JOB_APPLY && j->select_from_config) {
                 LevelSource source;
@@ -326,6 +330,7 @@ static void run_job(Worker *w, Job *j) {
         r = snapshot(w, j);
 finish:
         j->r = r;
+        log_debug("Job done in %" PRIu64 " ms.", (now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_MSEC);
 }
 
 static void *worker_main(void *userdata) {
@@ -344,6 +349,9 @@ static void *worker_main(void *userdata) {
                 pthread_mutex_unlock(&w->lock);
 
                 run_job(w, j);
+                /* A run reads and frees megabytes of binaries: give the
+                 * pages back, so that the daemon is small while idle. */
+                (void) malloc_trim(0);
 
                 pthread_mutex_lock(&w->lock);
                 w->running = false;

@@ -34,8 +34,8 @@ int main(int argc, char *argv[]) {
                         return 1;
                 for (size_t k = 0; k < cl->n_deps; k++) {
                         char hex[2 * SHA256_DIGEST_SIZE + 1];
-                        hex_encode(cl->deps[k].digest, sizeof cl->deps[k].digest, hex);
-                        printf("%s\t%s\t%s\t%s\n", argv[i], types[cl->deps[k].type], cl->deps[k].path, hex);
+                        hex_encode(cl->deps[k]->digest, sizeof cl->deps[k]->digest, hex);
+                        printf("%s\t%s\t%s\t%s\n", argv[i], types[cl->deps[k]->type], cl->deps[k]->path, hex);
                 }
                 if (cl->error) {
                         fprintf(stderr, "%s: %s\n", argv[i], cl->error);

@@ -119,6 +119,33 @@ Test(blob, force_enforce_changed_may_be_null) {
         free(b.d);
 }
 
+/* The SHA-1 each mode gives is that of the binary the parser writes for
+ * it: complain.bin enforced is enforce.bin, enforce.bin under -C is
+ * force-complain.bin. A stream no mode can take gives zeros. */
+Test(blob, mode_sha1) {
+        Data c = load(BLOB_DIR "complain.bin"), e = load(BLOB_DIR "enforce.bin"), f = load(BLOB_DIR "force-complain.bin");
+        uint8_t got[_MODE_OVERRIDE_MAX][SHA1_DIGEST_SIZE], want[SHA1_DIGEST_SIZE];
+        static const uint8_t zero[SHA1_DIGEST_SIZE] = {};
+
+        cr_assert_eq(blob_mode_sha1(c.d, c.n, got), 0);
+        sha1(e.d, e.n, want);
+        cr_expect(memcmp(got[MODE_ENFORCE], want, sizeof want) == 0);
+        cr_expect(memcmp(got[MODE_KEEP], zero, sizeof zero) == 0, "MODE_KEEP is left to the cache");
+
+        cr_assert_eq(blob_mode_sha1(e.d, e.n, got), 0);
+        sha1(f.d, f.n, want);
+        cr_expect(memcmp(got[MODE_COMPLAIN], want, sizeof want) == 0);
+        sha1(e.d, e.n, want);
+        cr_expect(memcmp(got[MODE_ENFORCE], want, sizeof want) == 0, "enforcing an enforce profile changes nothing");
+
+        cr_assert_eq(blob_mode_sha1("garbage", 7, got), 0);
+        for (int m = 0; m < _MODE_OVERRIDE_MAX; m++)
+                cr_expect(memcmp(got[m], zero, sizeof zero) == 0);
+        free(c.d);
+        free(e.d);
+        free(f.d);
+}
+
 /* ---- bad input ---- */
 
 /* Every function refuses the bytes, touches neither the data nor the

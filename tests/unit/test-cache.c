@@ -73,15 +73,27 @@ Test(cache, put_get_corrupt_gc) {
         k.bytes[0] = 0xab;
         k2.bytes[0] = 0xcd;
         cr_assert_eq(cache_get(c, &k, &blob, &size), -ENOENT);
-        cr_assert_eq(cache_put(c, &k, (const uint8_t *) "hello", 5), 0);
-        cr_assert_eq(cache_put(c, &k2, (const uint8_t *) "other", 5), 0);
+        cr_assert_eq(cache_put(c, &k, (const uint8_t *) "hello", 5, NULL), 0);
+        cr_assert_eq(cache_put(c, &k2, (const uint8_t *) "other", 5, NULL), 0);
         cr_assert(cache_has(c, &k));
         cr_assert_eq(cache_get(c, &k, &blob, &size), 0);
         cr_assert_eq(size, 5);
         cr_assert_eq(memcmp(blob, "hello", 5), 0);
         free(blob);
-        cr_assert_eq(cache_get_sha1(c, &k, sha), 0);
+        cr_assert_eq(cache_get_sha1(c, &k, MODE_KEEP, sha), 0);
         cr_assert_str_eq(sha, "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d");
+        cr_assert_eq(cache_get_sha1(c, &k, MODE_ENFORCE, sha), -ENODATA, "not given: unknown");
+
+        /* The other modes' SHA-1 as given; the binary's own is computed. */
+        uint8_t modes[_MODE_OVERRIDE_MAX][SHA1_DIGEST_SIZE] = {};
+        memset(modes[MODE_KEEP], 0x11, SHA1_DIGEST_SIZE);
+        memset(modes[MODE_ENFORCE], 0xee, SHA1_DIGEST_SIZE);
+        cr_assert_eq(cache_put(c, &k2, (const uint8_t *) "other", 5, modes), 0);
+        cr_assert_eq(cache_get_sha1(c, &k2, MODE_ENFORCE, sha), 0);
+        cr_assert_str_eq(sha, "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee");
+        cr_assert_eq(cache_get_sha1(c, &k2, MODE_COMPLAIN, sha), -ENODATA);
+        cr_assert_eq(cache_get_sha1(c, &k2, MODE_KEEP, sha), 0);
+        cr_assert_str_neq(sha, "1111111111111111111111111111111111111111");
 
         /* Flip one byte of the stored binary: detected, removed. */
         cache_key_to_hex(&k, hex);
@@ -95,7 +107,7 @@ Test(cache, put_get_corrupt_gc) {
         cr_assert_not(cache_has(c, &k));
 
         /* Truncated, empty, garbage entries. */
-        const char *bad[] = { "", "AALVLBC1", "garbage that is not an entry at all, long enough to pass sizes..." };
+        const char *bad[] = { "", "AALVLBC2", "garbage that is not an entry at all, long enough to pass sizes..." };
         for (size_t i = 0; i < 3; i++) {
                 cr_assert_eq(write_file_atomic(path, bad[i], strlen(bad[i]), 0600), 0);
                 cr_assert_eq(cache_get(c, &k, &blob, &size), -EBADMSG, "case %zu", i);
@@ -110,7 +122,7 @@ Test(cache, put_get_corrupt_gc) {
         cr_assert_float_eq(cache_get_duration(c, "/unknown"), 0, 0.01);
 
         /* GC keeps what it is told to keep. */
-        cr_assert_eq(cache_put(c, &k, (const uint8_t *) "hello", 5), 0);
+        cr_assert_eq(cache_put(c, &k, (const uint8_t *) "hello", 5, NULL), 0);
         unsigned removed = 0;
         cache_key_to_hex(&k, hex);
         cr_assert_eq(cache_gc(c, (char *[]) { hex, NULL }, 3600, &removed), 0);

@@ -1,6 +1,7 @@
 /* Closures: what a profile depends on, including missing files, loops,
  * directory includes, symlinks, bad files; and invalidation. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -51,8 +52,8 @@ static const Dep *find_dep(const Closure *c, const char *rel) {
         char *p = at(rel);
         const Dep *d = NULL;
         for (size_t i = 0; i < c->n_deps; i++)
-                if (streq(c->deps[i].path, p))
-                        d = &c->deps[i];
+                if (streq(c->deps[i]->path, p))
+                        d = c->deps[i];
         free(p);
         return d;
 }
@@ -159,7 +160,7 @@ Test(graph, bad_files_are_errors_of_the_closure) {
         p = at("pd/gone");
         cr_assert_eq(include_graph_closure(g, p, &c), 0);
         cr_assert_eq(c->n_deps, 1);
-        cr_assert_eq(c->deps[0].type, DEP_MISSING);
+        cr_assert_eq(c->deps[0]->type, DEP_MISSING);
         closure_free(c);
         free(p);
 
@@ -252,4 +253,128 @@ Test(graph, skipped_names) {
         cr_assert(policy_name_is_skipped(""));
         cr_assert_not(policy_name_is_skipped("usr.sbin.foo"));
         cr_assert_not(policy_name_is_skipped("README.md"));
+}
+
+/* Closures are memoized: unchanged, the very same closure comes back
+ * without reading anything; a change reaches exactly the closures that
+ * read the changed path. */
+Test(graph, memoized_closures) {
+        put("pd/a", "profile a {\n include <abstractions/shared>\n include if exists <local/a>\n}\n");
+        put("pd/b", "profile b {\n include <abstractions/shared>\n}\n");
+        put("pd/abstractions/shared", "/shared r,\n");
+        IncludeGraph *g = graph();
+        char *a = at("pd/a"), *b = at("pd/b"), *local = at("pd/local/a"), *shared = at("pd/abstractions/shared");
+        Closure *a1 = NULL, *b1 = NULL, *a2 = NULL, *b2 = NULL;
+
+        cr_assert_eq(include_graph_closure(g, a, &a1), 0);
+        cr_assert_eq(include_graph_closure(g, b, &b1), 0);
+        uint64_t reads = include_graph_reads(g);
+        cr_assert_eq(include_graph_closure(g, a, &a2), 0);
+        cr_assert_eq(a2, a1, "the memoized closure");
+        cr_assert_eq(include_graph_reads(g), reads);
+        closure_free(a2);
+
+        /* local/a appears: a is recomputed, b is not. */
+        put("pd/local/a", "/srv r,\n");
+        include_graph_invalidate(g, local);
+        cr_assert_eq(include_graph_closure(g, a, &a2), 0);
+        cr_assert_neq(a2, a1);
+        cr_assert_neq(memcmp(a2->digest, a1->digest, 32), 0);
+        cr_assert_eq(find_dep(a2, "pd/local/a")->type, DEP_FILE);
+        cr_assert_eq(include_graph_closure(g, b, &b2), 0);
+        cr_assert_eq(b2, b1);
+        closure_free(b2);
+        /* The old closure stays valid for whoever holds it. */
+        cr_assert_eq(find_dep(a1, "pd/local/a")->type, DEP_MISSING);
+        closure_free(a1);
+        closure_free(a2);
+
+        /* The shared abstraction changes: both are recomputed. */
+        put("pd/abstractions/shared", "/shared rw,\n");
+        include_graph_invalidate(g, shared);
+        cr_assert_eq(include_graph_closure(g, b, &b2), 0);
+        cr_assert_neq(b2, b1);
+        cr_assert_neq(memcmp(b2->digest, b1->digest, 32), 0);
+        closure_free(b1);
+        closure_free(b2);
+
+        /* The paths to watch: every path read or looked for. */
+        char **paths = include_graph_paths(g);
+        cr_assert(strv_contains(paths, local));
+        cr_assert(strv_contains(paths, shared));
+        strv_free(paths);
+
+        include_graph_free(g);
+        free(a); free(b); free(local); free(shared);
+}
+
+/* A full reload reads again only what changed on disk, judged by each
+ * path's status; a file changed just before it was read is always read
+ * again. */
+Test(graph, revalidate, .timeout = 30) {
+        put("pd/p", "profile p {\n include <abstractions/x>\n include if exists <local/p>\n include <abstractions/d>\n}\n");
+        put("pd/abstractions/x", "/x r,\n");
+        put("pd/abstractions/d/one", "/one r,\n");
+        IncludeGraph *g = graph();
+        char *p = at("pd/p"), *x = at("pd/abstractions/x");
+        Closure *c1 = NULL, *c2 = NULL;
+
+        /* Just written: racy, so not trusted by status. */
+        cr_assert_eq(include_graph_closure(g, p, &c1), 0);
+        cr_assert_gt(include_graph_revalidate(g), 0);
+        closure_free(c1);
+
+        sleep(3);
+        cr_assert_eq(include_graph_closure(g, p, &c1), 0);
+        uint64_t reads = include_graph_reads(g);
+        cr_assert_eq(include_graph_revalidate(g), 0, "nothing changed");
+        cr_assert_eq(include_graph_closure(g, p, &c2), 0);
+        cr_assert_eq(c2, c1);
+        cr_assert_eq(include_graph_reads(g), reads, "nothing read again");
+        closure_free(c2);
+
+        /* Content changed in place (same size). */
+        put("pd/abstractions/x", "/y r,\n");
+        cr_assert_eq(include_graph_revalidate(g), 1);
+        cr_assert_eq(include_graph_closure(g, p, &c2), 0);
+        cr_assert_neq(memcmp(c2->digest, c1->digest, 32), 0);
+        closure_free(c1);
+        c1 = c2;
+
+        /* An older file renamed over it: another inode. (What was read
+         * racy is read again first.) */
+        sleep(3);
+        (void) include_graph_revalidate(g);
+        cr_assert_eq(include_graph_closure(g, p, &c2), 0);
+        closure_free(c2);
+        cr_assert_eq(include_graph_revalidate(g), 0);
+        put("old", "/old r,\n");
+        char *old = at("old");
+        struct timespec past[2] = { { .tv_sec = 1000000000 }, { .tv_sec = 1000000000 } };
+        cr_assert_eq(utimensat(AT_FDCWD, old, past, 0), 0);
+        cr_assert_eq(rename(old, x), 0);
+        cr_assert_gt(include_graph_revalidate(g), 0);
+        cr_assert_eq(include_graph_closure(g, p, &c2), 0);
+        cr_assert_not_null(find_dep(c2, "pd/abstractions/x"));
+        cr_assert_neq(memcmp(c2->digest, c1->digest, 32), 0);
+        closure_free(c1);
+        c1 = c2;
+
+        /* A missing file appears; a file appears in an included directory. */
+        sleep(3);
+        (void) include_graph_revalidate(g);
+        cr_assert_eq(include_graph_closure(g, p, &c2), 0);
+        closure_free(c2);
+        cr_assert_eq(include_graph_revalidate(g), 0);
+        put("pd/local/p", "/srv r,\n");
+        put("pd/abstractions/d/two", "/two r,\n");
+        cr_assert_gt(include_graph_revalidate(g), 0);
+        cr_assert_eq(include_graph_closure(g, p, &c2), 0);
+        cr_assert_eq(find_dep(c2, "pd/local/p")->type, DEP_FILE);
+        cr_assert_not_null(find_dep(c2, "pd/abstractions/d/two"));
+        closure_free(c1);
+        closure_free(c2);
+
+        include_graph_free(g);
+        free(p); free(x); free(old);
 }

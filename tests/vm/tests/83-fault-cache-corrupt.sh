@@ -32,8 +32,8 @@ ea=$(entry t-a) eb=$(entry t-b)
 size=$(wc -c <"$ea")
 echo "t-a's entry: $ea ($size bytes)"
 
-# Flip one byte in the middle of t-a's binary (after the 68-byte header).
-off=$((68 + (size - 68) / 2))
+# Flip one byte in the middle of t-a's binary (after the 108-byte header).
+off=$((108 + (size - 108) / 2))
 byte=$(/usr/bin/dd if="$ea" bs=1 skip="$off" count=1 status=none | od -An -tu1 | tr -d ' ')
 # shellcheck disable=SC2059 # the format is the byte's octal escape, built on purpose
 printf "\\$(printf '%03o' $((byte ^ 0x55)))" | /usr/bin/dd of="$ea" bs=1 seek="$off" conv=notrunc status=none

@@ -30,14 +30,16 @@ set_bytes() {
 	# shellcheck disable=SC2059 # the format is the bytes
 	printf "$(echo "$3" | sed 's/../\\x&/g')" | /usr/bin/dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
-# The entry: 8 magic, 8 length, 32 SHA-256, 20 SHA-1, then the binary,
-# which starts NAME "version" (11 bytes), U32 code, then the version word
-# (little-endian; ABI in its low 10 bits).
-vbyte=$((68 + 12))
+# The entry: 8 magic, 8 length, 32 SHA-256, 3 x 20 SHA-1 (as declared,
+# enforced, complaining), then the binary, which starts NAME "version"
+# (11 bytes), U32 code, then the version word (little-endian; ABI in its
+# low 10 bits). The other modes' SHA-1 are left as they were: they only
+# say whether the kernel has the binary already, and it has not.
+vbyte=$((108 + 12))
 abi=$(/usr/bin/dd if="$e" bs=1 skip="$vbyte" count=1 status=none | od -An -tu1 | tr -d ' ')
 assert_eq 7 "$abi" "the policy ABI of the cached binary"
 set_bytes "$e" "$vbyte" 09
-tail -c +69 "$e" >"$TMPDIR/blob"
+tail -c +109 "$e" >"$TMPDIR/blob"
 set_bytes "$e" 16 "$(sha256sum <"$TMPDIR/blob" | cut -d' ' -f1)"
 set_bytes "$e" 48 "$(sha1sum <"$TMPDIR/blob" | cut -d' ' -f1)"
 
