@@ -181,27 +181,37 @@ static int check_users(const ResolvedLevel *level, char **ret_error) {
  * utmp, the terminal, signals to the session, logind over D-Bus), so it is
  * as permissive as PID 1's profile of the level fsp; what confines the
  * user is the role the session is started in. */
-static const char permissive_rules[] =
-        "  /{,**} rwlkm,\n"
-        "  capability,\n"
-        "  signal,\n"
-        "  ptrace,\n"
-        "  unix,\n"
-        "  dbus,\n";
-static const char hat_rules[] =
-        "    /{,**} rwlkm,\n"
-        "    capability,\n"
-        "    signal,\n"
-        "    ptrace,\n"
-        "    unix,\n"
-        "    dbus,\n";
+/* What the login programs' profile and its hats allow, as permissive as
+ * the profile systemd of the level fsp. */
+static const char * const permissive_rules[] = {
+        "/{,**} rwlkm,", "capability,", "signal,", "ptrace,", "unix,", "dbus,", NULL,
+};
+
+/* The rules, one per line, indented for a profile or a hat. */
+static char *rules_at(const char *indent) {
+        char *text = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&text, &size);
+
+        if (!f)
+                return NULL;
+        for (const char * const *r = permissive_rules; *r; r++)
+                fprintf(f, "%s%s\n", indent, *r);
+        if (fclose(f) != 0) {
+                free(text);
+                return NULL;
+        }
+        return text;
+}
 
 static char *entry_profile_text(const EntryProgram *p, const ResolvedLevel *level) {
-        _cleanup_free_ char *hats = NULL;
+        _cleanup_free_ char *hats = NULL, *rules = rules_at("  "), *hat_rules = rules_at("    ");
         char *text = NULL;
         size_t hats_size = 0;
         FILE *f;
 
+        if (!rules || !hat_rules)
+                return NULL;
         f = open_memstream(&hats, &hats_size);
         if (!f)
                 return NULL;
@@ -254,7 +264,7 @@ static char *entry_profile_text(const EntryProgram *p, const ResolvedLevel *leve
                      "  /{usr/,}bin/aalevelctl Pix,\n"
                      "%s"
                      "}\n",
-                     level->name, p->what, p->profile, p->attachment, permissive_rules, p->profile,
+                     level->name, p->what, p->profile, p->attachment, rules, p->profile,
                      strempty(hats)) < 0)
                 return NULL;
         return text;

@@ -114,6 +114,11 @@ Test(users, writes_one_profile_per_login_program_with_a_hat_per_user) {
                  * profile; the programs that change hat, alone. */
                 cr_assert(strstr(text, "/** Pix -> &aalevel-"), "%s", text);
                 cr_assert_not_null(strstr(text, "/{usr/,}bin/su Pix,\n"), "%s", text);
+                /* The permissive rules, in the profile and in each hat. */
+                cr_assert_not_null(strstr(text, " {\n  /{,**} rwlkm,\n  capability,\n  signal,\n  ptrace,\n"
+                                                "  unix,\n  dbus,\n\n"), "%s", text);
+                cr_assert_not_null(strstr(text, "^alice {\n    /{,**} rwlkm,\n    capability,\n    signal,\n"
+                                                "    ptrace,\n    unix,\n    dbus,\n    /** Px"), "%s", text);
         }
         {
                 _cleanup_free_ char *login = slurp(gen, "aalevel-login"), *sshd = slurp(gen, "aalevel-sshd");
