@@ -737,9 +737,10 @@ static int lookup_unit(Engine *e, Unit *u, EngineResult *res) {
                 u->names = strv_copy(su->names);
                 memcpy(u->sha1, su->sha1, sizeof u->sha1);
                 u->sha1_known = true;
-                /* Lost from the cache? Fine while the kernel has it; it is
-                 * compiled again if it must be loaded again. */
-                u->cached = cache_has(e->cache, &u->key);
+                /* Presumed in the cache, not looked at (one system call per
+                 * profile file at every run): lost from it, it is compiled
+                 * again if it must be loaded again (see unit_blob()). */
+                u->cached = true;
                 if (!u->names)
                         return -ENOMEM;
                 res->n_cached++;
