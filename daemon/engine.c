@@ -77,7 +77,6 @@ struct Engine {
         uint64_t last_revision; /* after our own last write; 0 unknown */
         UnitStatus *status;
         size_t n_status;
-        char **watch;
         Unit *units;            /* of the last run, for engine_write_policy_cache() */
         size_t n_units;
         char *prelude;          /* of the level of the current (or last) run */
@@ -341,7 +340,6 @@ void engine_free(Engine *e) {
         free(e->cwd);
         hashmap_free(e->names_by_key);
         unit_status_free(e->status, e->n_status);
-        strv_free(e->watch);
         units_free(e->units, e->n_units);
         free(e->prelude);
         free(e);
@@ -1486,24 +1484,19 @@ static int update_status(Engine *e, Unit *units, size_t n) {
         return 0;
 }
 
-/* What to watch: every path the include graph read or looked for. */
-static int collect_watch(Engine *e) {
-        char **l = include_graph_paths(e->graph);
-
-        if (!l)
-                return -ENOMEM;
-        strv_free(e->watch);
-        e->watch = l;
-        return 0;
-}
-
+/* What to watch: every path the include graph read or looked for. Made
+ * when asked, not kept: the daemon holds one copy, the manager's. */
 char **engine_watch_paths(const Engine *e) {
-        return strv_copy(e->watch);
+        return include_graph_paths(e->graph);
 }
 
-const UnitStatus *engine_units(const Engine *e, size_t *ret_n) {
+bool engine_take_units(Engine *e, UnitStatus **ret, size_t *ret_n) {
+        if (!e->status)
+                return false;
+        *ret = TAKE_PTR(e->status);
         *ret_n = e->n_status;
-        return e->status;
+        e->n_status = 0;
+        return true;
 }
 
 const char *engine_run_error(const Engine *e) {
@@ -1632,9 +1625,6 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
                 log_debug("Level %s: loaded (%" PRIu64 " ms).", level->name,
                           (now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_MSEC);
                 r = update_status(e, units, n);
-                if (r < 0)
-                        goto fail;
-                r = collect_watch(e);
                 if (r < 0)
                         goto fail;
                 log_debug("Level %s: status and watch list (%" PRIu64 " ms).", level->name,

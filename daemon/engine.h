@@ -127,8 +127,9 @@ const State *engine_state(const Engine *e);
 State *engine_state_mut(Engine *e);
 int engine_save_state(Engine *e);
 
-/* Every path the last run depended on (files, missing files, directories)
- * and the directories holding them: what the daemon watches. */
+/* Every path the runs so far depended on (files, missing files,
+ * directories) and the real paths behind symlinks: what the daemon
+ * watches. A new list, NULL when out of memory. */
 char **engine_watch_paths(const Engine *e);
 
 typedef struct UnitStatus {
@@ -140,8 +141,10 @@ typedef struct UnitStatus {
 
 void unit_status_free(UnitStatus *s, size_t n);
 
-/* The units of the last APPLY run, for ListProfiles. */
-const UnitStatus *engine_units(const Engine *e, size_t *ret_n);
+/* The units of the last APPLY run, for ListProfiles, handed over once
+ * (the daemon keeps one copy, the manager's): false when there is no new
+ * list since the last call. */
+bool engine_take_units(Engine *e, UnitStatus **ret, size_t *ret_n);
 
 /* Writes the units' binaries of the last COMPILE/APPLY run into dir in
  * the layout of libapparmor's policy cache (<dir>/<features id>.0/ with

@@ -1,6 +1,7 @@
 /* aalevel: the daemon (no verb), and the one-shot verbs compile and load. */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,6 +297,11 @@ int main(int argc, char *argv[]) {
         Args a = {};
         int r;
 
+        /* One malloc arena for every thread: the worker and the load
+         * threads would each get their own, which stay mapped and
+         * fragmented for the daemon's lifetime; they rarely allocate at
+         * the same time. */
+        (void) mallopt(M_ARENA_MAX, 1);
         i18n_setup();
         r = parse_args(argc, argv, &a);
         if (r <= 0)

@@ -200,27 +200,17 @@ static int ensure_engine(Worker *w, Job *j) {
 
 static int snapshot(Worker *w, Job *j) {
         const State *s = engine_state(w->engine);
-        const UnitStatus *units;
-        size_t n;
 
         j->applied = s->applied ? strdup(s->applied) : NULL;
         j->selected = s->selected ? strdup(s->selected) : NULL;
         if ((s->applied && !j->applied) || (s->selected && !j->selected))
                 return -ENOMEM;
-        units = engine_units(w->engine, &n);
-        j->units = calloc(n + 1, sizeof(UnitStatus));
-        if (!j->units)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                j->units[i].file = strdup(units[i].file);
-                j->units[i].names = strv_copy(units[i].names);
-                j->units[i].failed = units[i].failed;
-                j->units[i].error = units[i].error ? strdup(units[i].error) : NULL;
-                j->n_units++;
-                if (!j->units[i].file || !j->units[i].names)
-                        return -ENOMEM;
-        }
+        /* A new list of units after an apply; otherwise the manager keeps
+         * the one it has. */
+        (void) engine_take_units(w->engine, &j->units, &j->n_units);
         j->watch = engine_watch_paths(w->engine);
+        if (!j->watch)
+                return -ENOMEM;
         if (engine_kernel(w->engine))
                 (void) kernel_revision(engine_kernel(w->engine), &j->revision);
         return 0;
