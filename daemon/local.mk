@@ -30,7 +30,7 @@ libaalevel_core_a_SOURCES = \
 	daemon/log.c \
 	daemon/log.h \
 	daemon/manager.c \
-	daemon/request.c \
+	daemon/manager-view.c \
 	daemon/manager.h \
 	daemon/messages.h \
 	daemon/parser-error.c \

@@ -37,21 +37,6 @@ void manager_reread_levels(Manager *m) {
         m->levels = levels;
 }
 
-unsigned manager_profiles_loaded(const Manager *m) {
-        unsigned n = 0;
-        /* A failed file's previous profiles stay loaded: they count. */
-        for (size_t i = 0; i < m->n_units; i++)
-                n += (unsigned) strv_length(m->units[i].names);
-        return n;
-}
-
-unsigned manager_profiles_failed(const Manager *m) {
-        unsigned n = 0;
-        for (size_t i = 0; i < m->n_units; i++)
-                n += m->units[i].failed;
-        return n;
-}
-
 /* Loads the configuration and the level definitions. On error the
  * previous ones stay (at start: the built-in defaults). */
 static int load_configuration_full(Manager *m, bool quiet, Config **ret_config, LevelSet **ret_levels,
@@ -643,10 +628,6 @@ static int reload(Manager *m, Request *req, char **changed, bool invalidate_all,
 
 int manager_reload(Manager *m, Request *req) {
         return reload(m, req, NULL, true, true);
-}
-
-unsigned manager_queued_reads(Manager *m) {
-        return m->queued_reads;
 }
 
 /* Whether a changed path is part of the configuration (the file, its

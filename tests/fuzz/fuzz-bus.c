@@ -9,9 +9,9 @@
  * sd-bus's own checks and every handler's argument reading and validation
  * (level names, flags, confirm seconds, GetLevel/Diff/Check arguments,
  * properties, the access decision for uid 0, other users and confined
- * labels) see hostile input. Requests are daemon/request.c's own. The
- * Manager is a plain struct filled here;
- * what the handlers hand on (manager_set_level, manager_confirm,
+ * labels) see hostile input. Requests and the counts the handlers read
+ * are daemon/manager-view.c's own. The Manager is a plain struct filled
+ * here; what the handlers hand on (manager_set_level, manager_confirm,
  * manager_reload, manager_check) is stubbed below and answers every
  * request the way the worker's results are answered, including
  * bus_reply_check() for Check and Diff. The target links with
@@ -105,25 +105,6 @@ int manager_check(Manager *m, const char *level, Request *req, bool diff) {
         return queue_request(req);
 }
 
-unsigned manager_queued_reads(Manager *m) {
-        return m->queued_reads;
-}
-
-unsigned manager_profiles_loaded(const Manager *m) {
-        unsigned n = 0;
-        for (size_t i = 0; i < m->n_units; i++)
-                n += (unsigned) strv_length(m->units[i].names);
-        return n;
-}
-
-unsigned manager_profiles_failed(const Manager *m) {
-        unsigned n = 0;
-        for (size_t i = 0; i < m->n_units; i++)
-                n += m->units[i].failed;
-        return n;
-}
-
-/* Answers what the handlers queued, as the worker's results would. */
 static void finish_pending(void) {
         for (size_t i = 0; i < n_pending; i++) {
                 Request *req = pending[i];
