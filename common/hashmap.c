@@ -197,3 +197,12 @@ char **hashmap_keys_sorted(const Hashmap *h) {
         strv_sort(l);
         return l;
 }
+
+int hashmap_put_strv(Hashmap *h, char * const *l) {
+        for (char * const *p = l; p && *p; p++) {
+                int r = hashmap_put(h, *p, (void *) 1);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}

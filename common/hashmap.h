@@ -32,3 +32,7 @@ bool hashmap_iterate(const Hashmap *h, size_t *i, const char **ret_key, void **r
 
 /* The keys, sorted. NULL on OOM. */
 char **hashmap_keys_sorted(const Hashmap *h);
+
+/* Used as a set: puts every string of l as a key (value 1). -ENOMEM on
+ * failure. */
+int hashmap_put_strv(Hashmap *h, char * const *l);

@@ -384,11 +384,8 @@ int cache_gc(Cache *c, char * const *keep, uint64_t max_age_sec, unsigned *ret_r
         struct dirent *de;
         unsigned removed = 0;
 
-        if (!k)
+        if (!k || hashmap_put_strv(k, keep) < 0)
                 return -ENOMEM;
-        STRV_FOREACH(i, keep)
-                if (hashmap_put(k, *i, (void *) 1) < 0)
-                        return -ENOMEM;
         top = opendir(c->blobs);
         if (!top)
                 return negative_errno();

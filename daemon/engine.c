@@ -866,12 +866,10 @@ static Hashmap *produced_names(const Unit *units, size_t n) {
         if (!set)
                 return NULL;
         for (size_t i = 0; i < n; i++)
-                if (!units[i].failed)
-                        STRV_FOREACH(name, units[i].names)
-                                if (hashmap_put(set, *name, (void *) 1) < 0) {
-                                        hashmap_free(set);
-                                        return NULL;
-                                }
+                if (!units[i].failed && hashmap_put_strv(set, units[i].names) < 0) {
+                        hashmap_free(set);
+                        return NULL;
+                }
         return set;
 }
 
@@ -1105,14 +1103,6 @@ static int record_unit(Engine *e, const Unit *u) {
         return r;
 }
 
-/* A unit's identity: its file and namespace (as the state's index has it). */
-static char *unit_key(const char *file, const char *ns) {
-        char *k;
-        if (asprintf(&k, "%s\x1f%s", strempty(ns), file) < 0)
-                return NULL;
-        return k;
-}
-
 typedef enum Todo {
         TODO_NOTHING,
         TODO_LOAD,
@@ -1218,11 +1208,8 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
         todo = calloc(n + 1, sizeof(int));
         owned = state_owned_names(e->state);
         owned_set = hashmap_new(NULL);
-        if (!todo || !owned || !owned_set)
+        if (!todo || !owned || !owned_set || hashmap_put_strv(owned_set, owned) < 0)
                 return -ENOMEM;
-        STRV_FOREACH(name, owned)
-                if (hashmap_put(owned_set, *name, (void *) 1) < 0)
-                        return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 if (units[i].failed)
                         continue;
@@ -1364,13 +1351,13 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
         if (!produced || !current)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *k = unit_key(units[i].file, units[i].ns);
+                _cleanup_free_ char *k = state_unit_key(units[i].file, units[i].ns);
                 if (!k || hashmap_put(current, k, &units[i]) < 0)
                         return -ENOMEM;
         }
         for (size_t i = 0; i < e->state->n_units;) {
                 StateUnit *su = &e->state->units[i];
-                _cleanup_free_ char *k = unit_key(su->file, su->ns);
+                _cleanup_free_ char *k = state_unit_key(su->file, su->ns);
 
                 if (!k)
                         return -ENOMEM;
@@ -1418,9 +1405,8 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
         if (!kept_names)
                 return -ENOMEM;
         for (size_t i = 0; i < e->state->n_units; i++)
-                STRV_FOREACH(name, e->state->units[i].names)
-                        if (hashmap_put(kept_names, *name, (void *) 1) < 0)
-                                return -ENOMEM;
+                if (hashmap_put_strv(kept_names, e->state->units[i].names) < 0)
+                        return -ENOMEM;
         STRV_FOREACH(name, owned) {
                 if (hashmap_contains(produced, *name) || hashmap_contains(kept_names, *name))
                         continue;

@@ -329,7 +329,7 @@ int state_save(const State *s, const char *path) {
         return write_file_atomic(path, text, size, 0644);
 }
 
-static char *index_key(const char *file, const char *ns) {
+char *state_unit_key(const char *file, const char *ns) {
         char *k;
         if (asprintf(&k, "%s\x1f%s", strempty(ns), file) < 0)
                 return NULL;
@@ -345,7 +345,7 @@ static bool index_build(State *s) {
         if (!s->index)
                 return false;
         for (size_t i = 0; i < s->n_units; i++) {
-                _cleanup_free_ char *k = index_key(s->units[i].file, s->units[i].ns);
+                _cleanup_free_ char *k = state_unit_key(s->units[i].file, s->units[i].ns);
                 if (!k || hashmap_put(s->index, k, (void *) (uintptr_t) (i + 1)) < 0) {
                         hashmap_free(s->index);
                         s->index = NULL;
@@ -361,7 +361,7 @@ StateUnit *state_find_unit(const State *s, const char *file, const char *ns) {
         State *m = (State *) s;
 
         if (s->n_units > 8 && index_build(m)) {
-                _cleanup_free_ char *k = index_key(file, ns);
+                _cleanup_free_ char *k = state_unit_key(file, ns);
                 if (k) {
                         uintptr_t pos = (uintptr_t) hashmap_get(m->index, k);
                         return pos > 0 ? &m->units[pos - 1] : NULL;
@@ -408,7 +408,7 @@ int state_set_unit(State *s, StateUnit *u) {
                 return -ENOMEM;
         s->units = a;
         if (s->index) {
-                _cleanup_free_ char *k = index_key(u->file, u->ns);
+                _cleanup_free_ char *k = state_unit_key(u->file, u->ns);
                 if (!k || hashmap_put(s->index, k, (void *) (uintptr_t) (s->n_units + 1)) < 0) {
                         hashmap_free(s->index);
                         s->index = NULL;
@@ -428,7 +428,7 @@ void state_remove_unit(State *s, const char *file, const char *ns) {
         i = (size_t) (u - s->units);
         last = s->n_units - 1;
         if (s->index) {
-                _cleanup_free_ char *k = index_key(u->file, u->ns), *lk = index_key(s->units[last].file,
+                _cleanup_free_ char *k = state_unit_key(u->file, u->ns), *lk = state_unit_key(s->units[last].file,
                                                                                   s->units[last].ns);
                 bool ok = k && lk;
                 if (ok) {

@@ -53,6 +53,9 @@ int state_save(const State *s, const char *path);
 
 /* A unit is a profile file compiled for one namespace (NULL: the root). */
 StateUnit *state_find_unit(const State *s, const char *file, const char *ns);
+/* A unit's identity as one string (its namespace and file), as the index
+ * has it; NULL when out of memory. */
+char *state_unit_key(const char *file, const char *ns);
 /* The unit that loaded this profile name, or NULL. */
 StateUnit *state_find_name(const State *s, const char *name);
 /* Every name aalevel owns: of every unit, and claimed ones. Sorted. */
