@@ -115,7 +115,6 @@ void closure_free(Closure *c) {
         free(c->deps);
         free(c->error);
         strv_free(c->warnings);
-        strv_free(c->watch);
         free(c);
 }
 
@@ -346,13 +345,10 @@ typedef struct Walk {
 } Walk;
 
 static int record(Walk *w, const char *path, Node *n) {
+        /* (A symlink's real path is watched through its node: see
+         * include_graph_paths().) */
         if (hashmap_contains(w->seen, path))
                 return 0;
-        if (n->real && !strv_contains(w->c->watch, n->real)) {
-                int r = strv_extend(&w->c->watch, n->real);
-                if (r < 0)
-                        return r;
-        }
         return hashmap_put(w->seen, path, n);
 }
 

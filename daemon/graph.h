@@ -44,7 +44,6 @@ typedef struct Closure {
         bool mentions_aalevel;  /* some file of the closure uses aalevel_ symbols */
         char *error;            /* "PATH: why" for the first DEP_ERROR, or NULL */
         char **warnings;        /* include loops and the like */
-        char **watch;           /* real paths behind symlinks, to watch as well */
         uint8_t digest[SHA256_DIGEST_SIZE]; /* over every dep: path, type, digest */
 } Closure;
 
