@@ -97,3 +97,7 @@ usec_t now_usec(int clock) {
         clock_gettime(clock, &ts);
         return (usec_t) ts.tv_sec * USEC_PER_SEC + (usec_t) ts.tv_nsec / 1000;
 }
+
+uint64_t msec_since(usec_t start) {
+        return (now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_MSEC;
+}

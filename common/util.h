@@ -24,3 +24,5 @@ int parse_boolean(const char *s);
 char *strstrip(char *s);
 
 usec_t now_usec(int clock);
+/* Milliseconds since start, a CLOCK_MONOTONIC time: for timing logs. */
+uint64_t msec_since(usec_t start);

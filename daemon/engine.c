@@ -1203,7 +1203,7 @@ static int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t
         if (r < 0)
                 return log_error_errno(r, "Cannot read the loaded policy from %s: %m", kernel_apparmorfs(e->kernel));
         log_debug("Kernel snapshot: %zu profiles%s (%" PRIu64 " ms).", hashmap_size(loaded),
-                  hashes ? ", with their hashes" : "", (now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_MSEC);
+                  hashes ? ", with their hashes" : "", msec_since(start));
 
         todo = calloc(n + 1, sizeof(int));
         owned = state_owned_names(e->state);
@@ -1563,7 +1563,7 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
         res->n_units = (unsigned) n;
         log_debug("Level %s: %zu profile files scanned, closures and keys computed (%" PRIu64
                   " files read so far; %" PRIu64 " ms).",
-                  level->name, n, include_graph_reads(e->graph), (now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_MSEC);
+                  level->name, n, include_graph_reads(e->graph), msec_since(start));
         for (size_t i = 0; i < n; i++) {
                 r = lookup_unit(e, &units[i], res);
                 if (r < 0)
@@ -1573,12 +1573,11 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
         if (r < 0)
                 goto fail;
         log_debug("Level %s: cache looked up; %u to compile (%" PRIu64 " ms).", level->name,
-                  (unsigned) (n - res->n_cached), (now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_MSEC);
+                  (unsigned) (n - res->n_cached), msec_since(start));
         r = compile_units(e, units, n, res);
         if (r < 0)
                 goto fail;
-        log_debug("Level %s: compiled %u (%" PRIu64 " ms).", level->name, res->n_compiled,
-                  (now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_MSEC);
+        log_debug("Level %s: compiled %u (%" PRIu64 " ms).", level->name, res->n_compiled, msec_since(start));
 
         for (size_t i = 0; i < n; i++)
                 if (units[i].failed) {
@@ -1608,13 +1607,11 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
                 r = load_units(e, level, units, n, res);
                 if (r < 0)
                         goto fail;
-                log_debug("Level %s: loaded (%" PRIu64 " ms).", level->name,
-                          (now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_MSEC);
+                log_debug("Level %s: loaded (%" PRIu64 " ms).", level->name, msec_since(start));
                 r = update_status(e, units, n);
                 if (r < 0)
                         goto fail;
-                log_debug("Level %s: status and watch list (%" PRIu64 " ms).", level->name,
-                          (now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_MSEC);
+                log_debug("Level %s: status (%" PRIu64 " ms).", level->name, msec_since(start));
                 /* The units must be in place for the early policy. */
                 units_free(e->units, e->n_units);
                 e->units = units;

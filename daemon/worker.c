@@ -320,7 +320,7 @@ static void run_job(Worker *w, Job *j) {
         r = snapshot(w, j);
 finish:
         j->r = r;
-        log_debug("Job done in %" PRIu64 " ms.", (now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_MSEC);
+        log_debug("Job done in %" PRIu64 " ms.", msec_since(start));
 }
 
 static void *worker_main(void *userdata) {
