@@ -30,7 +30,7 @@ void ctl_done(Ctl *c) {
         c->bus = sd_bus_close_unref(c->bus);
 }
 
-static int unreachable(Ctl *c, int error) {
+static int daemon_unreachable(Ctl *c, int error) {
         progress_clear(&c->progress);
         fprintf(stderr, _("Cannot reach the aalevel daemon at %s: %s. Is aalevel.service running?\n"),
                 c->socket_path, strerror(-error));
@@ -84,10 +84,10 @@ static int wait_ready(Ctl *c, sd_bus *bus) {
 
                 r = sd_bus_process(bus, NULL);
                 if (r < 0)
-                        return unreachable(c, r);
+                        return daemon_unreachable(c, r);
                 k = sd_bus_is_ready(bus);
                 if (k < 0)
-                        return unreachable(c, k);
+                        return daemon_unreachable(c, k);
                 if (k > 0)
                         return 0;
                 if (r > 0)
@@ -101,7 +101,7 @@ static int wait_ready(Ctl *c, sd_bus *bus) {
                 }
                 r = sd_bus_wait(bus, deadline - now);
                 if (r < 0 && r != -EINTR)
-                        return unreachable(c, r);
+                        return daemon_unreachable(c, r);
         }
 }
 
@@ -118,14 +118,14 @@ int ctl_connect(Ctl *c) {
                 return r;
         r = sd_bus_set_address(bus, address);
         if (r < 0)
-                return unreachable(c, r);
+                return daemon_unreachable(c, r);
         /* Peer to peer: no Hello, and the matches below stay local. */
         r = sd_bus_set_bus_client(bus, false);
         if (r < 0)
                 return r;
         r = sd_bus_start(bus);
         if (r < 0)
-                return unreachable(c, r);
+                return daemon_unreachable(c, r);
         r = wait_ready(c, bus);
         if (r != 0)
                 return r;
