@@ -1,6 +1,7 @@
 /* Small string and number helpers. */
 #include "util.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -90,6 +91,24 @@ char *strstrip(char *s) {
                 e--;
         *e = '\0';
         return s;
+}
+
+int free_and_strdup(char **p, const char *s) {
+        char *t;
+
+        assert(p);
+
+        if (streq_ptr(*p, s))
+                return 0;
+        if (s) {
+                t = strdup(s);
+                if (!t)
+                        return -ENOMEM;
+        } else
+                t = NULL;
+        free(*p);
+        *p = t;
+        return 1;
 }
 
 usec_t now_usec(int clock) {

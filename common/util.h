@@ -23,6 +23,11 @@ int parse_boolean(const char *s);
 /* Strips leading and trailing whitespace in place. */
 char *strstrip(char *s);
 
+/* Replaces *p with a copy of s (NULL: frees it), as systemd's: 0 when it
+ * was equal already (nothing done), 1 when changed, -ENOMEM (then *p is
+ * unchanged). */
+int free_and_strdup(char **p, const char *s);
+
 usec_t now_usec(int clock);
 /* Milliseconds since start, a CLOCK_MONOTONIC time: for timing logs. */
 uint64_t msec_since(usec_t start);
