@@ -1,6 +1,7 @@
 /* org.aalevel1.Manager over sd-bus. */
 #include "bus.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -19,11 +20,120 @@
 
 #define SYSTEM_BUS_SOCKET "/run/dbus/system_bus_socket"
 
+/* A client on the private socket, and who it is (read when it connected). */
+typedef struct Connection {
+        sd_bus *bus;
+        Caller peer;
+} Connection;
+
+struct Bus {
+        Manager *manager;
+        sd_event *event;
+
+        /* The private socket's listener and its connections. */
+        int listen_fd;
+        sd_event_source *listen_source;
+        Connection *connections;
+        size_t n_connections;
+        uint64_t n_hello;               /* unique names given out on it */
+
+        /* The system bus when it is up; until then, waiting for it. */
+        sd_bus *system_bus;
+        Watch *system_bus_watch;
+};
+
+/* ---- requests and their outcome ---- */
+
+/* What a RequestError is called on D-Bus. */
+static const char * const request_error_names[_REQUEST_ERROR_MAX] = {
+        [REQUEST_ERROR_FAILED] = AALEVEL_ERROR_FAILED,
+        [REQUEST_ERROR_NO_SUCH_LEVEL] = AALEVEL_ERROR_NO_SUCH_LEVEL,
+        [REQUEST_ERROR_NOTHING_PENDING] = AALEVEL_ERROR_NOTHING_PENDING,
+        [REQUEST_ERROR_BUSY] = AALEVEL_ERROR_FAILED,
+};
+
+/* A refusal an entry point of the manager returned (r > 0), as a D-Bus
+ * error; a negative r is passed on. */
+static int request_error_to_bus(int r, const char *level, sd_bus_error *error) {
+        if (r <= 0)
+                return r;
+        switch (r) {
+        case REQUEST_ERROR_NO_SUCH_LEVEL:
+                return sd_bus_error_setf(error, request_error_names[r], "Level '%s' is not defined.", strempty(level));
+        case REQUEST_ERROR_NOTHING_PENDING:
+                return sd_bus_error_set(error, request_error_names[r], "No level is waiting for confirmation.");
+        case REQUEST_ERROR_BUSY:
+                return sd_bus_error_set(error, request_error_names[r],
+                                        "Too many checks and diffs are waiting already; try again later.");
+        default:
+                return sd_bus_error_set(error, AALEVEL_ERROR_FAILED, "The request failed.");
+        }
+}
+
+static int reply_check(sd_bus_message *message, RequestKind kind, const EngineResult *res) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_return(message, &reply);
+        if (r >= 0 && kind == REQUEST_DIFF) {
+                r = sd_bus_message_open_container(reply, 'a', "(ssss)");
+                for (size_t i = 0; r >= 0 && i < res->n_diff; i++)
+                        r = sd_bus_message_append(reply, "(ssss)", res->diff[i].name, res->diff[i].change,
+                                                  res->diff[i].detail, res->diff[i].file);
+        } else if (r >= 0) {
+                r = sd_bus_message_append(reply, "uu", res->n_units - res->n_failed, res->n_failed);
+                if (r >= 0)
+                        r = sd_bus_message_open_container(reply, 'a', "(sssus)");
+                for (size_t i = 0; r >= 0 && i < res->n_failures; i++) {
+                        const UnitFailure *f = &res->failures[i];
+                        r = sd_bus_message_append(reply, "(sssus)", f->file, strempty(f->name),
+                                                  strempty(f->error_file), f->line, strempty(f->message));
+                }
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        if (r < 0)
+                return sd_bus_reply_method_errnof(message, -r, "Failed to send the result: %m");
+        return 0;
+}
+
+/* The manager is done with a request that came as a method call. */
+static void on_request_done(Request *req, RequestError error, const char *text, const EngineResult *result) {
+        sd_bus_message *message = req->userdata;
+
+        if (error != REQUEST_OK)
+                (void) sd_bus_reply_method_errorf(message, request_error_names[error], "%s", strna(text));
+        else if (req->kind == REQUEST_CHECK || req->kind == REQUEST_DIFF)
+                (void) reply_check(message, req->kind, result);
+        else
+                (void) sd_bus_reply_method_return(message, NULL);
+}
+
+static void message_unref(void *message) {
+        sd_bus_message_unref(message);
+}
+
+/* A request answered to message once done; without message, one nobody
+ * waits for (the flag NO_BLOCK: the call was answered at once). */
+static Request *bus_request_new(RequestKind kind, sd_bus_message *message) {
+        Request *req = request_new(kind);
+
+        if (!req || !message)
+                return req;
+        req->done = on_request_done;
+        req->userdata = sd_bus_message_ref(message);
+        req->userdata_free = message_unref;
+        return req;
+}
+
 /* ---- properties ---- */
 
 static int property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        Bus *b = userdata;
+        Manager *m = b->manager;
 
         if (streq(property, "Version"))
                 return sd_bus_message_append(reply, "s", PACKAGE_VERSION);
@@ -62,190 +172,161 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
 
 /* Who is calling: the peer of a private-socket connection (NULL on the
  * system bus, where the bus daemon is asked per message). */
-static const Caller *peer_of(Manager *m, sd_bus_message *message) {
+static const Caller *peer_of(Bus *b, sd_bus_message *message) {
         sd_bus *bus = sd_bus_message_get_bus(message);
-        for (size_t i = 0; i < m->n_connections; i++)
-                if (m->connections[i].bus == bus)
-                        return &m->connections[i].peer;
+        for (size_t i = 0; i < b->n_connections; i++)
+                if (b->connections[i].bus == bus)
+                        return &b->connections[i].peer;
         return NULL;
 }
 
 /* A change waiting for its authorization: what to do once allowed. */
-typedef enum ChangeKind { CHANGE_SET, CHANGE_CONFIRM, CHANGE_RELOAD } ChangeKind;
-
 typedef struct Change {
-        Manager *manager;
-        ChangeKind kind;
+        Bus *bus;
+        RequestKind kind;       /* REQUEST_SET, _CONFIRM or _RELOAD */
         char *level;
         uint32_t confirm;
         uint64_t flags;
 } Change;
 
-static void change_free(Change *c) {
+static Change *change_free(Change *c) {
         if (!c)
-                return;
+                return NULL;
         free(c->level);
         free(c);
+        return NULL;
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(Change *, change_free);
+
+static Change *change_new(Bus *b, RequestKind kind, const char *level, uint32_t confirm, uint64_t flags) {
+        _cleanup_(change_freep) Change *c = calloc(1, sizeof(Change));
+
+        if (!c)
+                return NULL;
+        *c = (Change) { .bus = b, .kind = kind, .confirm = confirm, .flags = flags };
+        if (free_and_strdup(&c->level, level) < 0)
+                return NULL;
+        return TAKE_PTR(c);
 }
 
 static int run_change(Change *c, sd_bus_message *message, sd_bus_error *error) {
-        Manager *m = c->manager;
-        bool no_block = c->flags & AALEVEL_FLAG_NO_BLOCK;
+        Manager *m = c->bus->manager;
+        bool no_block = c->flags & AALEVEL_FLAG_NO_BLOCK && c->kind != REQUEST_CONFIRM;
         Request *req;
         int r;
 
+        req = bus_request_new(c->kind, no_block ? NULL : message);
+        if (!req)
+                return -ENOMEM;
         switch (c->kind) {
-        case CHANGE_SET:
-                /* The level may have gone away while polkit was asked. */
-                if (!level_set_find(m->levels, c->level))
-                        return sd_bus_error_setf(error, AALEVEL_ERROR_NO_SUCH_LEVEL,
-                                                 "Level '%s' is not defined.", c->level);
-                req = request_new(REQUEST_SET, no_block ? NULL : message);
-                if (!req)
-                        return -ENOMEM;
-                req->confirm_sec = c->confirm;
-                r = manager_set_level(m, c->level, req);
+        case REQUEST_SET:
+                r = manager_set_level(m, c->level, c->confirm, req);
                 break;
-        case CHANGE_CONFIRM:
-                req = request_new(REQUEST_CONFIRM, message);
-                if (!req)
-                        return -ENOMEM;
+        case REQUEST_CONFIRM:
                 r = manager_confirm(m, req);
-                if (r == -ENOENT)
-                        return sd_bus_error_set(error, AALEVEL_ERROR_NOTHING_PENDING,
-                                                "No level is waiting for confirmation.");
-                return r;
-        case CHANGE_RELOAD:
-                req = request_new(REQUEST_RELOAD, no_block ? NULL : message);
-                if (!req)
-                        return -ENOMEM;
+                break;
+        case REQUEST_RELOAD:
                 r = manager_reload(m, req);
                 break;
         default:
+                assert(false);
+                request_free(req);
                 return -EINVAL;
         }
-        if (r < 0)
-                return r;
+        if (r != 0)
+                return request_error_to_bus(r, c->level, error);
         return no_block ? sd_bus_reply_method_return(message, NULL) : 0;
 }
 
 static void on_authorized(sd_bus_message *message, int r, const sd_bus_error *error, void *userdata) {
-        Change *c = userdata;
-        sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(change_freep) Change *c = userdata;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
 
-        if (r < 0)
+        if (r < 0) {
                 (void) sd_bus_reply_method_error(message, error);
-        else {
-                r = run_change(c, message, &e);
-                if (r < 0 || sd_bus_error_is_set(&e)) {
-                        if (!sd_bus_error_is_set(&e))
-                                (void) sd_bus_error_set_errno(&e, r);
-                        (void) sd_bus_reply_method_error(message, &e);
-                }
+                return;
         }
-        sd_bus_error_free(&e);
-        change_free(c);
+        r = run_change(c, message, &e);
+        if (r < 0 || sd_bus_error_is_set(&e)) {
+                if (!sd_bus_error_is_set(&e))
+                        (void) sd_bus_error_set_errno(&e, r);
+                (void) sd_bus_reply_method_error(message, &e);
+        }
 }
 
-/* Starts the authorization of a change and carries it out when allowed;
- * the reply comes later (1: deferred, for sd-bus). */
-static int authorize_change(Manager *m, sd_bus_message *message, AccessChange access, Change *c) {
+/* Starts the authorization of a change (taken over) and carries it out
+ * when allowed; the reply comes later (1: deferred, for sd-bus). */
+static int authorize_change(Bus *b, sd_bus_message *message, AccessChange access, Change *c_in) {
+        _cleanup_(change_freep) Change *c = c_in;
         sd_bus *bus = sd_bus_message_get_bus(message);
-        const Caller *peer = peer_of(m, message);
+        const Caller *peer = peer_of(b, message);
         int r;
 
-        if (!peer && bus != m->system_bus) {
-                change_free(c);
+        if (!c)
+                return -ENOMEM;
+        if (!peer && bus != b->system_bus)
                 return sd_bus_reply_method_errorf(message, AALEVEL_ERROR_ACCESS_DENIED, "Unknown connection; refused.");
-        }
-        c->manager = m;
-        r = access_check_async(message, peer, m->system_bus, access, m->config->lower_labels,
+        r = access_check_async(message, peer, b->system_bus, access, b->manager->config->lower_labels,
                                c->flags & AALEVEL_FLAG_INTERACTIVE, on_authorized, c);
-        if (r < 0) {
-                change_free(c);
+        if (r < 0)
                 return r;
-        }
+        TAKE_PTR(c);
         return 1;
 }
 
-static Change *change_new(ChangeKind kind, const char *level, uint32_t confirm, uint64_t flags) {
-        Change *c = calloc(1, sizeof(Change));
-        if (!c)
-                return NULL;
-        *c = (Change) { .kind = kind, .confirm = confirm, .flags = flags };
-        if (level && !(c->level = strdup(level))) {
-                free(c);
-                return NULL;
-        }
-        return c;
+static int check_flags(uint64_t flags, sd_bus_error *error) {
+        if (flags & ~(AALEVEL_FLAG_NO_BLOCK | AALEVEL_FLAG_INTERACTIVE))
+                return sd_bus_error_setf(error, AALEVEL_ERROR_INVALID_ARGS, "Unknown flags 0x%" PRIx64 ".", flags);
+        return 0;
 }
 
 static int method_set_level(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        Bus *b = userdata;
+        Manager *m = b->manager;
         const char *level;
         uint32_t confirm;
         uint64_t flags;
-        Change *c;
         int r;
 
         r = sd_bus_message_read(message, "sut", &level, &confirm, &flags);
         if (r < 0)
                 return r;
-        if (flags & ~(AALEVEL_FLAG_NO_BLOCK | AALEVEL_FLAG_INTERACTIVE))
-                return sd_bus_error_setf(error, AALEVEL_ERROR_INVALID_ARGS, "Unknown flags 0x%" PRIx64 ".", flags);
-        /* A level file written a moment ago, its change not yet seen. Any
-         * client may ask for any name, before it is authorized: at most
-         * one reread a second. */
-        if (level_name_is_valid(level) && !level_set_find(m->levels, level)) {
-                static usec_t last = 0;
-                usec_t now = now_usec(CLOCK_MONOTONIC);
-
-                if (last == 0 || now - last >= USEC_PER_SEC) {
-                        last = now;
-                        manager_reread_levels(m);
-                }
-        }
-        if (!level_name_is_valid(level) || !level_set_find(m->levels, level))
+        r = check_flags(flags, error);
+        if (r < 0)
+                return r;
+        if (!manager_find_level_fresh(m, level))
                 return sd_bus_error_setf(error, AALEVEL_ERROR_NO_SUCH_LEVEL,
                                          "Level '%s' is not defined (aalevelctl list shows the levels).", level);
-        c = change_new(CHANGE_SET, level, confirm, flags);
-        if (!c)
-                return -ENOMEM;
-        return authorize_change(m, message,
-                                level_set_is_raise(m->levels, m->level ? m->level : "default", level) ? ACCESS_RAISE
-                                                                                                       : ACCESS_LOWER,
-                                c);
+        return authorize_change(b, message,
+                                level_set_is_raise(m->levels, manager_current_level(m), level) ? ACCESS_RAISE
+                                                                                                : ACCESS_LOWER,
+                                change_new(b, REQUEST_SET, level, confirm, flags));
 }
 
 static int method_confirm(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        Change *c = change_new(CHANGE_CONFIRM, NULL, 0, 0);
+        Bus *b = userdata;
 
-        if (!c)
-                return -ENOMEM;
-        return authorize_change(m, message, ACCESS_OTHER, c);
+        return authorize_change(b, message, ACCESS_OTHER, change_new(b, REQUEST_CONFIRM, NULL, 0, 0));
 }
 
 static int method_reload(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        Bus *b = userdata;
         uint64_t flags;
-        Change *c;
         int r;
 
         r = sd_bus_message_read(message, "t", &flags);
         if (r < 0)
                 return r;
-        if (flags & ~(AALEVEL_FLAG_NO_BLOCK | AALEVEL_FLAG_INTERACTIVE))
-                return sd_bus_error_setf(error, AALEVEL_ERROR_INVALID_ARGS, "Unknown flags 0x%" PRIx64 ".", flags);
-        c = change_new(CHANGE_RELOAD, NULL, 0, flags);
-        if (!c)
-                return -ENOMEM;
-        return authorize_change(m, message, ACCESS_OTHER, c);
+        r = check_flags(flags, error);
+        if (r < 0)
+                return r;
+        return authorize_change(b, message, ACCESS_OTHER, change_new(b, REQUEST_RELOAD, NULL, 0, flags));
 }
 
 static int method_list_levels(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        Manager *m = userdata;
+        Bus *b = userdata;
+        Manager *m = b->manager;
         int r;
 
         r = sd_bus_message_new_method_return(message, &reply);
@@ -281,7 +362,8 @@ static int append_entry_strv(sd_bus_message *reply, const char *key, char **l) {
 static int method_get_level(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(resolved_level_freep) ResolvedLevel *rl = NULL;
-        Manager *m = userdata;
+        Bus *b = userdata;
+        Manager *m = b->manager;
         const Level *l;
         const char *name;
         int r;
@@ -335,7 +417,8 @@ static int method_get_level(sd_bus_message *message, void *userdata, sd_bus_erro
 static int method_list_profiles(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(hashmap_freep) Hashmap *modes = hashmap_new(free);
-        Manager *m = userdata;
+        Bus *b = userdata;
+        Manager *m = b->manager;
         KernelProfile *profiles = NULL;
         size_t n = 0;
         int r;
@@ -374,7 +457,8 @@ static int method_list_profiles(sd_bus_message *message, void *userdata, sd_bus_
 }
 
 static int method_check(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        Bus *b = userdata;
+        Manager *m = b->manager;
         bool diff = streq(sd_bus_message_get_member(message), "Diff");
         const char *level;
         Request *req;
@@ -384,61 +468,14 @@ static int method_check(sd_bus_message *message, void *userdata, sd_bus_error *e
         if (r < 0)
                 return r;
         if (isempty(level) && !diff)
-                level = m->level ? m->level : "default";
-        if (!level_name_is_valid(level) || !level_set_find(m->levels, level))
-                return sd_bus_error_setf(error, AALEVEL_ERROR_NO_SUCH_LEVEL, "Level '%s' is not defined.", level);
-        req = request_new(diff ? REQUEST_DIFF : REQUEST_CHECK, message);
+                level = manager_current_level(m);
+        req = bus_request_new(diff ? REQUEST_DIFF : REQUEST_CHECK, message);
         if (!req)
                 return -ENOMEM;
-        r = manager_check(m, level, req, diff);
-        if (r == -EBUSY)
-                return sd_bus_error_set(error, AALEVEL_ERROR_FAILED,
-                                        "Too many checks and diffs are waiting already; try again later.");
-        return r < 0 ? r : 1;
-}
-
-void bus_reply_check(Manager *m, Job *j, Request *req) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        EngineResult *res = j->result;
-        int r;
-
-        if (!req->message)
-                return;
-        if (j->r < 0 || !res) {
-                (void) sd_bus_reply_method_errorf(req->message, AALEVEL_ERROR_FAILED, "%s",
-                                                  j->error ? j->error : strerror(-j->r));
-                return;
-        }
-        r = sd_bus_message_new_method_return(req->message, &reply);
-        if (r < 0)
-                goto fail;
-        if (req->kind == REQUEST_DIFF) {
-                r = sd_bus_message_open_container(reply, 'a', "(ssss)");
-                for (size_t i = 0; r >= 0 && i < res->n_diff; i++)
-                        r = sd_bus_message_append(reply, "(ssss)", res->diff[i].name, res->diff[i].change,
-                                                  res->diff[i].detail, res->diff[i].file);
-        } else {
-                r = sd_bus_message_append(reply, "uu", res->n_units - res->n_failed, res->n_failed);
-                if (r >= 0)
-                        r = sd_bus_message_open_container(reply, 'a', "(sssus)");
-                for (size_t i = 0; r >= 0 && i < res->n_failures; i++) {
-                        const UnitFailure *f = &res->failures[i];
-                        r = sd_bus_message_append(reply, "(sssus)", f->file, strempty(f->name),
-                                                  strempty(f->error_file), f->line, strempty(f->message));
-                }
-        }
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0 && !res->ok && req->kind == REQUEST_DIFF) {
-                (void) sd_bus_reply_method_errorf(req->message, AALEVEL_ERROR_FAILED, "%s", res->error);
-                return;
-        }
-        if (r >= 0)
-                r = sd_bus_send(NULL, reply, NULL);
-        if (r >= 0)
-                return;
-fail:
-        (void) sd_bus_reply_method_errnof(req->message, -r, "Failed to send the result: %m");
+        r = manager_check(m, level, diff, req);
+        if (r != 0)
+                return request_error_to_bus(r, level, error);
+        return 1;
 }
 
 const sd_bus_vtable bus_manager_vtable[] = {
@@ -485,10 +522,10 @@ const sd_bus_vtable bus_manager_vtable[] = {
  * part of the bus: a unique name for Hello, and every signal goes to
  * every connection anyway, so matches need no bookkeeping. */
 static int method_hello(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        static uint64_t counter = 0;
+        Bus *b = userdata;
         char name[64];
 
-        snprintf(name, sizeof name, ":1.%" PRIu64, ++counter);
+        snprintf(name, sizeof name, ":1.%" PRIu64, ++b->n_hello);
         return sd_bus_reply_method_return(message, "s", name);
 }
 
@@ -506,38 +543,85 @@ static const sd_bus_vtable fake_bus_vtable[] = {
 
 /* ---- the private socket ---- */
 
-static void connection_drop(Manager *m, sd_bus *bus) {
-        for (size_t i = 0; i < m->n_connections; i++)
-                if (m->connections[i].bus == bus) {
-                        caller_clear(&m->connections[i].peer);
-                        m->connections[i] = m->connections[--m->n_connections];
+static void connection_drop(Bus *b, sd_bus *bus) {
+        for (size_t i = 0; i < b->n_connections; i++)
+                if (b->connections[i].bus == bus) {
+                        caller_clear(&b->connections[i].peer);
+                        b->connections[i] = b->connections[--b->n_connections];
                         sd_bus_flush_close_unref(bus);
                         return;
                 }
 }
 
 static int on_disconnected(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        Bus *b = userdata;
         sd_bus *bus = sd_bus_message_get_bus(message);
 
-        if (bus == m->system_bus) {
+        if (bus == b->system_bus) {
                 log_info("The system bus went away; serving on the private socket only.");
-                m->system_bus = sd_bus_flush_close_unref(m->system_bus);
-                bus_connect_system(m);
+                b->system_bus = sd_bus_flush_close_unref(b->system_bus);
+                bus_connect_system(b);
                 return 0;
         }
-        connection_drop(m, bus);
+        connection_drop(b, bus);
         return 0;
 }
 
-static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Manager *m = userdata;
-        _cleanup_close_ int nfd = -1;
-        _cleanup_(caller_clear) Caller peer = {};
+int bus_add_connection(Bus *b, int fd_in, Caller *peer) {
+        _cleanup_close_ int fd = fd_in;
+        _cleanup_(caller_clear) Caller who = *peer;
         sd_bus *bus = NULL;
         Connection *a;
         sd_id128_t id;
         int r;
+
+        assert(b);
+        assert(fd_in >= 0);
+        *peer = (Caller) {};
+
+        r = sd_id128_randomize(&id);
+        if (r >= 0)
+                r = sd_bus_new(&bus);
+        if (r >= 0)
+                r = sd_bus_set_fd(bus, fd, fd);
+        if (r >= 0) {
+                TAKE_FD(fd);
+                r = sd_bus_set_server(bus, 1, id);
+        }
+        if (r >= 0)
+                r = sd_bus_set_anonymous(bus, false);
+        if (r >= 0)
+                r = sd_bus_add_object_vtable(bus, NULL, AALEVEL_OBJECT_PATH, AALEVEL_INTERFACE, bus_manager_vtable,
+                                             b);
+        if (r >= 0)
+                r = sd_bus_add_object_vtable(bus, NULL, "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                             fake_bus_vtable, b);
+        if (r >= 0)
+                r = sd_bus_match_signal(bus, NULL, "org.freedesktop.DBus.Local", NULL, "org.freedesktop.DBus.Local",
+                                        "Disconnected", on_disconnected, b);
+        if (r >= 0)
+                r = sd_bus_attach_event(bus, b->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r >= 0)
+                r = sd_bus_start(bus);
+        if (r >= 0) {
+                a = realloc(b->connections, sizeof(Connection) * (b->n_connections + 1));
+                if (!a)
+                        r = -ENOMEM;
+                else {
+                        b->connections = a;
+                        b->connections[b->n_connections++] = (Connection) { .bus = bus, .peer = who };
+                        who = (Caller) {};
+                        return 0;
+                }
+        }
+        sd_bus_flush_close_unref(bus);
+        return r;
+}
+
+static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Bus *b = userdata;
+        _cleanup_(caller_clear) Caller peer = {};
+        int nfd, r;
 
         nfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (nfd < 0) {
@@ -549,55 +633,26 @@ static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *use
         /* Who connected, now, while it is surely the process that did. */
         r = caller_from_socket(nfd, &peer);
         if (r < 0) {
+                close(nfd);
                 log_warning_errno(r, "Cannot tell who connected to the bus socket (%m); dropping the connection.");
                 return 0;
         }
-
-        r = sd_id128_randomize(&id);
-        if (r >= 0)
-                r = sd_bus_new(&bus);
-        if (r >= 0)
-                r = sd_bus_set_fd(bus, nfd, nfd);
-        if (r >= 0) {
-                TAKE_FD(nfd);
-                r = sd_bus_set_server(bus, 1, id);
-        }
-        if (r >= 0)
-                r = sd_bus_set_anonymous(bus, false);
-        if (r >= 0)
-                r = sd_bus_add_object_vtable(bus, NULL, AALEVEL_OBJECT_PATH, AALEVEL_INTERFACE, bus_manager_vtable,
-                                             m);
-        if (r >= 0)
-                r = sd_bus_add_object_vtable(bus, NULL, "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                             fake_bus_vtable, m);
-        if (r >= 0)
-                r = sd_bus_match_signal(bus, NULL, "org.freedesktop.DBus.Local", NULL, "org.freedesktop.DBus.Local",
-                                        "Disconnected", on_disconnected, m);
-        if (r >= 0)
-                r = sd_bus_attach_event(bus, m->event, SD_EVENT_PRIORITY_NORMAL);
-        if (r >= 0)
-                r = sd_bus_start(bus);
-        if (r >= 0) {
-                a = realloc(m->connections, sizeof(Connection) * (m->n_connections + 1));
-                if (!a)
-                        r = -ENOMEM;
-                else {
-                        m->connections = a;
-                        m->connections[m->n_connections++] = (Connection) { .bus = bus, .peer = peer };
-                        peer = (Caller) {};
-                        return 0;
-                }
-        }
-        log_warning_errno(r, "Failed to set up a bus connection: %m");
-        sd_bus_flush_close_unref(bus);
+        r = bus_add_connection(b, nfd, &peer);
+        if (r < 0)
+                log_warning_errno(r, "Failed to set up a bus connection: %m");
         return 0;
 }
 
-int bus_listen(Manager *m) {
+int bus_listen(Bus *b) {
+        const char *runtime_dir;
         _cleanup_free_ char *path = NULL;
         _cleanup_close_ int fd = -1;
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         int r, n;
+
+        assert(b);
+        assert(b->listen_fd < 0);
+        runtime_dir = b->manager->config->runtime_dir;
 
         /* Socket activation: systemd passes the listening socket. */
         n = sd_listen_fds(1);
@@ -606,16 +661,16 @@ int bus_listen(Manager *m) {
         if (n == 1)
                 fd = SD_LISTEN_FDS_START;
         else {
-                path = path_join(m->config->runtime_dir, "bus");
+                path = path_join(runtime_dir, "bus");
                 if (!path)
                         return log_oom();
                 if (strlen(path) >= sizeof(sa.sun_path))
                         return log_error_errno(-ENAMETOOLONG, "Socket path %s is too long.", path);
                 strcpy(sa.sun_path, path);
 
-                r = mkdir_p(m->config->runtime_dir, 0755);
+                r = mkdir_p(runtime_dir, 0755);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to create %s: %m", m->config->runtime_dir);
+                        return log_error_errno(r, "Failed to create %s: %m", runtime_dir);
                 fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
                 if (fd < 0)
                         return log_error_errno(-errno, "Failed to create the bus socket: %m");
@@ -629,88 +684,95 @@ int bus_listen(Manager *m) {
                         return log_error_errno(-errno, "Failed to listen on %s: %m", path);
         }
 
-        r = sd_event_add_io(m->event, &m->listen_source, fd, EPOLLIN, on_connection, m);
+        r = sd_event_add_io(b->event, &b->listen_source, fd, EPOLLIN, on_connection, b);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch the bus socket: %m");
-        m->listen_fd = TAKE_FD(fd);
+        b->listen_fd = TAKE_FD(fd);
         return 0;
 }
 
 /* ---- the system bus ---- */
 
-static int try_system_bus(Manager *m) {
+static int try_system_bus(Bus *b) {
         sd_bus *bus = NULL;
         int r;
 
-        if (m->system_bus)
+        if (b->system_bus)
                 return 0;
         r = sd_bus_open_system(&bus);
         if (r >= 0)
                 r = sd_bus_set_exit_on_disconnect(bus, false);
         if (r >= 0)
-                r = sd_bus_add_object_vtable(bus, NULL, AALEVEL_OBJECT_PATH, AALEVEL_INTERFACE, bus_manager_vtable, m);
+                r = sd_bus_add_object_vtable(bus, NULL, AALEVEL_OBJECT_PATH, AALEVEL_INTERFACE, bus_manager_vtable, b);
         if (r >= 0)
                 r = sd_bus_match_signal(bus, NULL, "org.freedesktop.DBus.Local", NULL, "org.freedesktop.DBus.Local",
-                                        "Disconnected", on_disconnected, m);
+                                        "Disconnected", on_disconnected, b);
         if (r >= 0)
                 r = sd_bus_request_name(bus, AALEVEL_BUS_NAME, 0);
         if (r >= 0)
-                r = sd_bus_attach_event(bus, m->event, SD_EVENT_PRIORITY_NORMAL);
+                r = sd_bus_attach_event(bus, b->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0) {
                 sd_bus_flush_close_unref(bus);
                 return r;
         }
-        m->system_bus = bus;
+        b->system_bus = bus;
         log_info("Serving %s on the system bus too.", AALEVEL_BUS_NAME);
         return 0;
 }
 
 static void on_system_bus_socket(char **paths, void *userdata) {
-        Manager *m = userdata;
-        if (try_system_bus(m) >= 0 && m->system_bus_watch) {
-                watch_free(m->system_bus_watch);
-                m->system_bus_watch = NULL;
+        Bus *b = userdata;
+
+        if (try_system_bus(b) >= 0 && b->system_bus_watch) {
+                watch_free(b->system_bus_watch);
+                b->system_bus_watch = NULL;
         }
 }
 
-void bus_connect_system(Manager *m) {
+void bus_connect_system(Bus *b) {
         int r;
 
-        if (try_system_bus(m) >= 0)
+        assert(b);
+        if (try_system_bus(b) >= 0)
                 return;
         /* Not up yet (early boot): connect when its socket appears. */
-        if (m->system_bus_watch)
+        if (b->system_bus_watch)
                 return;
-        r = watch_new(m->event, 0, 0, on_system_bus_socket, m, &m->system_bus_watch);
+        r = watch_new(b->event, 0, 0, on_system_bus_socket, b, &b->system_bus_watch);
         if (r >= 0)
-                r = watch_update(m->system_bus_watch, (char *[]) { (char *) SYSTEM_BUS_SOCKET, NULL }, NULL);
+                r = watch_update(b->system_bus_watch, (char *[]) { (char *) SYSTEM_BUS_SOCKET, NULL }, NULL);
         if (r < 0)
                 log_debug_errno(r, "Cannot wait for the system bus: %m");
 }
 
-/* ---- signals ---- */
+/* ---- signals: what the manager tells its observer ---- */
 
-static void for_each_bus(Manager *m, void (*f)(sd_bus *bus, void *data), void *data) {
-        for (size_t i = 0; i < m->n_connections; i++)
-                f(m->connections[i].bus, data);
-        if (m->system_bus)
-                f(m->system_bus, data);
+static void for_each_bus(Bus *b, void (*f)(sd_bus *bus, void *data), void *data) {
+        for (size_t i = 0; i < b->n_connections; i++)
+                f(b->connections[i].bus, data);
+        if (b->system_bus)
+                f(b->system_bus, data);
 }
 
 static void emit_props(sd_bus *bus, void *data) {
         (void) sd_bus_emit_properties_changed_strv(bus, AALEVEL_OBJECT_PATH, AALEVEL_INTERFACE, data);
 }
 
-void bus_emit_properties_changed(Manager *m, const char *property, ...) {
-        char *names[16] = {};
-        size_t n = 0;
-        va_list ap;
+/* The property of each ManagerProperty bit, in the vtable's order. */
+static const char * const property_names[] = {
+        "Level", "PendingLevel", "State", "LevelSource", "ConfirmDeadline", "RevertLevel", "ProfilesLoaded",
+        "ProfilesFailed", "ProfilesModified", "LastReload", "LastReloadDuration", "Errors",
+};
 
-        va_start(ap, property);
-        for (const char *p = property; p && n < ELEMENTSOF(names) - 1; p = va_arg(ap, const char *))
-                names[n++] = (char *) p;
-        va_end(ap);
-        for_each_bus(m, emit_props, names);
+static void on_properties_changed(void *userdata, ManagerProperty changed) {
+        char *names[ELEMENTSOF(property_names) + 1] = {};
+        size_t n = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(property_names); i++)
+                if (changed & (1u << i))
+                        names[n++] = (char *) property_names[i];
+        if (n > 0)
+                for_each_bus(userdata, emit_props, names);
 }
 
 typedef struct SignalArgs {
@@ -733,34 +795,63 @@ static void emit_signal(sd_bus *bus, void *data) {
                                           a->s1, strempty(a->s2), a->u1, strempty(a->s3));
 }
 
-void bus_emit_progress(Manager *m, const char *phase, unsigned done, unsigned total, const char *current) {
+static void on_progress(void *userdata, const char *phase, unsigned done, unsigned total, const char *current) {
         SignalArgs a = { .member = "Progress", .s1 = phase, .s2 = current, .u1 = done, .u2 = total };
-        for_each_bus(m, emit_signal, &a);
+        for_each_bus(userdata, emit_signal, &a);
 }
 
-void bus_emit_level_changed(Manager *m, const char *level, const char *previous) {
+static void on_level_changed(void *userdata, const char *level, const char *previous) {
         SignalArgs a = { .member = "LevelChanged", .s1 = level, .s2 = previous };
-        for_each_bus(m, emit_signal, &a);
+        for_each_bus(userdata, emit_signal, &a);
 }
 
-void bus_emit_profile_failed(Manager *m, const char *file, const char *error_file, unsigned line,
-                             const char *message) {
+static void on_profile_failed(void *userdata, const char *file, const char *error_file, unsigned line,
+                              const char *message) {
         SignalArgs a = { .member = "ProfileFailed", .s1 = file, .s2 = error_file, .u1 = line, .s3 = message };
-        for_each_bus(m, emit_signal, &a);
+        for_each_bus(userdata, emit_signal, &a);
 }
 
-void bus_close_all(Manager *m) {
-        for (size_t i = 0; i < m->n_connections; i++) {
-                sd_bus_flush_close_unref(m->connections[i].bus);
-                caller_clear(&m->connections[i].peer);
+static const ManagerObserver bus_observer = {
+        .properties_changed = on_properties_changed,
+        .progress = on_progress,
+        .level_changed = on_level_changed,
+        .profile_failed = on_profile_failed,
+};
+
+/* ---- the object ---- */
+
+int bus_new(Manager *m, Bus **ret) {
+        Bus *b;
+
+        assert(m);
+        assert(ret);
+        assert(!m->observer);
+
+        b = calloc(1, sizeof(Bus));
+        if (!b)
+                return -ENOMEM;
+        *b = (Bus) { .manager = m, .event = sd_event_ref(m->event), .listen_fd = -1 };
+        manager_set_observer(m, &bus_observer, b);
+        *ret = b;
+        return 0;
+}
+
+Bus *bus_free(Bus *b) {
+        if (!b)
+                return NULL;
+        if (b->manager->observer == &bus_observer)
+                manager_set_observer(b->manager, NULL, NULL);
+        for (size_t i = 0; i < b->n_connections; i++) {
+                sd_bus_flush_close_unref(b->connections[i].bus);
+                caller_clear(&b->connections[i].peer);
         }
-        free(m->connections);
-        m->connections = NULL;
-        m->n_connections = 0;
-        m->listen_source = sd_event_source_disable_unref(m->listen_source);
-        if (m->listen_fd >= 0)
-                close(TAKE_FD(m->listen_fd));
-        m->system_bus = sd_bus_flush_close_unref(m->system_bus);
-        watch_free(m->system_bus_watch);
-        m->system_bus_watch = NULL;
+        free(b->connections);
+        sd_event_source_disable_unref(b->listen_source);
+        if (b->listen_fd >= 0)
+                close(b->listen_fd);
+        sd_bus_flush_close_unref(b->system_bus);
+        watch_free(b->system_bus_watch);
+        sd_event_unref(b->event);
+        free(b);
+        return NULL;
 }

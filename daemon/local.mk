@@ -30,11 +30,12 @@ libaalevel_core_a_SOURCES = \
 	daemon/log.c \
 	daemon/log.h \
 	daemon/manager.c \
-	daemon/manager-view.c \
 	daemon/manager.h \
 	daemon/messages.h \
 	daemon/parser-error.c \
 	daemon/parser-error.h \
+	daemon/request.c \
+	daemon/request.h \
 	daemon/selection.c \
 	daemon/selection.h \
 	daemon/state.c \

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "bus.h"
 #include "engine.h"
 #include "fileio.h"
 #include "i18n.h"
@@ -281,15 +282,24 @@ static int run_load(const Args *a) {
 }
 
 static int run_daemon(const Args *a) {
+        /* The bus goes first: it observes the manager. */
         _cleanup_(manager_freep) Manager *m = NULL;
+        _cleanup_(bus_freep) Bus *bus = NULL;
         int r;
 
         r = manager_new(a->config_file, &m);
         if (r < 0)
                 return r;
+        r = bus_new(m, &bus);
+        if (r < 0)
+                return log_oom();
         r = manager_start(m);
         if (r < 0)
                 return r;
+        r = bus_listen(bus);
+        if (r < 0)
+                return r;
+        bus_connect_system(bus);
         return manager_run(m);
 }
 

@@ -1,6 +1,7 @@
 /* The daemon's top-level object. */
 #include "manager.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -10,8 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bus.h"
-#include "dbus-api.h"
 #include "kernel.h"
 #include "log.h"
 #include "messages.h"
@@ -19,22 +18,85 @@
 #include "strv.h"
 #include "util.h"
 
-static int set_str(char **field, const char *v) {
-        char *c = NULL;
-        if (v && !(c = strdup(v)))
-                return -ENOMEM;
-        free(*field);
-        *field = c;
-        return 0;
+static const char * const state_names[_MANAGER_STATE_MAX] = {
+        [MANAGER_STARTING] = "starting",
+        [MANAGER_IDLE] = "idle",
+        [MANAGER_COMPILING] = "compiling",
+        [MANAGER_LOADING] = "loading",
+        [MANAGER_WAITING_CONFIRM] = "waiting-confirm",
+        [MANAGER_FAILED] = "failed",
+};
+
+const char *manager_state_to_string(ManagerState s) {
+        return s >= 0 && s < _MANAGER_STATE_MAX ? state_names[s] : "unknown";
 }
 
+unsigned manager_profiles_loaded(const Manager *m) {
+        unsigned n = 0;
 
-void manager_reread_levels(Manager *m) {
+        assert(m);
+        /* A failed file's previous profiles stay loaded: they count. */
+        for (size_t i = 0; i < m->n_units; i++)
+                n += (unsigned) strv_length(m->units[i].names);
+        return n;
+}
+
+unsigned manager_profiles_failed(const Manager *m) {
+        unsigned n = 0;
+
+        assert(m);
+        for (size_t i = 0; i < m->n_units; i++)
+                n += m->units[i].failed;
+        return n;
+}
+
+const char *manager_current_level(const Manager *m) {
+        assert(m);
+        return m->level ? m->level : "default";
+}
+
+const Level *manager_find_level(const Manager *m, const char *name) {
+        assert(m);
+        assert(name);
+        return level_name_is_valid(name) ? level_set_find(m->levels, name) : NULL;
+}
+
+const Level *manager_find_level_fresh(Manager *m, const char *name) {
+        const Level *l = manager_find_level(m, name);
+        usec_t now = now_usec(CLOCK_MONOTONIC);
         LevelSet *levels = NULL;
+
+        if (l || !level_name_is_valid(name))
+                return l;
+        if (m->last_level_reread != 0 && now - m->last_level_reread < USEC_PER_SEC)
+                return NULL;
+        m->last_level_reread = now;
+        /* Unreadable now: the old ones stay (the watch reloads later). */
         if (level_set_load(m->config->vendor_levels_dir, m->config->levels_dir, &levels) < 0)
-                return;
+                return NULL;
         level_set_free(m->levels);
         m->levels = levels;
+        return manager_find_level(m, name);
+}
+
+void manager_set_observer(Manager *m, const ManagerObserver *observer, void *userdata) {
+        assert(m);
+        m->observer = observer;
+        m->observer_userdata = userdata;
+}
+
+static void notify_changed(Manager *m, ManagerProperty changed) {
+        if (m->observer && m->observer->properties_changed)
+                m->observer->properties_changed(m->observer_userdata, changed);
+}
+
+/* Changes a status string, and tells the observer when it did. */
+static void set_property(Manager *m, char **field, const char *v, ManagerProperty p) {
+        int r = free_and_strdup(field, v);
+        if (r < 0)
+                log_oom();
+        if (r > 0 && p)
+                notify_changed(m, p);
 }
 
 /* Loads the configuration and the level definitions. On error the
@@ -99,10 +161,11 @@ int manager_new(const char *config_file, Manager **ret) {
         _cleanup_(manager_freep) Manager *m = NULL;
         int r;
 
+        assert(config_file);
+        assert(ret);
         m = calloc(1, sizeof(Manager));
         if (!m)
                 return log_oom();
-        m->listen_fd = -1;
         m->revision_fd = -1;
         m->state = MANAGER_STARTING;
         m->config_file = strdup(config_file);
@@ -137,7 +200,6 @@ Manager *manager_free(Manager *m) {
         /* The worker first: it may still report to us. */
         worker_free(m->worker);
         watch_free(m->watch);
-        bus_close_all(m);
         sd_event_source_disable_unref(m->confirm_timer);
         sd_event_source_disable_unref(m->revision_source);
         if (m->revision_fd >= 0)
@@ -166,7 +228,7 @@ static void set_state(Manager *m, ManagerState s) {
         if (m->state == s)
                 return;
         m->state = s;
-        bus_emit_properties_changed(m, "State", NULL);
+        notify_changed(m, MANAGER_PROPERTY_STATE);
 }
 
 static void notify_status(Manager *m) {
@@ -181,11 +243,22 @@ static void request_free_void(void *r) {
         request_free(r);
 }
 
+void manager_set_job_runner(Manager *m, const JobRunner *runner) {
+        assert(m);
+        assert(runner && runner->submit && runner->busy);
+        m->runner = *runner;
+}
+
+static bool jobs_busy(Manager *m) {
+        return m->runner.busy && m->runner.busy(m->runner.userdata);
+}
+
 static int submit(Manager *m, Job *job, Request *req) {
+        assert(m->runner.submit);
         /* A job still queued when the daemon stops frees its request. */
         job->userdata = req;
         job->userdata_free = request_free_void;
-        worker_submit(m->worker, job);
+        m->runner.submit(m->runner.userdata, job);
         if (m->state == MANAGER_IDLE || m->state == MANAGER_WAITING_CONFIRM || m->state == MANAGER_FAILED)
                 set_state(m, MANAGER_COMPILING);
         return 0;
@@ -205,11 +278,10 @@ static Job *apply_job(Manager *m, const char *level, bool with_config) {
 static void cancel_confirmation(Manager *m) {
         m->confirm_timer = sd_event_source_disable_unref(m->confirm_timer);
         m->confirm_deadline = 0;
-        free(m->confirm_previous);
-        m->confirm_previous = NULL;
-        free(m->pending_level);
-        m->pending_level = NULL;
-        bus_emit_properties_changed(m, "PendingLevel", "ConfirmDeadline", "RevertLevel", NULL);
+        m->confirm_previous = mfree(m->confirm_previous);
+        m->pending_level = mfree(m->pending_level);
+        notify_changed(m, MANAGER_PROPERTY_PENDING_LEVEL | MANAGER_PROPERTY_CONFIRM_DEADLINE |
+                                  MANAGER_PROPERTY_REVERT_LEVEL);
 }
 
 static int on_confirm_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -229,10 +301,9 @@ static int on_confirm_timeout(sd_event_source *s, uint64_t usec, void *userdata)
                                    strna(m->pending_level), previous);
         }
         cancel_confirmation(m);
-        (void) set_str(&m->target, previous);
-        req = request_new(REQUEST_REVERT, NULL);
+        req = request_new(REQUEST_REVERT);
         j = apply_job(m, previous, false);
-        if (!req || !j) {
+        if (free_and_strdup(&m->target, previous) < 0 || !req || !j) {
                 request_free(req);
                 job_free(j);
                 log_oom();
@@ -244,11 +315,6 @@ static int on_confirm_timeout(sd_event_source *s, uint64_t usec, void *userdata)
 static int reload(Manager *m, Request *req, char **changed, bool invalidate_all, bool reread_config);
 
 /* ---- finished jobs ---- */
-
-static void reply_error(Request *req, const char *name, const char *message) {
-        if (req->message)
-                (void) sd_bus_reply_method_errorf(req->message, name, "%s", message);
-}
 
 /* Watch what the last engine run read, and what the configuration itself
  * depends on. Also after a failed job: a directory created in that burst
@@ -281,7 +347,7 @@ static void update_watches(Manager *m) {
         else if (strv_length(added) > 0 && m->ready) {
                 /* A file may have appeared in a new directory before we
                  * watched it: look once more. */
-                Request *req = request_new(REQUEST_WATCH, NULL);
+                Request *req = request_new(REQUEST_WATCH);
                 if (!req || reload(m, req, added, false, false) < 0)
                         log_oom();
         }
@@ -290,20 +356,16 @@ static void update_watches(Manager *m) {
 static void take_snapshot(Manager *m, Job *j) {
         bool level_changed = !streq_ptr(m->level, j->applied);
 
-        if (j->applied && level_changed) {
-                (void) set_str(&m->level, j->applied);
-                bus_emit_properties_changed(m, "Level", NULL);
-        }
+        if (j->applied && level_changed)
+                set_property(m, &m->level, j->applied, MANAGER_PROPERTY_LEVEL);
         if (j->units) {
                 unit_status_free(m->units, m->n_units);
                 m->units = TAKE_PTR(j->units);
                 m->n_units = j->n_units;
                 j->n_units = 0;
         }
-        if (j->source && !streq_ptr(m->source, j->source)) {
-                (void) set_str(&m->source, j->source);
-                bus_emit_properties_changed(m, "LevelSource", NULL);
-        }
+        if (j->source)
+                set_property(m, &m->source, j->source, MANAGER_PROPERTY_LEVEL_SOURCE);
         if (j->revision)
                 m->revision = j->revision;
         if (j->watch) {
@@ -315,7 +377,86 @@ static void take_snapshot(Manager *m, Job *j) {
                 strv_free(m->warnings);
                 m->warnings = strv_copy(j->result->warnings);
         }
-        bus_emit_properties_changed(m, "ProfilesLoaded", "ProfilesFailed", NULL);
+        notify_changed(m, MANAGER_PROPERTY_PROFILES_LOADED | MANAGER_PROPERTY_PROFILES_FAILED);
+}
+
+/* A SetLevel with a confirmation window applied: the timer that reverts
+ * it unless confirmed. */
+static void start_confirmation(Manager *m, const char *applied, Request *req) {
+        int r;
+
+        if (free_and_strdup(&m->pending_level, applied) < 0 ||
+            free_and_strdup(&m->confirm_previous, req->previous) < 0)
+                log_oom();
+        m->confirm_deadline = now_usec(CLOCK_REALTIME) + req->confirm_sec * USEC_PER_SEC;
+        m->confirm_timer = sd_event_source_disable_unref(m->confirm_timer);
+        r = sd_event_add_time_relative(m->event, &m->confirm_timer, CLOCK_MONOTONIC, req->confirm_sec * USEC_PER_SEC,
+                                       0, on_confirm_timeout, m);
+        if (r < 0)
+                log_error_errno(r, "Failed to arm the confirmation timer: %m");
+        log_notice("Level %s applied; it reverts to %s in %u seconds unless confirmed "
+                   "(aalevelctl confirm).", applied, strna(req->previous), req->confirm_sec);
+        notify_changed(m, MANAGER_PROPERTY_PENDING_LEVEL | MANAGER_PROPERTY_CONFIRM_DEADLINE |
+                                  MANAGER_PROPERTY_REVERT_LEVEL);
+}
+
+static void log_applied(const EngineResult *res) {
+        _cleanup_free_ char *f_level = NULL, *f_counts = NULL;
+
+        if (asprintf(&f_level, "LEVEL=%s", res->level) < 0 || asprintf(&f_counts, "REPLACED=%u", res->n_replaced) < 0)
+                return;
+        log_struct(res->n_replaced || res->n_removed || res->n_failed ? LOG_INFO : LOG_DEBUG, MESSAGE_ID_RELOAD_DONE,
+                   ((char *[]) { f_level, f_counts, NULL }),
+                   "Level %s in the kernel: %u profile files, %u compiled, %u written to the kernel, "
+                   "%u unchanged, %u removed, %u failed, in %.2fs.",
+                   res->level, res->n_units, res->n_compiled, res->n_replaced, res->n_unchanged, res->n_removed,
+                   res->n_failed, (double) res->duration / USEC_PER_SEC);
+}
+
+static void log_level_changed(const char *level, const char *previous) {
+        _cleanup_free_ char *f = NULL, *fp = NULL;
+
+        if (asprintf(&f, "LEVEL=%s", level) >= 0 && asprintf(&fp, "PREVIOUS_LEVEL=%s", previous) >= 0)
+                log_struct(LOG_NOTICE, MESSAGE_ID_LEVEL_CHANGED, ((char *[]) { f, fp, NULL }),
+                           "Security level changed from %s to %s.", previous[0] ? previous : "(none)", level);
+}
+
+/* An apply job that could not run at all: the engine said why, and this
+ * is the one place that logs it. */
+static void finish_apply_failed(Manager *m, Job *j, Request *req) {
+        const char *why = j->error ? j->error : strerror(-j->r);
+
+        log_error("Applying level %s failed: %s", j->level ? j->level : "(selected)", why);
+        if (free_and_strdup(&m->apply_error, why) < 0)
+                log_oom();
+        notify_changed(m, MANAGER_PROPERTY_ERRORS);
+        if (req->kind == REQUEST_SET)
+                cancel_confirmation(m);
+        request_complete(req, REQUEST_ERROR_FAILED, why, NULL);
+        if (!m->level)
+                set_state(m, MANAGER_FAILED);
+        update_watches(m);
+}
+
+/* A refused transaction: nothing of the new level was applied. */
+static void finish_apply_refused(Manager *m, Job *j, Request *req) {
+        EngineResult *res = j->result;
+
+        if (req->kind == REQUEST_SET) {
+                cancel_confirmation(m);
+                if (free_and_strdup(&m->target, m->level) < 0)
+                        log_oom();
+                log_warning("Level %s was not applied: %s", strna(j->level), strna(res->error));
+        } else {
+                /* No caller to tell (a change on disk, SIGHUP, a revert):
+                 * the log and Errors say it. */
+                log_error("Reloading level %s was refused: %s; the policy in the kernel stays as it was.",
+                          j->level ? j->level : m->level ? m->level : "(selected)", strna(res->error));
+                if (free_and_strdup(&m->apply_error, res->error) < 0)
+                        log_oom();
+                notify_changed(m, MANAGER_PROPERTY_ERRORS);
+        }
+        request_complete(req, REQUEST_ERROR_FAILED, res->error, NULL);
 }
 
 static void finish_apply(Manager *m, Job *j, Request *req) {
@@ -326,96 +467,105 @@ static void finish_apply(Manager *m, Job *j, Request *req) {
                 snprintf(previous, sizeof previous, "%s", m->level);
 
         if (j->r < 0) {
-                log_error("Applying level %s failed: %s", j->level ? j->level : "(selected)",
-                          j->error ? j->error : strerror(-j->r));
-                (void) set_str(&m->apply_error, j->error ? j->error : strerror(-j->r));
-                bus_emit_properties_changed(m, "Errors", NULL);
-                if (req->kind == REQUEST_SET)
-                        cancel_confirmation(m);
-                reply_error(req, AALEVEL_ERROR_FAILED, j->error ? j->error : strerror(-j->r));
-                if (!m->level)
-                        set_state(m, MANAGER_FAILED);
-                update_watches(m);
+                finish_apply_failed(m, j, req);
                 return;
         }
         take_snapshot(m, j);
         if (m->apply_error) {
-                free(m->apply_error);
-                m->apply_error = NULL;
-                bus_emit_properties_changed(m, "Errors", NULL);
+                m->apply_error = mfree(m->apply_error);
+                notify_changed(m, MANAGER_PROPERTY_ERRORS);
         }
         m->last_reload = now_usec(CLOCK_REALTIME);
         m->last_reload_duration = res ? res->duration : 0;
-        bus_emit_properties_changed(m, "LastReload", "LastReloadDuration", NULL);
+        notify_changed(m, MANAGER_PROPERTY_LAST_RELOAD | MANAGER_PROPERTY_LAST_RELOAD_DURATION);
 
         if (res && !res->ok) {
-                /* A refused switch: nothing of the new level was applied. */
-                if (req->kind == REQUEST_SET) {
-                        cancel_confirmation(m);
-                        (void) set_str(&m->target, m->level);
-                        log_warning("Level %s was not applied: %s", strna(j->level), strna(res->error));
-                } else {
-                        /* No caller to tell (a change on disk, SIGHUP, a
-                         * revert): the log and Errors say it. */
-                        log_error("Reloading level %s was refused: %s; the policy in the kernel stays as it was.",
-                                  j->level ? j->level : m->level ? m->level : "(selected)", strna(res->error));
-                        (void) set_str(&m->apply_error, res->error);
-                        bus_emit_properties_changed(m, "Errors", NULL);
-                }
-                reply_error(req, AALEVEL_ERROR_FAILED, res->error);
+                finish_apply_refused(m, j, req);
                 return;
         }
-
-        if (res) {
-                _cleanup_free_ char *f_level = NULL, *f_counts = NULL;
-                if (asprintf(&f_level, "LEVEL=%s", res->level) >= 0 &&
-                    asprintf(&f_counts, "REPLACED=%u", res->n_replaced) >= 0)
-                        log_struct(res->n_replaced || res->n_removed || res->n_failed ? LOG_INFO : LOG_DEBUG,
-                                   MESSAGE_ID_RELOAD_DONE, ((char *[]) { f_level, f_counts, NULL }),
-                                   "Level %s in the kernel: %u profile files, %u compiled, %u written to the kernel, "
-                                   "%u unchanged, %u removed, %u failed, in %.2fs.",
-                                   res->level, res->n_units, res->n_compiled, res->n_replaced, res->n_unchanged,
-                                   res->n_removed, res->n_failed, (double) res->duration / USEC_PER_SEC);
-        }
+        if (res)
+                log_applied(res);
         if (j->applied && !streq(previous, j->applied)) {
-                _cleanup_free_ char *f = NULL, *fp = NULL;
-                if (asprintf(&f, "LEVEL=%s", j->applied) >= 0 &&
-                    asprintf(&fp, "PREVIOUS_LEVEL=%s", previous[0] ? previous : "") >= 0)
-                        log_struct(LOG_NOTICE, MESSAGE_ID_LEVEL_CHANGED, ((char *[]) { f, fp, NULL }),
-                                   "Security level changed from %s to %s.", previous[0] ? previous : "(none)",
-                                   j->applied);
-                bus_emit_level_changed(m, j->applied, previous);
+                log_level_changed(j->applied, previous);
+                if (m->observer && m->observer->level_changed)
+                        m->observer->level_changed(m->observer_userdata, j->applied, previous);
         }
-        if (!m->target || req->kind == REQUEST_START)
-                (void) set_str(&m->target, j->applied);
+        if ((!m->target || req->kind == REQUEST_START) && free_and_strdup(&m->target, j->applied) < 0)
+                log_oom();
 
-        if (req->kind == REQUEST_SET && req->confirm_sec > 0) {
-                int r;
-                (void) set_str(&m->pending_level, j->applied);
-                (void) set_str(&m->confirm_previous, req->previous);
-                m->confirm_deadline = now_usec(CLOCK_REALTIME) + req->confirm_sec * USEC_PER_SEC;
-                m->confirm_timer = sd_event_source_disable_unref(m->confirm_timer);
-                r = sd_event_add_time_relative(m->event, &m->confirm_timer, CLOCK_MONOTONIC,
-                                               req->confirm_sec * USEC_PER_SEC, 0, on_confirm_timeout, m);
-                if (r < 0)
-                        log_error_errno(r, "Failed to arm the confirmation timer: %m");
-                log_notice("Level %s applied; it reverts to %s in %u seconds unless confirmed "
-                           "(aalevelctl confirm).", j->applied, strna(req->previous), req->confirm_sec);
-                bus_emit_properties_changed(m, "PendingLevel", "ConfirmDeadline", "RevertLevel", NULL);
-        } else if (req->kind == REQUEST_SET) {
+        if (req->kind == REQUEST_SET && req->confirm_sec > 0)
+                start_confirmation(m, j->applied, req);
+        else if (req->kind == REQUEST_SET)
                 cancel_confirmation(m);
-        }
-        if (req->kind == REQUEST_SET && !streq_ptr(m->source, "set")) {
-                (void) set_str(&m->source, "set");
-                bus_emit_properties_changed(m, "LevelSource", NULL);
-        }
-        if (req->message)
-                (void) sd_bus_reply_method_return(req->message, NULL);
+        if (req->kind == REQUEST_SET)
+                set_property(m, &m->source, "set", MANAGER_PROPERTY_LEVEL_SOURCE);
+        request_complete(req, REQUEST_OK, NULL, NULL);
 }
 
-static void on_job_done(Job *j, void *userdata) {
-        Manager *m = userdata;
-        Request *req = j->userdata;
+/* Check and Diff: the result goes to the caller. A diff of a level that
+ * cannot be applied is an error; a check reports the failures. */
+static void finish_read(Manager *m, Job *j, Request *req) {
+        const EngineResult *res = j->result;
+
+        assert(m->queued_reads > 0);
+        m->queued_reads--;
+        if (j->r < 0 || !res) {
+                const char *why = j->error ? j->error : strerror(-j->r);
+                log_warning("%s of level %s failed: %s", req->kind == REQUEST_DIFF ? "Diff" : "Check",
+                            strna(j->level), why);
+                request_complete(req, REQUEST_ERROR_FAILED, why, NULL);
+        } else if (req->kind == REQUEST_DIFF && !res->ok)
+                request_complete(req, REQUEST_ERROR_FAILED, res->error, res);
+        else
+                request_complete(req, REQUEST_OK, NULL, res);
+}
+
+/* The kernel's policy changed, and not by us. */
+static void finish_inspect(Manager *m, Job *j) {
+        if (j->r < 0) {
+                log_warning("Cannot compare the policy in the kernel with what aalevel loaded: %s",
+                            j->error ? j->error : strerror(-j->r));
+                return;
+        }
+        STRV_FOREACH(name, j->modified)
+                if (!strv_contains(m->modified, *name)) {
+                        _cleanup_free_ char *f = NULL;
+                        if (asprintf(&f, "PROFILE=%s", *name) >= 0)
+                                log_struct(LOG_WARNING, MESSAGE_ID_MODIFIED_OUTSIDE, ((char *[]) { f, NULL }),
+                                           "Profile %s was replaced in the kernel by someone else; "
+                                           "aalevel restores it at the next reload.", *name);
+                }
+        strv_free(m->modified);
+        m->modified = TAKE_PTR(j->modified);
+        notify_changed(m, MANAGER_PROPERTY_PROFILES_MODIFIED);
+}
+
+/* Nothing more to do for now: the state, and systemd, learn it. */
+static void settle(Manager *m) {
+        set_state(m, m->pending_level ? MANAGER_WAITING_CONFIRM : m->level ? MANAGER_IDLE : MANAGER_FAILED);
+        if (!m->ready) {
+                m->ready = true;
+                (void) sd_notify(false, "READY=1");
+                if (m->level)
+                        log_info("Level %s is in the kernel; serving on %s/bus.", m->level, m->config->runtime_dir);
+                else
+                        log_error("No level could be applied (%s); serving on %s/bus.", strna(m->apply_error),
+                                  m->config->runtime_dir);
+        }
+        if (m->reloading) {
+                m->reloading = false;
+                (void) sd_notify(false, "READY=1");
+        }
+        notify_status(m);
+}
+
+void manager_job_done(Manager *m, Job *j) {
+        Request *req;
+
+        assert(m);
+        assert(j);
+        req = TAKE_PTR(j->userdata);
+        assert(req);
 
         switch (req->kind) {
         case REQUEST_START:
@@ -426,62 +576,38 @@ static void on_job_done(Job *j, void *userdata) {
                 finish_apply(m, j, req);
                 break;
         case REQUEST_CONFIRM:
-                if (j->r < 0)
-                        reply_error(req, AALEVEL_ERROR_FAILED, j->error ? j->error : "Cannot record the level.");
-                else if (req->message)
-                        (void) sd_bus_reply_method_return(req->message, NULL);
+                if (j->r < 0) {
+                        log_error("Cannot record the confirmed level %s: %s", strna(j->persist_level),
+                                  j->error ? j->error : strerror(-j->r));
+                        request_complete(req, REQUEST_ERROR_FAILED, j->error ? j->error : "Cannot record the level.",
+                                         NULL);
+                } else
+                        request_complete(req, REQUEST_OK, NULL, NULL);
                 break;
         case REQUEST_CHECK:
         case REQUEST_DIFF:
-                m->queued_reads--;
-                bus_reply_check(m, j, req);
+                finish_read(m, j, req);
                 break;
         case REQUEST_INSPECT:
-                if (j->r >= 0) {
-                        STRV_FOREACH(name, j->modified)
-                                if (!strv_contains(m->modified, *name)) {
-                                        _cleanup_free_ char *f = NULL;
-                                        if (asprintf(&f, "PROFILE=%s", *name) >= 0)
-                                                log_struct(LOG_WARNING, MESSAGE_ID_MODIFIED_OUTSIDE,
-                                                           ((char *[]) { f, NULL }),
-                                                           "Profile %s was replaced in the kernel by someone else; "
-                                                           "aalevel restores it at the next reload.", *name);
-                                }
-                        strv_free(m->modified);
-                        m->modified = TAKE_PTR(j->modified);
-                        bus_emit_properties_changed(m, "ProfilesModified", NULL);
-                }
+                finish_inspect(m, j);
                 break;
+        default:
+                assert(false);
         }
-        if (j->type == JOB_APPLY && j->r >= 0 && !(j->result && !j->result->ok))
-                /* After our own apply the kernel holds what we wrote. */
-                if (req->kind != REQUEST_INSPECT) {
-                        strv_free(m->modified);
-                        m->modified = NULL;
-                }
+        /* After our own apply the kernel holds what we wrote. */
+        if (j->type == JOB_APPLY && j->r >= 0 && !(j->result && !j->result->ok) && req->kind != REQUEST_INSPECT) {
+                strv_free(m->modified);
+                m->modified = NULL;
+        }
 
         request_free(req);
-        j->userdata = NULL;
         job_free(j);
+        if (!jobs_busy(m))
+                settle(m);
+}
 
-        if (!worker_busy(m->worker)) {
-                set_state(m, m->pending_level ? MANAGER_WAITING_CONFIRM : m->level ? MANAGER_IDLE : MANAGER_FAILED);
-                if (!m->ready) {
-                        m->ready = true;
-                        (void) sd_notify(false, "READY=1");
-                        if (m->level)
-                                log_info("Level %s is in the kernel; serving on %s/bus.", m->level,
-                                         m->config->runtime_dir);
-                        else
-                                log_error("No level could be applied (%s); serving on %s/bus.",
-                                          strna(m->apply_error), m->config->runtime_dir);
-                }
-                if (m->reloading) {
-                        m->reloading = false;
-                        (void) sd_notify(false, "READY=1");
-                }
-                notify_status(m);
-        }
+static void on_job_done(Job *j, void *userdata) {
+        manager_job_done(userdata, j);
 }
 
 static void on_job_progress(const char *phase, unsigned done, unsigned total, const char *current, void *userdata) {
@@ -499,12 +625,16 @@ static void on_job_progress(const char *phase, unsigned done, unsigned total, co
         if (done != 0 && done != total && now - m->last_progress < 100 * USEC_PER_MSEC)
                 return;
         m->last_progress = now;
-        bus_emit_progress(m, phase, done, total, current);
+        if (m->observer && m->observer->progress)
+                m->observer->progress(m->observer_userdata, phase, done, total, current);
 }
 
 static void on_job_failure(const char *file, const char *error_file, unsigned line, const char *message,
                            void *userdata) {
-        bus_emit_profile_failed(userdata, file, error_file, line, message);
+        Manager *m = userdata;
+
+        if (m->observer && m->observer->profile_failed)
+                m->observer->profile_failed(m->observer_userdata, file, error_file, line, message);
 }
 
 /* ---- requests ---- */
@@ -516,94 +646,93 @@ static unsigned level_confirm(Manager *m, const char *level) {
         return r->confirm_sec;
 }
 
-int manager_set_level(Manager *m, const char *level, Request *req) {
+int manager_set_level(Manager *m, const char *level, unsigned confirm_sec, Request *req_in) {
+        _cleanup_(request_freep) Request *req = req_in;
         Job *j;
 
+        assert(m);
+        assert(level);
+        assert(req && req->kind == REQUEST_SET);
+
+        /* It may have gone away while the caller was authorized. */
+        if (!manager_find_level(m, level))
+                return REQUEST_ERROR_NO_SUCH_LEVEL;
         /* The level before this request: what a missing confirmation
          * returns to. A second switch during a window keeps the first
          * confirmed level as the way back. */
-        if (set_str(&req->previous, m->confirm_previous ? m->confirm_previous : m->level) < 0)
-                goto oom;
-        if (req->confirm_sec == UINT32_MAX)
-                req->confirm_sec = level_confirm(m, level);
+        if (free_and_strdup(&req->previous, m->confirm_previous ? m->confirm_previous : m->level) < 0)
+                return -ENOMEM;
+        req->confirm_sec = confirm_sec == UINT32_MAX ? level_confirm(m, level) : confirm_sec;
         m->confirm_timer = sd_event_source_disable_unref(m->confirm_timer);
         m->confirm_deadline = 0;
-        if (set_str(&m->pending_level, level) < 0 || set_str(&m->target, level) < 0)
-                goto oom;
-        bus_emit_properties_changed(m, "PendingLevel", "ConfirmDeadline", NULL);
+        if (free_and_strdup(&m->pending_level, level) < 0 || free_and_strdup(&m->target, level) < 0)
+                return -ENOMEM;
+        notify_changed(m, MANAGER_PROPERTY_PENDING_LEVEL | MANAGER_PROPERTY_CONFIRM_DEADLINE);
 
         /* With the definitions as they are now (the level may be new). */
         j = apply_job(m, level, true);
         if (!j)
-                goto oom;
+                return -ENOMEM;
         /* Persisted at once unless it must be confirmed first: a reboot
          * during the window comes back at the previous level. */
         if (req->confirm_sec == 0 && !(j->persist_level = strdup(level))) {
                 job_free(j);
-                goto oom;
+                return -ENOMEM;
         }
-        return submit(m, j, req);
-oom:
-        request_free(req);
-        return -ENOMEM;
+        return submit(m, j, TAKE_PTR(req));
 }
 
-int manager_confirm(Manager *m, Request *req) {
+int manager_confirm(Manager *m, Request *req_in) {
+        _cleanup_(request_freep) Request *req = req_in;
         Job *j;
 
-        if (!m->confirm_timer || !m->pending_level) {
-                request_free(req);
-                return -ENOENT;
-        }
+        assert(m);
+        assert(req && req->kind == REQUEST_CONFIRM);
+
+        if (!m->confirm_timer || !m->pending_level)
+                return REQUEST_ERROR_NOTHING_PENDING;
         j = job_new(JOB_PERSIST, m->pending_level);
         if (!j || !(j->persist_level = strdup(m->pending_level))) {
                 job_free(j);
-                request_free(req);
                 return -ENOMEM;
         }
         log_notice("Level %s confirmed.", m->pending_level);
         cancel_confirmation(m);
-        return submit(m, j, req);
+        return submit(m, j, TAKE_PTR(req));
 }
 
-static int reload(Manager *m, Request *req, char **changed, bool invalidate_all, bool reread_config) {
+static int reload(Manager *m, Request *req_in, char **changed, bool invalidate_all, bool reread_config) {
+        _cleanup_(request_freep) Request *req = req_in;
         _cleanup_(config_freep) Config *config = NULL;
         _cleanup_(level_set_freep) LevelSet *levels = NULL;
         _cleanup_strv_free_ char **errors = NULL;
+        _cleanup_(job_freep) Job *j = NULL;
         bool config_level_changed = false;
-        Job *j;
         int r;
 
         if (reread_config) {
                 r = load_configuration(m, &config, &levels, &errors);
-                if (r < 0) {
-                        request_free(req);
+                if (r < 0)
                         return r;
-                }
                 strv_free(m->errors);
                 m->errors = TAKE_PTR(errors);
-                bus_emit_properties_changed(m, "Errors", NULL);
+                notify_changed(m, MANAGER_PROPERTY_ERRORS);
         }
 
         j = job_new(JOB_APPLY, NULL);
-        if (!j) {
-                request_free(req);
+        if (!j)
                 return -ENOMEM;
-        }
         if (config) {
                 config_level_changed = !streq_ptr(config->level, m->config->level);
-                if (config->debounce_ms != m->config->debounce_ms ||
-                    config->debounce_max_ms != m->config->debounce_max_ms)
+                if (m->watch && (config->debounce_ms != m->config->debounce_ms ||
+                                 config->debounce_max_ms != m->config->debounce_max_ms))
                         watch_set_debounce(m->watch, config->debounce_ms, config->debounce_max_ms);
                 config_free(m->config);
                 m->config = TAKE_PTR(config);
                 level_set_free(m->levels);
                 m->levels = TAKE_PTR(levels);
-                if (copies_for_worker(m, &j->config, &j->levels) == -ENOMEM) {
-                        job_free(j);
-                        request_free(req);
+                if (copies_for_worker(m, &j->config, &j->levels) == -ENOMEM)
                         return -ENOMEM;
-                }
         }
         j->changed = strv_copy(changed);
         j->invalidate_all = invalidate_all;
@@ -615,18 +744,18 @@ static int reload(Manager *m, Request *req, char **changed, bool invalidate_all,
                         cancel_confirmation(m);
                 j->select_from_config = true;
                 j->cmdline_level = NULL;
-                (void) set_str(&m->target, NULL);
-        } else
-                j->level = strdup(m->target ? m->target : m->level ? m->level : "default");
-        if (!j->select_from_config && !j->level) {
-                job_free(j);
-                request_free(req);
-                return -ENOMEM;
+                m->target = mfree(m->target);
+        } else {
+                j->level = strdup(m->target ? m->target : manager_current_level(m));
+                if (!j->level)
+                        return -ENOMEM;
         }
-        return submit(m, j, req);
+        return submit(m, TAKE_PTR(j), TAKE_PTR(req));
 }
 
 int manager_reload(Manager *m, Request *req) {
+        assert(m);
+        assert(req && (req->kind == REQUEST_RELOAD));
         return reload(m, req, NULL, true, true);
 }
 
@@ -648,34 +777,37 @@ static bool is_config_path(Manager *m, const char *path) {
         return false;
 }
 
-int manager_check(Manager *m, const char *level, Request *req, bool diff) {
+int manager_check(Manager *m, const char *level, bool diff, Request *req_in) {
+        _cleanup_(request_freep) Request *req = req_in;
         Job *j;
 
+        assert(m);
+        assert(level);
+        assert(req && req->kind == (diff ? REQUEST_DIFF : REQUEST_CHECK));
+
+        if (!manager_find_level(m, level))
+                return REQUEST_ERROR_NO_SUCH_LEVEL;
         /* Anyone may ask for a check or a diff, and each compiles: a
          * few at a time, or anyone could keep the machine busy. */
-        if (m->queued_reads >= 4) {
-                request_free(req);
-                return -EBUSY;
-        }
+        if (m->queued_reads >= 4)
+                return REQUEST_ERROR_BUSY;
         j = job_new(diff ? JOB_DIFF : JOB_CHECK, level);
-        if (!j) {
-                request_free(req);
+        if (!j)
                 return -ENOMEM;
-        }
         m->queued_reads++;
-        return submit(m, j, req);
+        return submit(m, j, TAKE_PTR(req));
 }
 
 static void on_files_changed(char **paths, void *userdata) {
         Manager *m = userdata;
-        Request *req = request_new(REQUEST_WATCH, NULL);
+        Request *req = request_new(REQUEST_WATCH);
+        bool config = false;
         int r;
 
         if (!req) {
                 log_oom();
                 return;
         }
-        bool config = false;
         STRV_FOREACH(p, paths)
                 if (is_config_path(m, *p)) {
                         config = true;
@@ -699,13 +831,15 @@ static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, voi
 
 static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         Manager *m = userdata;
-        Request *req = request_new(REQUEST_RELOAD, NULL);
+        Request *req = request_new(REQUEST_RELOAD);
+        int r;
 
         log_info("Reloading (SIGHUP).");
         m->reloading = true;
         (void) sd_notify(false, "RELOADING=1");
-        if (!req || manager_reload(m, req) < 0)
-                log_oom();
+        r = req ? manager_reload(m, req) : -ENOMEM;
+        if (r < 0)
+                log_error_errno(r, "Failed to reload: %m");
         return 0;
 }
 
@@ -718,10 +852,10 @@ static int on_revision(sd_event_source *s, int fd, uint32_t revents, void *userd
         if (kernel_revision_read(fd, &rev) < 0)
                 return 0;
         /* Our own writes move it too: judge after our jobs are done. */
-        if (worker_busy(m->worker) || rev == m->revision)
+        if (jobs_busy(m) || rev == m->revision)
                 return 0;
         m->revision = rev;
-        req = request_new(REQUEST_INSPECT, NULL);
+        req = request_new(REQUEST_INSPECT);
         j = job_new(JOB_INSPECT, NULL);
         if (!req || !j) {
                 request_free(req);
@@ -748,6 +882,14 @@ static void watch_revision(Manager *m) {
                 log_warning_errno(r, "Cannot watch %s: %m", path);
 }
 
+static void worker_submit_job(void *userdata, Job *job) {
+        worker_submit(userdata, job);
+}
+
+static bool worker_is_busy(void *userdata) {
+        return worker_busy(userdata);
+}
+
 int manager_start(Manager *m) {
         _cleanup_(config_freep) Config *wconfig = NULL;
         _cleanup_(level_set_freep) LevelSet *wlevels = NULL;
@@ -756,6 +898,7 @@ int manager_start(Manager *m) {
         sigset_t mask;
         int r;
 
+        assert(m);
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
@@ -769,11 +912,6 @@ int manager_start(Manager *m) {
                 r = sd_event_add_signal(m->event, NULL, SIGHUP, on_sighup, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to handle signals: %m");
-
-        r = bus_listen(m);
-        if (r < 0)
-                return r;
-        bus_connect_system(m);
 
         r = watch_new(m->event, m->config->debounce_ms, m->config->debounce_max_ms, on_files_changed, m, &m->watch);
         if (r < 0)
@@ -795,10 +933,12 @@ int manager_start(Manager *m) {
                        m, &m->worker);
         if (r < 0)
                 return log_error_errno(r, "Failed to start the worker thread: %m");
+        if (!m->runner.submit)
+                manager_set_job_runner(m, &(const JobRunner) { worker_submit_job, worker_is_busy, m->worker });
 
         watch_revision(m);
 
-        req = request_new(REQUEST_START, NULL);
+        req = request_new(REQUEST_START);
         j = job_new(JOB_APPLY, NULL);
         if (!req || !j) {
                 request_free(req);
@@ -818,5 +958,6 @@ int manager_start(Manager *m) {
 }
 
 int manager_run(Manager *m) {
+        assert(m);
         return sd_event_loop(m->event);
 }

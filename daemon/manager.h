@@ -1,28 +1,26 @@
 /* The daemon's top-level object, on the main thread: owns the
  * configuration and level definitions (its own copies), the event loop,
- * the bus servers, the watches, the confirmation timer and the status the
- * bus reports. All engine work goes to the worker thread (worker.h) as
- * jobs; their results come back as snapshots. */
+ * the watches, the confirmation timer and the status it reports. All
+ * engine work goes to the worker thread (worker.h) as jobs; their results
+ * come back as snapshots.
+ *
+ * It knows no transport: the D-Bus face (bus.h) and any other call the
+ * entry points below with a Request (request.h) and read the status
+ * fields; the manager tells them of changes through the ManagerObserver
+ * they register. */
 #pragma once
 
 #include <stdbool.h>
-#include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "access.h"
 #include "conf.h"
 #include "engine.h"
 #include "level.h"
+#include "request.h"
 #include "watch.h"
 #include "worker.h"
 
 typedef struct Manager Manager;
-
-/* A client on the private socket, and who it is (read when it connected). */
-typedef struct Connection {
-        sd_bus *bus;
-        Caller peer;
-} Connection;
 
 typedef enum ManagerState {
         MANAGER_STARTING,
@@ -37,26 +35,41 @@ typedef enum ManagerState {
 
 const char *manager_state_to_string(ManagerState s);
 
-/* What a job was submitted for, so that its result reaches the right
- * place. */
-typedef enum RequestKind {
-        REQUEST_START,          /* the first apply */
-        REQUEST_SET,            /* SetLevel */
-        REQUEST_RELOAD,         /* Reload or SIGHUP */
-        REQUEST_WATCH,          /* files changed */
-        REQUEST_REVERT,         /* confirmation window ran out */
-        REQUEST_CONFIRM,
-        REQUEST_CHECK,
-        REQUEST_DIFF,
-        REQUEST_INSPECT,
-} RequestKind;
+/* What of the status changed, for the observer: one bit each. */
+typedef enum ManagerProperty {
+        MANAGER_PROPERTY_LEVEL                = 1 << 0,
+        MANAGER_PROPERTY_PENDING_LEVEL        = 1 << 1,
+        MANAGER_PROPERTY_STATE                = 1 << 2,
+        MANAGER_PROPERTY_LEVEL_SOURCE         = 1 << 3,
+        MANAGER_PROPERTY_CONFIRM_DEADLINE     = 1 << 4,
+        MANAGER_PROPERTY_REVERT_LEVEL         = 1 << 5,
+        MANAGER_PROPERTY_PROFILES_LOADED      = 1 << 6,
+        MANAGER_PROPERTY_PROFILES_FAILED      = 1 << 7,
+        MANAGER_PROPERTY_PROFILES_MODIFIED    = 1 << 8,
+        MANAGER_PROPERTY_LAST_RELOAD          = 1 << 9,
+        MANAGER_PROPERTY_LAST_RELOAD_DURATION = 1 << 10,
+        MANAGER_PROPERTY_ERRORS               = 1 << 11,
+        _MANAGER_PROPERTY_ALL                 = (1 << 12) - 1,
+} ManagerProperty;
 
-typedef struct Request {
-        RequestKind kind;
-        sd_bus_message *message;        /* a deferred method call to answer, or NULL */
-        unsigned confirm_sec;           /* REQUEST_SET */
-        char *previous;                 /* REQUEST_SET: the level before */
-} Request;
+/* Who shows the manager's state to the world (the bus): told of every
+ * change as it happens. Any member may be NULL. */
+typedef struct ManagerObserver {
+        void (*properties_changed)(void *userdata, ManagerProperty changed);
+        void (*progress)(void *userdata, const char *phase, unsigned done, unsigned total, const char *current);
+        void (*level_changed)(void *userdata, const char *level, const char *previous);
+        void (*profile_failed)(void *userdata, const char *file, const char *error_file, unsigned line,
+                               const char *message);
+} ManagerObserver;
+
+/* Where the jobs run: the worker thread, which manager_start() starts. A
+ * test that does not start the manager may run them itself: it hands
+ * every submitted job back to manager_job_done(). */
+typedef struct JobRunner {
+        void (*submit)(void *userdata, Job *job);
+        bool (*busy)(void *userdata);
+        void *userdata;
+} JobRunner;
 
 struct Manager {
         sd_event *event;
@@ -65,9 +78,13 @@ struct Manager {
         LevelSet *levels;
         char **errors;          /* configuration problems in force (Errors property) */
         char *apply_error;      /* why the last apply failed outright, or NULL */
+        usec_t last_level_reread; /* CLOCK_MONOTONIC, by manager_find_level_fresh() */
 
         Worker *worker;
+        JobRunner runner;
         Watch *watch;
+        const ManagerObserver *observer;
+        void *observer_userdata;
 
         /* Status, from the last job snapshots. */
         char *level;            /* in the kernel now (Level) */
@@ -94,14 +111,6 @@ struct Manager {
         sd_event_source *revision_source;
         uint64_t revision;      /* after our own last write */
 
-        /* D-Bus: the private socket's listener and its connections, and
-         * the system bus when it is up. */
-        int listen_fd;
-        sd_event_source *listen_source;
-        Connection *connections;
-        size_t n_connections;
-        sd_bus *system_bus;
-        Watch *system_bus_watch;        /* waiting for the system bus to come up */
         usec_t last_progress;
         usec_t last_extend;     /* EXTEND_TIMEOUT_USEC sent while starting */
         unsigned queued_reads;  /* Check and Diff jobs queued or running */
@@ -111,24 +120,36 @@ int manager_new(const char *config_file, Manager **ret);
 Manager *manager_free(Manager *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
 
+/* One observer at a time; NULL to stop telling. */
+void manager_set_observer(Manager *m, const ManagerObserver *observer, void *userdata);
+/* Before manager_start() or instead of it (then jobs run nowhere else). */
+void manager_set_job_runner(Manager *m, const JobRunner *runner);
+/* A job the runner finished (taken over). */
+void manager_job_done(Manager *m, Job *j);
+
 int manager_start(Manager *m);
 int manager_run(Manager *m);
 
-/* Entry points for the bus methods. They take over req (and its message
- * reference) and answer it when the job is done. */
-int manager_set_level(Manager *m, const char *level, Request *req);
+/* The entry points for clients. Each takes over req: when it returns 0,
+ * req->done is called once the job is done; otherwise req is freed
+ * without a call, and the return value says why: a positive RequestError
+ * (REQUEST_ERROR_NO_SUCH_LEVEL, _NOTHING_PENDING, _BUSY) or a negative
+ * errno. confirm_sec: UINT32_MAX for the level's own. */
+int manager_set_level(Manager *m, const char *level, unsigned confirm_sec, Request *req);
 int manager_confirm(Manager *m, Request *req);
 int manager_reload(Manager *m, Request *req);
-/* -EBUSY when too many checks and diffs are queued already. */
-int manager_check(Manager *m, const char *level, Request *req, bool diff);
-unsigned manager_queued_reads(Manager *m);
+int manager_check(Manager *m, const char *level, bool diff, Request *req);
 
-Request *request_new(RequestKind kind, sd_bus_message *message);
-void request_free(Request *r);
-
-/* Reads the level definitions again, keeping the old ones when the new
- * ones cannot be read (the watch will reload properly later). */
-void manager_reread_levels(Manager *m);
+/* The level a Check without a level name is about: the one in the kernel,
+ * or "default". */
+const char *manager_current_level(const Manager *m);
+/* The definition of the level called name, or NULL (also for a name that
+ * is not valid). */
+const Level *manager_find_level(const Manager *m, const char *name);
+/* Likewise, but a name not known makes it read the definitions again
+ * first (a file written a moment ago, its change not yet seen), at most
+ * once a second: any client may ask for any name. */
+const Level *manager_find_level_fresh(Manager *m, const char *name);
 
 /* Profiles aalevel has in the kernel for the current level. */
 unsigned manager_profiles_loaded(const Manager *m);

@@ -32,8 +32,6 @@ tests_fuzz_fuzz_blob_LDADD = $(AALEVEL_CORE_LIBS)
 tests_fuzz_fuzz_bus_SOURCES = tests/fuzz/fuzz-bus.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_bus_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_bus_LDADD = $(AALEVEL_CORE_LIBS)
-# Its stubs of manager.c come first (see fuzz-bus.c).
-tests_fuzz_fuzz_bus_LDFLAGS = $(AM_LDFLAGS) -Wl,--allow-multiple-definition
 
 tests_fuzz_fuzz_conf_SOURCES = tests/fuzz/fuzz-conf.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_conf_CFLAGS = $(FUZZ_CFLAGS)
