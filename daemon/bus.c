@@ -569,7 +569,7 @@ static int on_disconnected(sd_bus_message *message, void *userdata, sd_bus_error
 
 int bus_add_connection(Bus *b, int fd_in, Caller *peer) {
         _cleanup_close_ int fd = fd_in;
-        _cleanup_(caller_clear) Caller who = *peer;
+        _cleanup_(caller_clear) Caller who = {};
         sd_bus *bus = NULL;
         Connection *a;
         sd_id128_t id;
@@ -577,6 +577,8 @@ int bus_add_connection(Bus *b, int fd_in, Caller *peer) {
 
         assert(b);
         assert(fd_in >= 0);
+        assert(peer);
+        who = *peer;
         *peer = (Caller) {};
 
         r = sd_id128_randomize(&id);

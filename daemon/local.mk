@@ -30,6 +30,8 @@ libaalevel_core_a_SOURCES = \
 	daemon/log.c \
 	daemon/log.h \
 	daemon/manager.c \
+	daemon/manager-config.c \
+	daemon/manager-config.h \
 	daemon/manager.h \
 	daemon/messages.h \
 	daemon/parser-error.c \

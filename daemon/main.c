@@ -282,7 +282,7 @@ static int run_load(const Args *a) {
 }
 
 static int run_daemon(const Args *a) {
-        /* The bus goes first: it observes the manager. */
+        /* Declared after the manager, so freed before it: the bus observes it. */
         _cleanup_(manager_freep) Manager *m = NULL;
         _cleanup_(bus_freep) Bus *bus = NULL;
         int r;

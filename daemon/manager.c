@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "kernel.h"
+#include "manager-config.h"
 #include "log.h"
 #include "messages.h"
 #include "selection.h"
@@ -99,54 +100,14 @@ static void set_property(Manager *m, char **field, const char *v, ManagerPropert
                 notify_changed(m, p);
 }
 
-/* Loads the configuration and the level definitions. On error the
- * previous ones stay (at start: the built-in defaults). */
-static int load_configuration_full(Manager *m, bool quiet, Config **ret_config, LevelSet **ret_levels,
-                                   char ***ret_errors) {
-        _cleanup_(config_freep) Config *config = NULL;
-        _cleanup_(level_set_freep) LevelSet *levels = NULL;
-        _cleanup_strv_free_ char **errors = NULL;
-        _cleanup_free_ char *error = NULL;
-        int r;
-
-        r = config_load(m->config_file, NULL, &config, &error);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0) {
-                _cleanup_free_ char *f = NULL;
-                if (!quiet && asprintf(&f, "CONFIG_FILE=%s", m->config_file) >= 0)
-                        log_struct(LOG_ERR, MESSAGE_ID_CONFIG_REJECTED, ((char *[]) { f, NULL }),
-                                   "Configuration rejected, the previous one stays in force: %s",
-                                   error ? error : strerror(-r));
-                if (strv_extend(&errors, error ? error : strerror(-r)) < 0)
-                        return -ENOMEM;
-                *ret_config = NULL;
-                *ret_levels = NULL;
-                *ret_errors = TAKE_PTR(errors);
-                return 0;
-        }
-        r = level_set_load(config->vendor_levels_dir, config->levels_dir, &levels);
-        if (r < 0)
-                return r;
-        if (!quiet)
-                STRV_FOREACH(e, levels->errors)
-                        log_struct(LOG_ERR, MESSAGE_ID_CONFIG_REJECTED, NULL, "Level definition left out: %s", *e);
-        if (strv_extend_strv(&errors, levels->errors) < 0)
-                return -ENOMEM;
-        *ret_config = TAKE_PTR(config);
-        *ret_levels = TAKE_PTR(levels);
-        *ret_errors = TAKE_PTR(errors);
-        return 0;
-}
-
 static int load_configuration(Manager *m, Config **ret_config, LevelSet **ret_levels, char ***ret_errors) {
-        return load_configuration_full(m, false, ret_config, ret_levels, ret_errors);
+        return manager_config_load(m->config_file, false, ret_config, ret_levels, ret_errors);
 }
 
 /* The worker gets copies of its own: nothing is shared across threads. */
 static int copies_for_worker(Manager *m, Config **ret_config, LevelSet **ret_levels) {
         _cleanup_strv_free_ char **errors = NULL;
-        int r = load_configuration_full(m, true, ret_config, ret_levels, &errors);
+        int r = manager_config_load(m->config_file, true, ret_config, ret_levels, &errors);
         if (r < 0)
                 return r;
         if (!*ret_config) {
@@ -321,27 +282,14 @@ static int reload(Manager *m, Request *req, char **changed, bool invalidate_all,
  * (a new aalevel.conf.d/ holding the bad drop-in) must be watched for its
  * fix to be noticed. */
 static void update_watches(Manager *m) {
-        _cleanup_strv_free_ char **paths = strv_copy(m->engine_watch), **added = NULL;
-        _cleanup_free_ char *dropins = NULL;
+        _cleanup_strv_free_ char **paths = NULL, **added = NULL;
         int r;
 
         if (!m->watch || !m->config)
                 return;
-        if (asprintf(&dropins, "%s.d", m->config_file) < 0)
-                dropins = NULL;
-        if (paths && dropins && (strv_extend(&paths, m->config_file) < 0 ||
-                      strv_extend(&paths, dropins) < 0 ||
-                      strv_extend(&paths, m->config->policy_dir) < 0 ||
-                      strv_consume(&paths, path_join(m->config->policy_dir, "disable")) < 0 ||
-                      strv_consume(&paths, path_join(m->config->policy_dir, "force-complain")) < 0 ||
-                      strv_extend(&paths, m->config->levels_dir) < 0 ||
-                      strv_extend(&paths, m->config->vendor_levels_dir) < 0)) {
-                strv_free(paths);
-                paths = NULL;
-        }
-        for (size_t i = 0; paths && m->levels && i < m->levels->n_levels; i++)
-                (void) strv_extend_strv(&paths, m->levels->levels[i]->directories);
-        r = paths ? watch_update(m->watch, paths, &added) : -ENOMEM;
+        r = manager_config_watch_paths(m->config_file, m->config, m->levels, m->engine_watch, &paths);
+        if (r >= 0)
+                r = watch_update(m->watch, paths, &added);
         if (r < 0)
                 log_error_errno(r, "Failed to update the watched directories: %m");
         else if (strv_length(added) > 0 && m->ready) {
@@ -759,24 +707,6 @@ int manager_reload(Manager *m, Request *req) {
         return reload(m, req, NULL, true, true);
 }
 
-/* Whether a changed path is part of the configuration (the file, its
- * drop-ins, the level definitions) rather than of the policy. */
-static bool is_config_path(Manager *m, const char *path) {
-        size_t n = strlen(m->config_file);
-        const char *dirs[] = { m->config->levels_dir, m->config->vendor_levels_dir };
-
-        if (streq(path, "/"))
-                return true; /* events were lost */
-        if (strneq(path, m->config_file, n) && (path[n] == '\0' || startswith(path + n, ".d")))
-                return true;
-        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
-                size_t k = strlen(dirs[i]);
-                if (strneq(path, dirs[i], k) && (path[k] == '\0' || path[k] == '/'))
-                        return true;
-        }
-        return false;
-}
-
 int manager_check(Manager *m, const char *level, bool diff, Request *req_in) {
         _cleanup_(request_freep) Request *req = req_in;
         Job *j;
@@ -809,7 +739,7 @@ static void on_files_changed(char **paths, void *userdata) {
                 return;
         }
         STRV_FOREACH(p, paths)
-                if (is_config_path(m, *p)) {
+                if (manager_config_has_path(m->config_file, m->config, *p)) {
                         config = true;
                         break;
                 }
