@@ -1,6 +1,7 @@
 /* Authorization of changes. */
 #include "access.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +9,6 @@
 #include <sys/apparmor.h>
 #include <sys/socket.h>
 
-#include "dbus-api.h"
 #include "fileio.h"
 #include "log.h"
 #include "strv.h"
@@ -146,20 +146,14 @@ int caller_from_bus_message(sd_bus_message *m, Caller *ret) {
 }
 
 typedef struct PolkitQuery {
-        sd_bus_message *message;
         AccessDone done;
         void *userdata;
 } PolkitQuery;
 
-static void deny_not_privileged(sd_bus_error *e) {
-        (void) sd_bus_error_setf(e, AALEVEL_ERROR_ACCESS_DENIED,
-                                 "Changing the security level needs root or the polkit authorization %s.",
-                                 AALEVEL_POLKIT_ACTION);
-}
+#define NOT_PRIVILEGED "Changing the security level needs root or the polkit authorization " AALEVEL_POLKIT_ACTION "."
 
 static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         PolkitQuery *q = userdata;
-        sd_bus_error error = SD_BUS_ERROR_NULL;
         int r, authorized = 0, challenge = 0;
 
         if (sd_bus_message_is_method_error(reply, NULL)) {
@@ -171,17 +165,13 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
                         r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
                 r = r >= 0 && authorized ? 0 : -EACCES;
         }
-        if (r < 0)
-                deny_not_privileged(&error);
-        q->done(q->message, r, &error, q->userdata);
-        sd_bus_error_free(&error);
-        sd_bus_message_unref(q->message);
+        q->done(r, r < 0 ? NOT_PRIVILEGED : NULL, q->userdata);
         free(q);
         return 0;
 }
 
-static int polkit_check_async(sd_bus *system_bus, const Caller *c, bool interactive, sd_bus_message *m,
-                              AccessDone done, void *userdata) {
+static int polkit_check_async(sd_bus *system_bus, const Caller *c, bool interactive, AccessDone done,
+                              void *userdata) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         PolkitQuery *q;
         int r;
@@ -204,61 +194,42 @@ static int polkit_check_async(sd_bus *system_bus, const Caller *c, bool interact
         q = calloc(1, sizeof(PolkitQuery));
         if (!q)
                 return -ENOMEM;
-        *q = (PolkitQuery) { .message = sd_bus_message_ref(m), .done = done, .userdata = userdata };
+        *q = (PolkitQuery) { .done = done, .userdata = userdata };
         /* A password prompt may take a while: five minutes. */
         r = sd_bus_call_async(system_bus, NULL, call, on_polkit_reply, q, 300 * 1000000ULL);
-        if (r < 0) {
-                sd_bus_message_unref(q->message);
+        if (r < 0)
                 free(q);
-        }
         return r;
 }
 
-int access_check_async(sd_bus_message *m, const Caller *peer, sd_bus *system_bus, AccessChange change,
-                       char * const *lower_labels, bool interactive, AccessDone done, void *userdata) {
-        _cleanup_(caller_clear) Caller c = {};
-        sd_bus_error error = SD_BUS_ERROR_NULL;
-        int r;
+int access_check_async(const Caller *c, sd_bus *system_bus, AccessChange change, char * const *lower_labels,
+                       bool interactive, AccessDone done, void *userdata) {
+        _cleanup_free_ char *why = NULL;
 
-        if (peer) {
-                c = *peer;
-                c.label = peer->label ? strdup(peer->label) : NULL;
-                c.sender = NULL;
-                if (peer->label && !c.label)
-                        return -ENOMEM;
-        } else {
-                r = caller_from_bus_message(m, &c);
-                if (r < 0) {
-                        (void) sd_bus_error_setf(&error, AALEVEL_ERROR_ACCESS_DENIED,
-                                                 "Cannot tell who is calling (%s); refused.", strerror(-r));
-                        done(m, -EACCES, &error, userdata);
-                        sd_bus_error_free(&error);
-                        return 0;
-                }
-        }
-        log_debug("Caller uid %ld pid %ld label '%s'%s%s.", (long) c.uid, (long) c.pid, strna(c.label),
-                  c.sender ? " on the system bus as " : "", strempty(c.sender));
+        assert(c);
+        assert(done);
+
+        log_debug("Caller uid %ld pid %ld label '%s'%s%s.", (long) c->uid, (long) c->pid, strna(c->label),
+                  c->sender ? " on the system bus as " : "", strempty(c->sender));
 
         /* The confined caller's rule first: no password can lift it. */
-        if (change == ACCESS_LOWER && caller_is_confined(&c) && !(c.label && strv_contains(lower_labels, c.label))) {
+        if (change == ACCESS_LOWER && caller_is_confined(c) && !(c->label && strv_contains(lower_labels, c->label))) {
                 log_warning("Refused to lower the level for pid %ld, confined by AppArmor as '%s' "
-                            "(not listed in [access] lower_labels).", (long) c.pid, c.label ? c.label : "(unknown)");
-                (void) sd_bus_error_setf(&error, AALEVEL_ERROR_ACCESS_DENIED,
-                                         "A caller confined by AppArmor ('%s') may not lower the security level; "
-                                         "allow its label in [access] lower_labels of aalevel.conf if it must.",
-                                         c.label ? c.label : "its label could not be read");
-                done(m, -EACCES, &error, userdata);
-                sd_bus_error_free(&error);
+                            "(not listed in [access] lower_labels).", (long) c->pid, c->label ? c->label : "(unknown)");
+                if (asprintf(&why,
+                             "A caller confined by AppArmor ('%s') may not lower the security level; "
+                             "allow its label in [access] lower_labels of aalevel.conf if it must.",
+                             c->label ? c->label : "its label could not be read") < 0)
+                        return -ENOMEM;
+                done(-EACCES, why, userdata);
                 return 0;
         }
-        if (c.uid == 0) {
-                done(m, 0, &error, userdata);
+        if (c->uid == 0) {
+                done(0, NULL, userdata);
                 return 0;
         }
-        if (system_bus && polkit_check_async(system_bus, &c, interactive, m, done, userdata) >= 0)
+        if (system_bus && polkit_check_async(system_bus, c, interactive, done, userdata) >= 0)
                 return 0;
-        deny_not_privileged(&error);
-        done(m, -EACCES, &error, userdata);
-        sd_bus_error_free(&error);
+        done(-EACCES, NOT_PRIVILEGED, userdata);
         return 0;
 }

@@ -56,18 +56,19 @@ typedef enum AccessChange {
         ACCESS_OTHER,           /* confirm, reload: no level change by themselves */
 } AccessChange;
 
-/* Called with the decision: r = 0 allowed, < 0 refused (error says why). */
-typedef void (*AccessDone)(sd_bus_message *m, int r, const sd_bus_error *error, void *userdata);
+/* Called with the decision: 0 allowed; -EACCES refused, and why says so
+ * in words for the caller (each transport sends it with its own "access
+ * denied" error). */
+typedef void (*AccessDone)(int r, const char *why, void *userdata);
 
-/* Decides whether the sender of m may make this change and calls done,
- * right away or, when polkit must be asked, once it answered (the event
- * loop keeps running meanwhile). peer: the caller of a peer-to-peer
- * connection (NULL for a system bus message). system_bus may be NULL (no
- * polkit then: only root may change). interactive: polkit may ask the
- * user for a password. Returns < 0 only when nothing could be started
- * (then done is not called). */
-int access_check_async(sd_bus_message *m, const Caller *peer, sd_bus *system_bus, AccessChange change,
-                       char * const *lower_labels, bool interactive, AccessDone done, void *userdata);
+/* Decides whether caller c may make this change, whatever the transport
+ * it called by, and calls done, right away or, when polkit must be asked,
+ * once it answered (the event loop keeps running meanwhile). system_bus
+ * may be NULL (no polkit then: only root may change). interactive: polkit
+ * may ask the user for a password. Returns < 0 only when nothing could be
+ * started (then done is not called). */
+int access_check_async(const Caller *c, sd_bus *system_bus, AccessChange change, char * const *lower_labels,
+                       bool interactive, AccessDone done, void *userdata);
 
 /* The polkit action id. */
 #define AALEVEL_POLKIT_ACTION "org.aalevel1.set-level"

@@ -183,6 +183,7 @@ static const Caller *peer_of(Bus *b, sd_bus_message *message) {
 /* A change waiting for its authorization: what to do once allowed. */
 typedef struct Change {
         Bus *bus;
+        sd_bus_message *message;        /* the method call, to answer */
         RequestKind kind;       /* REQUEST_SET, _CONFIRM or _RELOAD */
         char *level;
         uint32_t confirm;
@@ -192,18 +193,21 @@ typedef struct Change {
 static Change *change_free(Change *c) {
         if (!c)
                 return NULL;
+        sd_bus_message_unref(c->message);
         free(c->level);
         free(c);
         return NULL;
 }
 DEFINE_TRIVIAL_CLEANUP_FUNC(Change *, change_free);
 
-static Change *change_new(Bus *b, RequestKind kind, const char *level, uint32_t confirm, uint64_t flags) {
+static Change *change_new(Bus *b, sd_bus_message *message, RequestKind kind, const char *level, uint32_t confirm,
+                          uint64_t flags) {
         _cleanup_(change_freep) Change *c = calloc(1, sizeof(Change));
 
         if (!c)
                 return NULL;
-        *c = (Change) { .bus = b, .kind = kind, .confirm = confirm, .flags = flags };
+        *c = (Change) { .bus = b, .message = sd_bus_message_ref(message), .kind = kind, .confirm = confirm,
+                        .flags = flags };
         if (free_and_strdup(&c->level, level) < 0)
                 return NULL;
         return TAKE_PTR(c);
@@ -238,19 +242,19 @@ static int run_change(Change *c, sd_bus_message *message, sd_bus_error *error) {
         return no_block ? sd_bus_reply_method_return(message, NULL) : 0;
 }
 
-static void on_authorized(sd_bus_message *message, int r, const sd_bus_error *error, void *userdata) {
+static void on_authorized(int r, const char *why, void *userdata) {
         _cleanup_(change_freep) Change *c = userdata;
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
 
         if (r < 0) {
-                (void) sd_bus_reply_method_error(message, error);
+                (void) sd_bus_reply_method_errorf(c->message, AALEVEL_ERROR_ACCESS_DENIED, "%s", strna(why));
                 return;
         }
-        r = run_change(c, message, &e);
+        r = run_change(c, c->message, &e);
         if (r < 0 || sd_bus_error_is_set(&e)) {
                 if (!sd_bus_error_is_set(&e))
                         (void) sd_bus_error_set_errno(&e, r);
-                (void) sd_bus_reply_method_error(message, &e);
+                (void) sd_bus_reply_method_error(c->message, &e);
         }
 }
 
@@ -258,15 +262,24 @@ static void on_authorized(sd_bus_message *message, int r, const sd_bus_error *er
  * when allowed; the reply comes later (1: deferred, for sd-bus). */
 static int authorize_change(Bus *b, sd_bus_message *message, AccessChange access, Change *c_in) {
         _cleanup_(change_freep) Change *c = c_in;
+        _cleanup_(caller_clear) Caller sender = {};
         sd_bus *bus = sd_bus_message_get_bus(message);
-        const Caller *peer = peer_of(b, message);
+        const Caller *caller = peer_of(b, message);
         int r;
 
         if (!c)
                 return -ENOMEM;
-        if (!peer && bus != b->system_bus)
+        if (!caller && bus != b->system_bus)
                 return sd_bus_reply_method_errorf(message, AALEVEL_ERROR_ACCESS_DENIED, "Unknown connection; refused.");
-        r = access_check_async(message, peer, b->system_bus, access, b->manager->config->lower_labels,
+        if (!caller) {
+                /* On the system bus: the bus daemon says who sent it. */
+                r = caller_from_bus_message(message, &sender);
+                if (r < 0)
+                        return sd_bus_reply_method_errorf(message, AALEVEL_ERROR_ACCESS_DENIED,
+                                                          "Cannot tell who is calling (%s); refused.", strerror(-r));
+                caller = &sender;
+        }
+        r = access_check_async(caller, b->system_bus, access, b->manager->config->lower_labels,
                                c->flags & AALEVEL_FLAG_INTERACTIVE, on_authorized, c);
         if (r < 0)
                 return r;
@@ -300,13 +313,13 @@ static int method_set_level(sd_bus_message *message, void *userdata, sd_bus_erro
         return authorize_change(b, message,
                                 level_set_is_raise(m->levels, manager_current_level(m), level) ? ACCESS_RAISE
                                                                                                 : ACCESS_LOWER,
-                                change_new(b, REQUEST_SET, level, confirm, flags));
+                                change_new(b, message, REQUEST_SET, level, confirm, flags));
 }
 
 static int method_confirm(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         Bus *b = userdata;
 
-        return authorize_change(b, message, ACCESS_OTHER, change_new(b, REQUEST_CONFIRM, NULL, 0, 0));
+        return authorize_change(b, message, ACCESS_OTHER, change_new(b, message, REQUEST_CONFIRM, NULL, 0, 0));
 }
 
 static int method_reload(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -320,7 +333,7 @@ static int method_reload(sd_bus_message *message, void *userdata, sd_bus_error *
         r = check_flags(flags, error);
         if (r < 0)
                 return r;
-        return authorize_change(b, message, ACCESS_OTHER, change_new(b, REQUEST_RELOAD, NULL, 0, flags));
+        return authorize_change(b, message, ACCESS_OTHER, change_new(b, message, REQUEST_RELOAD, NULL, 0, flags));
 }
 
 static int method_list_levels(sd_bus_message *message, void *userdata, sd_bus_error *error) {
