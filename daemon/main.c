@@ -282,8 +282,8 @@ static int run_load(const Args *a) {
 }
 
 static int run_daemon(const Args *a) {
-        /* Declared after the manager, so freed before it: the bus observes it. */
         _cleanup_(manager_freep) Manager *m = NULL;
+        /* After the manager, so freed before it: the bus observes it. */
         _cleanup_(bus_freep) Bus *bus = NULL;
         int r;
 
@@ -293,13 +293,15 @@ static int run_daemon(const Args *a) {
         r = bus_new(m, &bus);
         if (r < 0)
                 return log_oom();
-        r = manager_start(m);
-        if (r < 0)
-                return r;
+        /* Listening before the first job starts: a socket that cannot be
+         * had stops the daemon before it touches the kernel. */
         r = bus_listen(bus);
         if (r < 0)
                 return r;
         bus_connect_system(bus);
+        r = manager_start(m);
+        if (r < 0)
+                return r;
         return manager_run(m);
 }
 
