@@ -840,13 +840,12 @@ int bus_new(Manager *m, Bus **ret) {
 
         assert(m);
         assert(ret);
-        assert(!m->observer);
 
         b = calloc(1, sizeof(Bus));
         if (!b)
                 return -ENOMEM;
         *b = (Bus) { .manager = m, .event = sd_event_ref(m->event), .listen_fd = -1 };
-        manager_set_observer(m, &bus_observer, b);
+        manager_add_observer(m, &bus_observer, b);
         *ret = b;
         return 0;
 }
@@ -854,8 +853,7 @@ int bus_new(Manager *m, Bus **ret) {
 Bus *bus_free(Bus *b) {
         if (!b)
                 return NULL;
-        if (b->manager->observer == &bus_observer)
-                manager_set_observer(b->manager, NULL, NULL);
+        manager_remove_observer(b->manager, &bus_observer, b);
         for (size_t i = 0; i < b->n_connections; i++) {
                 sd_bus_flush_close_unref(b->connections[i].bus);
                 caller_clear(&b->connections[i].peer);

@@ -32,6 +32,7 @@ libaalevel_core_a_SOURCES = \
 	daemon/manager.c \
 	daemon/manager-config.c \
 	daemon/manager-config.h \
+	daemon/manager-status.c \
 	daemon/manager.h \
 	daemon/messages.h \
 	daemon/parser-error.c \

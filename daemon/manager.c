@@ -12,83 +12,40 @@
 #include <unistd.h>
 
 #include "kernel.h"
-#include "manager-config.h"
 #include "log.h"
+#include "manager-config.h"
 #include "messages.h"
 #include "selection.h"
 #include "strv.h"
 #include "util.h"
 
-static const char * const state_names[_MANAGER_STATE_MAX] = {
-        [MANAGER_STARTING] = "starting",
-        [MANAGER_IDLE] = "idle",
-        [MANAGER_COMPILING] = "compiling",
-        [MANAGER_LOADING] = "loading",
-        [MANAGER_WAITING_CONFIRM] = "waiting-confirm",
-        [MANAGER_FAILED] = "failed",
-};
-
-const char *manager_state_to_string(ManagerState s) {
-        return s >= 0 && s < _MANAGER_STATE_MAX ? state_names[s] : "unknown";
-}
-
-unsigned manager_profiles_loaded(const Manager *m) {
-        unsigned n = 0;
-
+void manager_add_observer(Manager *m, const ManagerObserver *observer, void *userdata) {
         assert(m);
-        /* A failed file's previous profiles stay loaded: they count. */
-        for (size_t i = 0; i < m->n_units; i++)
-                n += (unsigned) strv_length(m->units[i].names);
-        return n;
+        assert(observer);
+        assert(m->n_observers < MANAGER_OBSERVERS_MAX);
+        m->observers[m->n_observers].observer = observer;
+        m->observers[m->n_observers++].userdata = userdata;
 }
 
-unsigned manager_profiles_failed(const Manager *m) {
-        unsigned n = 0;
-
+void manager_remove_observer(Manager *m, const ManagerObserver *observer, void *userdata) {
         assert(m);
-        for (size_t i = 0; i < m->n_units; i++)
-                n += m->units[i].failed;
-        return n;
+        for (size_t i = 0; i < m->n_observers; i++)
+                if (m->observers[i].observer == observer && m->observers[i].userdata == userdata) {
+                        memmove(m->observers + i, m->observers + i + 1,
+                                sizeof(m->observers[0]) * (m->n_observers - i - 1));
+                        m->n_observers--;
+                        return;
+                }
 }
 
-const char *manager_current_level(const Manager *m) {
-        assert(m);
-        return m->level ? m->level : "default";
-}
-
-const Level *manager_find_level(const Manager *m, const char *name) {
-        assert(m);
-        assert(name);
-        return level_name_is_valid(name) ? level_set_find(m->levels, name) : NULL;
-}
-
-const Level *manager_find_level_fresh(Manager *m, const char *name) {
-        const Level *l = manager_find_level(m, name);
-        usec_t now = now_usec(CLOCK_MONOTONIC);
-        LevelSet *levels = NULL;
-
-        if (l || !level_name_is_valid(name))
-                return l;
-        if (m->last_level_reread != 0 && now - m->last_level_reread < USEC_PER_SEC)
-                return NULL;
-        m->last_level_reread = now;
-        /* Unreadable now: the old ones stay (the watch reloads later). */
-        if (level_set_load(m->config->vendor_levels_dir, m->config->levels_dir, &levels) < 0)
-                return NULL;
-        level_set_free(m->levels);
-        m->levels = levels;
-        return manager_find_level(m, name);
-}
-
-void manager_set_observer(Manager *m, const ManagerObserver *observer, void *userdata) {
-        assert(m);
-        m->observer = observer;
-        m->observer_userdata = userdata;
-}
+/* Tells every observer that has the member. */
+#define NOTIFY(m, member, ...)                                                                        \
+        for (size_t _i = 0; _i < (m)->n_observers; _i++)                                              \
+                if ((m)->observers[_i].observer->member)                                              \
+                        (m)->observers[_i].observer->member((m)->observers[_i].userdata, __VA_ARGS__)
 
 static void notify_changed(Manager *m, ManagerProperty changed) {
-        if (m->observer && m->observer->properties_changed)
-                m->observer->properties_changed(m->observer_userdata, changed);
+        NOTIFY(m, properties_changed, changed);
 }
 
 /* Changes a status string, and tells the observer when it did. */
@@ -435,8 +392,7 @@ static void finish_apply(Manager *m, Job *j, Request *req) {
                 log_applied(res);
         if (j->applied && !streq(previous, j->applied)) {
                 log_level_changed(j->applied, previous);
-                if (m->observer && m->observer->level_changed)
-                        m->observer->level_changed(m->observer_userdata, j->applied, previous);
+                NOTIFY(m, level_changed, j->applied, previous);
         }
         if ((!m->target || req->kind == REQUEST_START) && free_and_strdup(&m->target, j->applied) < 0)
                 log_oom();
@@ -573,16 +529,14 @@ static void on_job_progress(const char *phase, unsigned done, unsigned total, co
         if (done != 0 && done != total && now - m->last_progress < 100 * USEC_PER_MSEC)
                 return;
         m->last_progress = now;
-        if (m->observer && m->observer->progress)
-                m->observer->progress(m->observer_userdata, phase, done, total, current);
+        NOTIFY(m, progress, phase, done, total, current);
 }
 
 static void on_job_failure(const char *file, const char *error_file, unsigned line, const char *message,
                            void *userdata) {
         Manager *m = userdata;
 
-        if (m->observer && m->observer->profile_failed)
-                m->observer->profile_failed(m->observer_userdata, file, error_file, line, message);
+        NOTIFY(m, profile_failed, file, error_file, line, message);
 }
 
 /* ---- requests ---- */

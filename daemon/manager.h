@@ -7,7 +7,7 @@
  * It knows no transport: the D-Bus face (bus.h) and any other call the
  * entry points below with a Request (request.h) and read the status
  * fields; the manager tells them of changes through the ManagerObserver
- * they register. */
+ * each registers. */
 #pragma once
 
 #include <stdbool.h>
@@ -52,8 +52,9 @@ typedef enum ManagerProperty {
         _MANAGER_PROPERTY_ALL                 = (1 << 12) - 1,
 } ManagerProperty;
 
-/* Who shows the manager's state to the world (the bus): told of every
- * change as it happens. Any member may be NULL. */
+/* Who shows the manager's state to the world (the bus; another
+ * transport alongside it): told of every change as it happens. Any
+ * member may be NULL. */
 typedef struct ManagerObserver {
         void (*properties_changed)(void *userdata, ManagerProperty changed);
         void (*progress)(void *userdata, const char *phase, unsigned done, unsigned total, const char *current);
@@ -71,6 +72,8 @@ typedef struct JobRunner {
         void *userdata;
 } JobRunner;
 
+#define MANAGER_OBSERVERS_MAX 4
+
 struct Manager {
         sd_event *event;
         char *config_file;
@@ -83,8 +86,11 @@ struct Manager {
         Worker *worker;
         JobRunner runner;
         Watch *watch;
-        const ManagerObserver *observer;
-        void *observer_userdata;
+        struct {
+                const ManagerObserver *observer;
+                void *userdata;
+        } observers[MANAGER_OBSERVERS_MAX];
+        size_t n_observers;
 
         /* Status, from the last job snapshots. */
         char *level;            /* in the kernel now (Level) */
@@ -120,8 +126,11 @@ int manager_new(const char *config_file, Manager **ret);
 Manager *manager_free(Manager *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
 
-/* One observer at a time; NULL to stop telling. */
-void manager_set_observer(Manager *m, const ManagerObserver *observer, void *userdata);
+/* Each transport observes the manager: at most MANAGER_OBSERVERS_MAX at
+ * a time, each (observer, userdata) once. Removing one that is not there
+ * does nothing. */
+void manager_add_observer(Manager *m, const ManagerObserver *observer, void *userdata);
+void manager_remove_observer(Manager *m, const ManagerObserver *observer, void *userdata);
 /* Before manager_start() or instead of it (then jobs run nowhere else). */
 void manager_set_job_runner(Manager *m, const JobRunner *runner);
 /* A job the runner finished (taken over). */
