@@ -22,6 +22,7 @@ unit_tests = \
 	tests/unit/test-hash \
 	tests/unit/test-include \
 	tests/unit/test-level \
+	tests/unit/test-manager \
 	tests/unit/test-manager-config \
 	tests/unit/test-parser-error \
 	tests/unit/test-selection \
@@ -54,6 +55,10 @@ tests_unit_test_hash_LDADD = $(TEST_LIBS)
 tests_unit_test_include_SOURCES = tests/unit/test-include.c
 tests_unit_test_include_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_include_LDADD = $(TEST_LIBS)
+
+tests_unit_test_manager_SOURCES = tests/unit/test-manager.c
+tests_unit_test_manager_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_manager_LDADD = $(TEST_LIBS)
 
 tests_unit_test_manager_config_SOURCES = tests/unit/test-manager-config.c
 tests_unit_test_manager_config_CFLAGS = $(TEST_CFLAGS)
