@@ -24,8 +24,6 @@ libaalevelctl_a_SOURCES = \
 	client/progress.h \
 	client/properties.c \
 	client/properties.h \
-	client/utf8.c \
-	client/utf8.h \
 	client/variant.c \
 	client/variant.h
 
@@ -55,8 +53,7 @@ client_unit_tests = \
 	tests/unit/test-client-format \
 	tests/unit/test-client-json \
 	tests/unit/test-client-progress \
-	tests/unit/test-client-replies \
-	tests/unit/test-client-utf8
+	tests/unit/test-client-replies
 
 check_PROGRAMS += $(client_unit_tests)
 TESTS += $(client_unit_tests)
@@ -90,9 +87,4 @@ tests_unit_test_client_replies_SOURCES = tests/unit/test-client-replies.c
 tests_unit_test_client_replies_CPPFLAGS = $(CLIENT_TEST_CPPFLAGS)
 tests_unit_test_client_replies_CFLAGS = $(CLIENT_TEST_CFLAGS)
 tests_unit_test_client_replies_LDADD = $(CLIENT_TEST_LIBS)
-
-tests_unit_test_client_utf8_SOURCES = tests/unit/test-client-utf8.c
-tests_unit_test_client_utf8_CPPFLAGS = $(CLIENT_TEST_CPPFLAGS)
-tests_unit_test_client_utf8_CFLAGS = $(CLIENT_TEST_CFLAGS)
-tests_unit_test_client_utf8_LDADD = $(CLIENT_TEST_LIBS)
 endif

@@ -10,5 +10,7 @@ libcommon_a_SOURCES = \
 	common/macro.h \
 	common/strv.c \
 	common/strv.h \
+	common/utf8.c \
+	common/utf8.h \
 	common/util.c \
 	common/util.h

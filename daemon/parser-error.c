@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "utf8.h"
 #include "util.h"
 
 /* Only this much of a line is looked at: enough for a file name of
@@ -17,46 +18,10 @@
 #define LINE_SCAN_MAX 8192
 #define FILE_NAME_MAX 4096
 
-/* Length of the valid UTF-8 sequence at s, 0 if there is none. Overlong
- * forms, surrogates and code points past U+10FFFF are invalid. */
-static size_t utf8_sequence_len(const unsigned char *s, size_t n, uint32_t *ret_cp) {
-        uint32_t cp;
-        size_t len;
-
-        if (s[0] < 0x80) {
-                *ret_cp = s[0];
-                return 1;
-        }
-        if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-                len = 2;
-                cp = s[0] & 0x1F;
-        } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-                len = 3;
-                cp = s[0] & 0x0F;
-        } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-                len = 4;
-                cp = s[0] & 0x07;
-        } else
-                return 0;
-        if (len > n)
-                return 0;
-        for (size_t i = 1; i < len; i++) {
-                if ((s[i] & 0xC0) != 0x80)
-                        return 0;
-                cp = cp << 6 | (s[i] & 0x3F);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-                return 0;
-        *ret_cp = cp;
-        return len;
-}
-
 /* A copy of the line that D-Bus and the journal accept as it is: valid
  * UTF-8, no NUL or other control character (each becomes '?', a tab a
  * space), no trailing blanks or CR. */
 static char *sanitize_line(const char *s, size_t n) {
-        const unsigned char *u = (const unsigned char *) s;
         char *out, *o;
 
         /* Before the replacements, so that CRLF endings do not leave a '?'. */
@@ -67,21 +32,21 @@ static char *sanitize_line(const char *s, size_t n) {
                 return NULL;
         for (size_t i = 0; i < n;) {
                 uint32_t cp = 0;
-                size_t len = utf8_sequence_len(u + i, n - i, &cp);
+                int len = utf8_decode(s + i, n - i, &cp);
 
-                if (len == 0) {
+                if (len < 0) {
                         *o++ = '?';
                         i++;
                 } else if (cp == '\t') {
                         *o++ = ' ';
                         i++;
-                } else if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) {
+                } else if (unichar_is_control(cp)) {
                         *o++ = '?';
-                        i += len;
+                        i += (size_t) len;
                 } else {
-                        memcpy(o, u + i, len);
+                        memcpy(o, s + i, (size_t) len);
                         o += len;
-                        i += len;
+                        i += (size_t) len;
                 }
         }
         *o = '\0';

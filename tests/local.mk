@@ -28,7 +28,8 @@ unit_tests = \
 	tests/unit/test-selection \
 	tests/unit/test-state \
 	tests/unit/test-tree \
-	tests/unit/test-users
+	tests/unit/test-users \
+	tests/unit/test-utf8
 
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
@@ -79,6 +80,10 @@ tests_unit_test_tree_LDADD = $(TEST_LIBS)
 tests_unit_test_users_SOURCES = tests/unit/test-users.c
 tests_unit_test_users_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_users_LDADD = $(TEST_LIBS)
+
+tests_unit_test_utf8_SOURCES = tests/unit/test-utf8.c
+tests_unit_test_utf8_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_utf8_LDADD = $(TEST_LIBS)
 
 tests_unit_test_blob_SOURCES = tests/unit/test-blob.c
 tests_unit_test_blob_CFLAGS = $(TEST_CFLAGS)

@@ -7,40 +7,7 @@
 
 #include "fuzz.h"
 #include "parser-error.h"
-
-static bool valid_text(const char *s) {
-        const unsigned char *u = (const unsigned char *) s;
-
-        while (*u) {
-                size_t len;
-                uint32_t cp;
-
-                if (*u < 0x80) {
-                        if (*u < 0x20 || *u == 0x7f)
-                                return false;
-                        u++;
-                        continue;
-                }
-                if (*u >= 0xC2 && *u <= 0xDF)
-                        len = 2, cp = *u & 0x1F;
-                else if (*u >= 0xE0 && *u <= 0xEF)
-                        len = 3, cp = *u & 0x0F;
-                else if (*u >= 0xF0 && *u <= 0xF4)
-                        len = 4, cp = *u & 0x07;
-                else
-                        return false;
-                for (size_t i = 1; i < len; i++) {
-                        if ((u[i] & 0xC0) != 0x80)
-                                return false;
-                        cp = cp << 6 | (u[i] & 0x3F);
-                }
-                if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-                    (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0x80 && cp < 0xA0))
-                        return false;
-                u += len;
-        }
-        return true;
-}
+#include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         ParserError *e = NULL;
@@ -64,12 +31,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 return 0;
         FUZZ_ASSERT(n <= PARSER_ERRORS_MAX);
         for (size_t i = 0; i < n; i++) {
-                FUZZ_ASSERT(e[i].message && valid_text(e[i].message));
+                FUZZ_ASSERT(e[i].message && utf8_is_printable(e[i].message));
                 FUZZ_ASSERT(strlen(e[i].message) <= PARSER_ERROR_MESSAGE_MAX);
-                FUZZ_ASSERT(!e[i].file || (e[i].file[0] && valid_text(e[i].file)));
+                FUZZ_ASSERT(!e[i].file || (e[i].file[0] && utf8_is_printable(e[i].file)));
         }
         summary = parser_errors_summary(e, n);
-        FUZZ_ASSERT(summary && valid_text(summary));
+        FUZZ_ASSERT(summary && utf8_is_printable(summary));
         free(summary);
         parser_errors_free(e, n);
 

@@ -9,6 +9,7 @@
 #include "fileio.h"
 #include "macro.h"
 #include "parser-error.h"
+#include "utf8.h"
 #include "util.h"
 
 #define SAMPLE_DIR TEST_DATA_DIR "/parser-error/"
@@ -153,40 +154,6 @@ Test(parser_error, real_samples) {
 
 /* ---- helpers for bad input ---- */
 
-static bool is_clean_utf8(const char *s) {
-        const unsigned char *u = (const unsigned char *) s;
-
-        while (*u) {
-                size_t len;
-                uint32_t cp;
-
-                if (*u < 0x80) {
-                        if (*u < 0x20 || *u == 0x7f)
-                                return false;
-                        u++;
-                        continue;
-                }
-                if (*u >= 0xC2 && *u <= 0xDF)
-                        len = 2, cp = *u & 0x1F;
-                else if (*u >= 0xE0 && *u <= 0xEF)
-                        len = 3, cp = *u & 0x0F;
-                else if (*u >= 0xF0 && *u <= 0xF4)
-                        len = 4, cp = *u & 0x07;
-                else
-                        return false;
-                for (size_t i = 1; i < len; i++) {
-                        if ((u[i] & 0xC0) != 0x80)
-                                return false;
-                        cp = cp << 6 | (u[i] & 0x3F);
-                }
-                if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-                    (cp >= 0xD800 && cp <= 0xDFFF) || cp < 0xA0)
-                        return false;
-                u += len;
-        }
-        return true;
-}
-
 /* Parses, checks what holds for any input, and hands the list back. */
 static ParserError *parse_checked(const char *text, size_t size, size_t *ret_n) {
         ParserError *e = NULL;
@@ -206,12 +173,12 @@ static ParserError *parse_checked(const char *text, size_t size, size_t *ret_n) 
         for (size_t i = 0; i < n; i++) {
                 cr_assert_not_null(e[i].message);
                 cr_assert_leq(strlen(e[i].message), (size_t) PARSER_ERROR_MESSAGE_MAX);
-                cr_assert(is_clean_utf8(e[i].message), "entry %zu: not clean UTF-8", i);
-                cr_assert(!e[i].file || (*e[i].file && is_clean_utf8(e[i].file)));
+                cr_assert(utf8_is_printable(e[i].message), "entry %zu: not clean UTF-8", i);
+                cr_assert(!e[i].file || (*e[i].file && utf8_is_printable(e[i].file)));
         }
         summary = parser_errors_summary(e, n);
         cr_assert_not_null(summary);
-        cr_assert(is_clean_utf8(summary));
+        cr_assert(utf8_is_printable(summary));
         free(summary);
         *ret_n = n;
         return e;

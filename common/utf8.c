@@ -1,4 +1,5 @@
-/* UTF-8 decoding (RFC 3629). */
+/* UTF-8 decoding (RFC 3629): the one validator of the daemon, the
+ * client and the tests. */
 #include "utf8.h"
 
 #include <errno.h>
@@ -41,6 +42,20 @@ int utf8_decode(const char *s, size_t n, uint32_t *ret_codepoint) {
                 return -EILSEQ;
         *ret_codepoint = c;
         return (int) len;
+}
+
+bool utf8_is_printable(const char *s) {
+        size_t n = strlen(s);
+
+        for (size_t i = 0; i < n;) {
+                uint32_t c;
+                int r = utf8_decode(s + i, n - i, &c);
+
+                if (r < 0 || unichar_is_control(c))
+                        return false;
+                i += (size_t) r;
+        }
+        return true;
 }
 
 static size_t char_length(const char *s, size_t n) {
