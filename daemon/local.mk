@@ -1,7 +1,8 @@
 # The daemon: everything but main.c goes into a library that the unit
 # tests link against.
 noinst_LIBRARIES += libaalevel-core.a
-libaalevel_core_a_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(YAML_CFLAGS) $(INIH_CFLAGS)
+libaalevel_core_a_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(YAML_CFLAGS) $(INIH_CFLAGS) \
+	$(NETTLE_CFLAGS)
 libaalevel_core_a_SOURCES = \
 	daemon/access.c \
 	daemon/access.h \
@@ -53,7 +54,7 @@ libaalevel_core_a_SOURCES = \
 	daemon/worker.h
 
 AALEVEL_CORE_LIBS = libaalevel-core.a libcommon.a \
-	$(LIBAPPARMOR_LIBS) $(LIBSYSTEMD_LIBS) $(YAML_LIBS) $(INIH_LIBS) -lpthread
+	$(LIBAPPARMOR_LIBS) $(LIBSYSTEMD_LIBS) $(YAML_LIBS) $(INIH_LIBS) $(NETTLE_LIBS) -lpthread
 
 sbin_PROGRAMS += aalevel
 aalevel_SOURCES = daemon/main.c

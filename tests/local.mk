@@ -5,12 +5,12 @@ tests_tools_load_floor_SOURCES = tests/tools/load-floor.c
 tests_tools_load_floor_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS)
 tests_tools_load_floor_LDADD = $(LIBAPPARMOR_LIBS)
 tests_tools_closure_dump_SOURCES = tests/tools/closure-dump.c
-tests_tools_closure_dump_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS)
+tests_tools_closure_dump_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(NETTLE_CFLAGS)
 tests_tools_closure_dump_LDADD = $(AALEVEL_CORE_LIBS)
 EXTRA_DIST += tests/differential/run
 
 if ENABLE_TESTS
-TEST_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(YAML_CFLAGS) $(INIH_CFLAGS) $(CRITERION_CFLAGS) \
+TEST_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(YAML_CFLAGS) $(INIH_CFLAGS) $(NETTLE_CFLAGS) $(CRITERION_CFLAGS) \
 	-DTEST_DATA_DIR=\"$(abs_top_srcdir)/tests/data\"
 TEST_LIBS = $(AALEVEL_CORE_LIBS) $(CRITERION_LIBS)
 

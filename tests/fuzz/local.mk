@@ -22,7 +22,7 @@ EXTRA_DIST += \
 	tests/fuzz/dict \
 	tests/fuzz/regressions
 
-FUZZ_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(YAML_CFLAGS) $(INIH_CFLAGS)
+FUZZ_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(YAML_CFLAGS) $(INIH_CFLAGS) $(NETTLE_CFLAGS)
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/standalone.c
 
 tests_fuzz_fuzz_blob_SOURCES = tests/fuzz/fuzz-blob.c $(FUZZ_COMMON)
