@@ -40,6 +40,14 @@ dist_bashcompletion_DATA = completion/aalevelctl
 TESTS += tests/unit/test-client-completion.sh
 EXTRA_DIST += tests/unit/test-client-completion.sh
 
+# What each command prints, against a fake daemon (no Criterion needed).
+check_PROGRAMS += tests/tools/fake-daemon
+tests_tools_fake_daemon_SOURCES = tests/tools/fake-daemon.c
+tests_tools_fake_daemon_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
+tests_tools_fake_daemon_LDADD = $(LIBSYSTEMD_LIBS)
+TESTS += tests/unit/test-client-output.sh
+EXTRA_DIST += tests/unit/test-client-output.sh tests/data/client-output
+
 if ENABLE_TESTS
 # -I client first: daemon/ (in AM_CPPFLAGS) may have headers of the same
 # names.
