@@ -84,7 +84,6 @@ static void set_print(Ctl *c, const ManagerProperties *before, const ManagerProp
 int command_set(Ctl *c) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_(manager_properties_done) ManagerProperties before = {}, after = {};
-        _cleanup_(json_writer_done) JsonWriter w = {};
         usec_t now;
         int r;
 
@@ -109,25 +108,20 @@ int command_set(Ctl *c) {
         now = now_usec(CLOCK_REALTIME);
 
         if (c->args->json) {
-                r = json_begin(c, &w);
-                if (r < 0)
-                        return r;
-                json_object_begin(&w);
-                json_key(&w, "requested_level");
-                json_string(&w, c->args->level);
-                json_key(&w, "level");
-                json_string_or_null(&w, after.level);
-                json_key(&w, "pending_level");
-                json_string_or_null(&w, after.pending_level);
-                json_key(&w, "state");
-                json_string_or_null(&w, after.state);
-                json_confirm_fields(&w, &after, now);
-                json_key(&w, "revert_level");
-                json_string_or_null(&w, after.confirm_deadline > 0 ? revert_level(&before, &after) : NULL);
-                json_key(&w, "profiles_failed");
-                json_unsigned(&w, after.profiles_failed);
-                json_object_end(&w);
-                return json_end(&w);
+                const Field fields[] = {
+                        { "requested_level",       VALUE_STR(c->args->level) },
+                        { "level",                 VALUE_STR_OR_NULL(after.level) },
+                        { "pending_level",         VALUE_STR_OR_NULL(after.pending_level) },
+                        { "state",                 VALUE_STR_OR_NULL(after.state) },
+                        { "confirm_deadline_usec", VALUE_UINT_OR_NULL(after.confirm_deadline) },
+                        { "confirm_remaining_sec", VALUE_UINT_IF(after.confirm_deadline > 0,
+                                                                 confirm_remaining_sec(after.confirm_deadline, now)) },
+                        { "revert_level",          VALUE_STR_OR_NULL(after.confirm_deadline > 0
+                                                                     ? revert_level(&before, &after) : NULL) },
+                        { "profiles_failed",       VALUE_UINT(after.profiles_failed) },
+                };
+
+                return json_print_fields(c, fields, ELEMENTSOF(fields));
         }
         set_print(c, &before, &after, now);
         if (!c->args->no_block)
@@ -138,7 +132,6 @@ int command_set(Ctl *c) {
 int command_confirm(Ctl *c) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_(manager_properties_done) ManagerProperties p = {};
-        _cleanup_(json_writer_done) JsonWriter w = {};
         int r;
 
         r = ctl_get_properties(c, &p);
@@ -151,16 +144,8 @@ int command_confirm(Ctl *c) {
         if (r != 0)
                 return r;
 
-        if (c->args->json) {
-                r = json_begin(c, &w);
-                if (r < 0)
-                        return r;
-                json_object_begin(&w);
-                json_key(&w, "confirmed_level");
-                json_string_or_null(&w, p.pending_level);
-                json_object_end(&w);
-                return json_end(&w);
-        }
+        if (c->args->json)
+                return json_print_fields(c, (const Field[]) { { "confirmed_level", VALUE_STR_OR_NULL(p.pending_level) } }, 1);
         if (c->args->quiet)
                 return EXIT_OK;
         if (isempty(p.pending_level))
@@ -174,7 +159,6 @@ int command_reload(Ctl *c) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_(manager_properties_done) ManagerProperties p = {};
         char took[FORMAT_TIMESPAN_MAX];
-        _cleanup_(json_writer_done) JsonWriter w = {};
         int r;
 
         r = ctl_new_call(c, "Reload", &m);
@@ -192,28 +176,15 @@ int command_reload(Ctl *c) {
                 return r;
 
         if (c->args->json) {
-                r = json_begin(c, &w);
-                if (r < 0)
-                        return r;
-                json_object_begin(&w);
-                json_key(&w, "level");
-                json_string_or_null(&w, p.level);
-                json_key(&w, "state");
-                json_string_or_null(&w, p.state);
-                json_key(&w, "last_reload_usec");
-                if (p.last_reload > 0)
-                        json_unsigned(&w, p.last_reload);
-                else
-                        json_null(&w);
-                json_key(&w, "last_reload_duration_usec");
-                if (p.last_reload > 0)
-                        json_unsigned(&w, p.last_reload_duration);
-                else
-                        json_null(&w);
-                json_key(&w, "profiles_failed");
-                json_unsigned(&w, p.profiles_failed);
-                json_object_end(&w);
-                return json_end(&w);
+                const Field fields[] = {
+                        { "level",                     VALUE_STR_OR_NULL(p.level) },
+                        { "state",                     VALUE_STR_OR_NULL(p.state) },
+                        { "last_reload_usec",          VALUE_UINT_OR_NULL(p.last_reload) },
+                        { "last_reload_duration_usec", VALUE_UINT_IF(p.last_reload > 0, p.last_reload_duration) },
+                        { "profiles_failed",           VALUE_UINT(p.profiles_failed) },
+                };
+
+                return json_print_fields(c, fields, ELEMENTSOF(fields));
         }
         if (c->args->quiet)
                 return EXIT_OK;

@@ -44,32 +44,14 @@ static const char *change_kind_heading(ChangeKind k) {
         }
 }
 
-static int diff_json(Ctl *c, sd_bus_message *reply) {
-        const char *name, *change, *detail, *file;
-        _cleanup_(json_writer_done) JsonWriter w = {};
-        int r;
-
-        r = json_begin(c, &w);
-        if (r < 0)
-                return r;
-        json_array_begin(&w);
-        while ((r = sd_bus_message_read(reply, "(ssss)", &name, &change, &detail, &file)) > 0) {
-                json_object_begin(&w);
-                json_key(&w, "name");
-                json_string(&w, name);
-                json_key(&w, "change");
-                json_string(&w, change);
-                json_key(&w, "detail");
-                json_string_or_null(&w, detail);
-                json_key(&w, "file");
-                json_string_or_null(&w, file);
-                json_object_end(&w);
-        }
-        if (r < 0)
-                return r;
-        json_array_end(&w);
-        return json_end(&w);
-}
+/* Diff's a(ssss). */
+enum { CHANGE_NAME, CHANGE_CHANGE, CHANGE_DETAIL, CHANGE_FILE };
+static const Column change_columns[] = {
+        [CHANGE_NAME]   = { 's', "name",   VALUE_STRING },
+        [CHANGE_CHANGE] = { 's', "change", VALUE_STRING },
+        [CHANGE_DETAIL] = { 's', "detail", VALUE_STRING_OR_NULL },
+        [CHANGE_FILE]   = { 's', "file",   VALUE_STRING_OR_NULL },
+};
 
 /* One line of a group: "  NAME: DETAIL (FILE)". */
 static int diff_line(const char *name, const char *change, const char *detail, const char *file, char **ret) {
@@ -92,50 +74,59 @@ static int diff_line(const char *name, const char *change, const char *detail, c
         return 0;
 }
 
-static int diff_print(Ctl *c, sd_bus_message *reply) {
-        char **groups[_CHANGE_KIND_MAX] = {};
-        const char *name, *change, *detail, *file;
-        size_t counts[_CHANGE_KIND_MAX] = {}, total = 0;
+typedef struct ChangeGroups {
+        char **lines[_CHANGE_KIND_MAX];
+        size_t counts[_CHANGE_KIND_MAX];
+        size_t total;
+} ChangeGroups;
+
+static void change_groups_done(ChangeGroups *g) {
+        for (ChangeKind k = 0; k < _CHANGE_KIND_MAX; k++)
+                strv_free(g->lines[k]);
+}
+
+static int diff_add(void *userdata, Value *v) {
+        ChangeGroups *g = userdata;
+        ChangeKind k = change_kind_from_string(v[CHANGE_CHANGE].s);
+        char *line;
         int r;
 
-        r = sd_bus_message_enter_container(reply, 'a', "(ssss)");
+        r = diff_line(v[CHANGE_NAME].s, v[CHANGE_CHANGE].s, v[CHANGE_DETAIL].s, v[CHANGE_FILE].s, &line);
+        if (r >= 0)
+                r = strv_consume(&g->lines[k], line);
         if (r < 0)
                 return r;
+        g->counts[k]++;
+        g->total++;
+        return 0;
+}
+
+static int diff_print(Ctl *c, sd_bus_message *reply) {
+        _cleanup_(change_groups_done) ChangeGroups g = {};
+        int r;
+
         if (c->args->json)
-                return diff_json(c, reply);
+                return json_print_rows(c, reply, change_columns, ELEMENTSOF(change_columns), NULL, NULL);
 
-        while ((r = sd_bus_message_read(reply, "(ssss)", &name, &change, &detail, &file)) > 0) {
-                ChangeKind k = change_kind_from_string(change);
-                char *line;
-
-                r = diff_line(name, change, detail, file, &line);
-                if (r >= 0)
-                        r = strv_consume(&groups[k], line);
-                if (r < 0)
-                        break;
-                counts[k]++;
-                total++;
-        }
-        if (r >= 0) {
-                for (ChangeKind k = 0; k < _CHANGE_KIND_MAX; k++) {
-                        if (!groups[k])
-                                continue;
-                        printf("%s\n", change_kind_heading(k));
-                        STRV_FOREACH(l, groups[k]) {
-                                fputs_sanitized(*l, stdout);
-                                fputc('\n', stdout);
-                        }
+        r = rows_print(reply, change_columns, ELEMENTSOF(change_columns), NULL, NULL, diff_add, &g);
+        if (r < 0)
+                return r;
+        for (ChangeKind k = 0; k < _CHANGE_KIND_MAX; k++) {
+                if (!g.lines[k])
+                        continue;
+                printf("%s\n", change_kind_heading(k));
+                STRV_FOREACH(l, g.lines[k]) {
+                        fputs_sanitized(*l, stdout);
+                        fputc('\n', stdout);
                 }
-                if (total == 0)
-                        printf(_("Switching to level %s changes nothing.\n"), c->args->level);
-                else
-                        printf(_("Switching to level %s: %zu to add, %zu to remove, %zu changing mode, %zu to recompile.\n"),
-                               c->args->level, counts[CHANGE_ADD], counts[CHANGE_REMOVE], counts[CHANGE_MODE],
-                               counts[CHANGE_RECOMPILE]);
         }
-        for (ChangeKind k = 0; k < _CHANGE_KIND_MAX; k++)
-                strv_free(groups[k]);
-        return r < 0 ? r : EXIT_OK;
+        if (g.total == 0)
+                printf(_("Switching to level %s changes nothing.\n"), c->args->level);
+        else
+                printf(_("Switching to level %s: %zu to add, %zu to remove, %zu changing mode, %zu to recompile.\n"),
+                       c->args->level, g.counts[CHANGE_ADD], g.counts[CHANGE_REMOVE], g.counts[CHANGE_MODE],
+                       g.counts[CHANGE_RECOMPILE]);
+        return EXIT_OK;
 }
 
 int command_diff(Ctl *c) {
@@ -156,39 +147,33 @@ int command_diff(Ctl *c) {
         return r < 0 ? ctl_reply_error(c, "Diff", r) : r;
 }
 
+/* Check's a(sssus). */
+enum { FAILURE_FILE, FAILURE_NAME, FAILURE_ERROR_FILE, FAILURE_LINE, FAILURE_MESSAGE };
+static const Column failure_columns[] = {
+        [FAILURE_FILE]       = { 's', "file",       VALUE_STRING },
+        [FAILURE_NAME]       = { 's', "name",       VALUE_STRING_OR_NULL },
+        [FAILURE_ERROR_FILE] = { 's', "error_file", VALUE_STRING_OR_NULL },
+        [FAILURE_LINE]       = { 'u', "line",       VALUE_UNSIGNED },
+        [FAILURE_MESSAGE]    = { 's', "message",    VALUE_STRING },
+};
+
 static int check_json(Ctl *c, sd_bus_message *reply, uint32_t compiled, uint32_t failed) {
-        const char *file, *name, *error_file, *message;
-        uint32_t line;
         _cleanup_(json_writer_done) JsonWriter w = {};
+        const Field counts[] = {
+                { "compiled", VALUE_UINT(compiled) },
+                { "failed",   VALUE_UINT(failed) },
+        };
         int r;
 
         r = json_begin(c, &w);
         if (r < 0)
                 return r;
         json_object_begin(&w);
-        json_key(&w, "compiled");
-        json_unsigned(&w, compiled);
-        json_key(&w, "failed");
-        json_unsigned(&w, failed);
+        json_fields(&w, counts, ELEMENTSOF(counts));
         json_key(&w, "failures");
-        json_array_begin(&w);
-        while ((r = sd_bus_message_read(reply, "(sssus)", &file, &name, &error_file, &line, &message)) > 0) {
-                json_object_begin(&w);
-                json_key(&w, "file");
-                json_string(&w, file);
-                json_key(&w, "name");
-                json_string_or_null(&w, name);
-                json_key(&w, "error_file");
-                json_string_or_null(&w, error_file);
-                json_key(&w, "line");
-                json_unsigned(&w, line);
-                json_key(&w, "message");
-                json_string(&w, message);
-                json_object_end(&w);
-        }
+        r = rows_print(reply, failure_columns, ELEMENTSOF(failure_columns), &w, NULL, NULL, NULL);
         if (r < 0)
                 return r;
-        json_array_end(&w);
         json_object_end(&w);
         r = json_end(&w);
         if (r != 0)
@@ -196,41 +181,40 @@ static int check_json(Ctl *c, sd_bus_message *reply, uint32_t compiled, uint32_t
         return failed > 0 ? EXIT_FAILED : EXIT_OK;
 }
 
+static int check_line(void *userdata, Value *v) {
+        const char *file = v[FAILURE_FILE].s, *error_file = v[FAILURE_ERROR_FILE].s;
+        _cleanup_free_ char *location = format_location(isempty(error_file) ? file : error_file, v[FAILURE_LINE].u);
+        _cleanup_free_ char *text = NULL;
+        int k;
+
+        if (!location)
+                return -ENOMEM;
+        /* The profile file is worth naming when the parser blamed
+         * another one (an abstraction it includes). */
+        if (!isempty(error_file) && !streq(error_file, file))
+                k = asprintf(&text, _("%s: %s (profile file %s)"), location, v[FAILURE_MESSAGE].s, file);
+        else
+                k = asprintf(&text, "%s: %s", location, v[FAILURE_MESSAGE].s);
+        if (k < 0)
+                return -ENOMEM;
+        fputs_sanitized(text, stdout);
+        fputc('\n', stdout);
+        return 0;
+}
+
 static int check_print(Ctl *c, sd_bus_message *reply) {
-        const char *file, *name, *error_file, *message;
-        uint32_t compiled, failed, line;
+        uint32_t compiled, failed;
         int r;
 
         r = sd_bus_message_read(reply, "uu", &compiled, &failed);
         if (r < 0)
                 return r;
-        r = sd_bus_message_enter_container(reply, 'a', "(sssus)");
-        if (r < 0)
-                return r;
         if (c->args->json)
                 return check_json(c, reply, compiled, failed);
 
-        while ((r = sd_bus_message_read(reply, "(sssus)", &file, &name, &error_file, &line, &message)) > 0) {
-                _cleanup_free_ char *location = format_location(isempty(error_file) ? file : error_file, line);
-                _cleanup_free_ char *text = NULL;
-                int k;
-
-                if (!location)
-                        return -ENOMEM;
-                /* The profile file is worth naming when the parser
-                 * blamed another one (an abstraction it includes). */
-                if (!isempty(error_file) && !streq(error_file, file))
-                        k = asprintf(&text, _("%s: %s (profile file %s)"), location, message, file);
-                else
-                        k = asprintf(&text, "%s: %s", location, message);
-                if (k < 0)
-                        return -ENOMEM;
-                fputs_sanitized(text, stdout);
-                fputc('\n', stdout);
-        }
+        r = rows_print(reply, failure_columns, ELEMENTSOF(failure_columns), NULL, NULL, check_line, NULL);
         if (r < 0)
                 return r;
-
         if (!c->args->quiet) {
                 if (c->args->level)
                         printf(ngettext("Level %s: %u profile file compiled, %u failed.\n",

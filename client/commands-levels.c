@@ -10,69 +10,68 @@
 #include "strv.h"
 #include "variant.h"
 
+/* ListLevels' a(ssss), and whether the level is the current one. */
+enum { LEVEL_NAME, LEVEL_INHERITS, LEVEL_DESCRIPTION, LEVEL_FILE, LEVEL_CURRENT };
+static const Column level_columns[] = {
+        [LEVEL_NAME]        = { 's', "name",        VALUE_STRING },
+        [LEVEL_INHERITS]    = { 's', "inherits",    VALUE_STRING_OR_NULL },
+        [LEVEL_DESCRIPTION] = { 's', "description", VALUE_STRING },
+        [LEVEL_FILE]        = { 's', "file",        VALUE_STRING },
+        [LEVEL_CURRENT]     = { 0,   "current",     VALUE_BOOL },
+};
+
+typedef struct LevelsTable {
+        const char *current_level;
+        Table *table;
+} LevelsTable;
+
+static int list_current(void *userdata, Value *v) {
+        LevelsTable *l = userdata;
+
+        v[LEVEL_CURRENT].b = streq(v[LEVEL_NAME].s, l->current_level);
+        return 0;
+}
+
+static int list_name(void *userdata, Value *v) {
+        fputs_sanitized(v[LEVEL_NAME].s, stdout);
+        fputc('\n', stdout);
+        return 0;
+}
+
+static int list_add(void *userdata, Value *v) {
+        LevelsTable *l = userdata;
+        _cleanup_free_ char *marked = NULL;
+
+        if (asprintf(&marked, "%s %s", v[LEVEL_CURRENT].b ? "*" : " ", v[LEVEL_NAME].s) < 0)
+                return -ENOMEM;
+        return table_add_row(l->table, (const char *[]) { marked, v[LEVEL_INHERITS].s, v[LEVEL_DESCRIPTION].s });
+}
+
 static int list_print(Ctl *c, sd_bus_message *reply, const char *current_level) {
         _cleanup_(table_freep) Table *t = NULL;
         _cleanup_free_ char *name_header = NULL;
-        _cleanup_(json_writer_done) JsonWriter w = {};
-        const char *name, *inherits, *description, *file;
+        LevelsTable l = { .current_level = current_level };
         int r;
 
-        r = sd_bus_message_enter_container(reply, 'a', "(ssss)");
+        if (c->args->json)
+                return json_print_rows(c, reply, level_columns, ELEMENTSOF(level_columns), list_current, &l);
+        if (c->args->quiet) {
+                r = rows_print(reply, level_columns, ELEMENTSOF(level_columns), NULL, NULL, list_name, NULL);
+                return r < 0 ? r : EXIT_OK;
+        }
+
+        /* Two columns for the marker of the current level.
+         * TRANSLATORS: column headers, in capitals. */
+        if (asprintf(&name_header, "  %s", _("NAME")) < 0)
+                return -ENOMEM;
+        r = table_new(3, (const char *[]) { name_header, _("INHERITS"), _("DESCRIPTION") }, &t);
         if (r < 0)
                 return r;
-
-        if (c->args->json) {
-                r = json_begin(c, &w);
-                if (r < 0)
-                        return r;
-                json_array_begin(&w);
-        } else if (!c->args->quiet) {
-                /* Two columns for the marker of the current level.
-                 * TRANSLATORS: column headers, in capitals. */
-                if (asprintf(&name_header, "  %s", _("NAME")) < 0)
-                        return -ENOMEM;
-                r = table_new(3, (const char *[]) { name_header, _("INHERITS"), _("DESCRIPTION") }, &t);
-                if (r < 0)
-                        return r;
-        }
-
-        while ((r = sd_bus_message_read(reply, "(ssss)", &name, &inherits, &description, &file)) > 0) {
-                bool current = streq(name, current_level);
-                _cleanup_free_ char *marked = NULL;
-
-                if (c->args->json) {
-                        json_object_begin(&w);
-                        json_key(&w, "name");
-                        json_string(&w, name);
-                        json_key(&w, "inherits");
-                        json_string_or_null(&w, inherits);
-                        json_key(&w, "description");
-                        json_string(&w, description);
-                        json_key(&w, "file");
-                        json_string(&w, file);
-                        json_key(&w, "current");
-                        json_bool(&w, current);
-                        json_object_end(&w);
-                } else if (c->args->quiet) {
-                        fputs_sanitized(name, stdout);
-                        fputc('\n', stdout);
-                } else {
-                        if (asprintf(&marked, "%s %s", current ? "*" : " ", name) < 0)
-                                return -ENOMEM;
-                        r = table_add_row(t, (const char *[]) { marked, inherits, description });
-                        if (r < 0)
-                                return r;
-                }
-        }
+        l.table = t;
+        r = rows_print(reply, level_columns, ELEMENTSOF(level_columns), NULL, list_current, list_add, &l);
         if (r < 0)
                 return r;
-
-        if (c->args->json) {
-                json_array_end(&w);
-                return json_end(&w);
-        }
-        if (t)
-                table_print(t, stdout);
+        table_print(t, stdout);
         return EXIT_OK;
 }
 
@@ -126,50 +125,36 @@ static const char *level_key_label(const char *key) {
 
 /* users a(ss): "alice (role staff_r)" a line, and {"user","role"}
  * objects in JSON. */
+enum { USER_USER, USER_ROLE };
+static const Column user_columns[] = {
+        [USER_USER] = { 's', "user", VALUE_STRING },
+        [USER_ROLE] = { 's', "role", VALUE_STRING },
+};
+
+static int show_user_line(void *userdata, Value *v) {
+        char ***lines = userdata, *line;
+
+        /* TRANSLATORS: a confined user and the role it gets. */
+        if (asprintf(&line, _("%s (role %s)"), v[USER_USER].s, v[USER_ROLE].s) < 0)
+                return -ENOMEM;
+        return strv_consume(lines, line);
+}
+
 static int show_users(sd_bus_message *m, JsonWriter *w, char **ret_text) {
         _cleanup_strv_free_ char **lines = NULL;
-        const char *user, *role;
         int r;
 
         r = sd_bus_message_enter_container(m, 'v', "a(ss)");
         if (r < 0)
                 return r;
-        r = sd_bus_message_enter_container(m, 'a', "(ss)");
+        r = rows_print(m, user_columns, ELEMENTSOF(user_columns), w, NULL, show_user_line, &lines);
         if (r < 0)
                 return r;
-        if (w)
-                json_array_begin(w);
-        while ((r = sd_bus_message_read(m, "(ss)", &user, &role)) > 0) {
-                char *line;
-
-                if (w) {
-                        json_object_begin(w);
-                        json_key(w, "user");
-                        json_string(w, user);
-                        json_key(w, "role");
-                        json_string(w, role);
-                        json_object_end(w);
-                        continue;
-                }
-                /* TRANSLATORS: a confined user and the role it gets. */
-                if (asprintf(&line, _("%s (role %s)"), user, role) < 0)
-                        return -ENOMEM;
-                r = strv_consume(&lines, line);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        if (w)
-                json_array_end(w);
-        else {
+        if (!w) {
                 *ret_text = strv_join(lines, "\n");
                 if (!*ret_text)
                         return -ENOMEM;
         }
-        r = sd_bus_message_exit_container(m);
-        if (r < 0)
-                return r;
         r = sd_bus_message_exit_container(m);
         return r < 0 ? r : 0;
 }

@@ -12,47 +12,24 @@
 #include "strv.h"
 
 static int status_json(Ctl *c, const ManagerProperties *p, usec_t now) {
-        _cleanup_(json_writer_done) JsonWriter w = {};
-        int r;
+        const Field fields[] = {
+                { "level",                     VALUE_STR_OR_NULL(p->level) },
+                { "pending_level",             VALUE_STR_OR_NULL(p->pending_level) },
+                { "state",                     VALUE_STR_OR_NULL(p->state) },
+                { "level_source",              VALUE_STR_OR_NULL(p->level_source) },
+                { "confirm_deadline_usec",     VALUE_UINT_OR_NULL(p->confirm_deadline) },
+                { "confirm_remaining_sec",     VALUE_UINT_IF(p->confirm_deadline > 0,
+                                                             confirm_remaining_sec(p->confirm_deadline, now)) },
+                { "profiles_loaded",           VALUE_UINT(p->profiles_loaded) },
+                { "profiles_failed",           VALUE_UINT(p->profiles_failed) },
+                { "profiles_modified",         VALUE_UINT(p->profiles_modified) },
+                { "last_reload_usec",          VALUE_UINT_OR_NULL(p->last_reload) },
+                { "last_reload_duration_usec", VALUE_UINT_IF(p->last_reload > 0, p->last_reload_duration) },
+                { "errors",                    VALUE_STRV(p->errors) },
+                { "version",                   VALUE_STR_OR_NULL(p->version) },
+        };
 
-        r = json_begin(c, &w);
-        if (r < 0)
-                return r;
-        json_object_begin(&w);
-        json_key(&w, "level");
-        json_string_or_null(&w, p->level);
-        json_key(&w, "pending_level");
-        json_string_or_null(&w, p->pending_level);
-        json_key(&w, "state");
-        json_string_or_null(&w, p->state);
-        json_key(&w, "level_source");
-        json_string_or_null(&w, p->level_source);
-        json_confirm_fields(&w, p, now);
-        json_key(&w, "profiles_loaded");
-        json_unsigned(&w, p->profiles_loaded);
-        json_key(&w, "profiles_failed");
-        json_unsigned(&w, p->profiles_failed);
-        json_key(&w, "profiles_modified");
-        json_unsigned(&w, p->profiles_modified);
-        json_key(&w, "last_reload_usec");
-        if (p->last_reload > 0)
-                json_unsigned(&w, p->last_reload);
-        else
-                json_null(&w);
-        json_key(&w, "last_reload_duration_usec");
-        if (p->last_reload > 0)
-                json_unsigned(&w, p->last_reload_duration);
-        else
-                json_null(&w);
-        json_key(&w, "errors");
-        json_array_begin(&w);
-        STRV_FOREACH(e, p->errors)
-                json_string(&w, *e);
-        json_array_end(&w);
-        json_key(&w, "version");
-        json_string_or_null(&w, p->version);
-        json_object_end(&w);
-        return json_end(&w);
+        return json_print_fields(c, fields, ELEMENTSOF(fields));
 }
 
 static int status_human(const ManagerProperties *p, usec_t now) {
@@ -124,22 +101,13 @@ int command_status(Ctl *c) {
 
 int command_get(Ctl *c) {
         _cleanup_(manager_properties_done) ManagerProperties p = {};
-        _cleanup_(json_writer_done) JsonWriter w = {};
         int r;
 
         r = ctl_get_properties(c, &p);
         if (r != 0)
                 return r;
-        if (c->args->json) {
-                r = json_begin(c, &w);
-                if (r < 0)
-                        return r;
-                json_object_begin(&w);
-                json_key(&w, "level");
-                json_string_or_null(&w, p.level);
-                json_object_end(&w);
-                return json_end(&w);
-        }
+        if (c->args->json)
+                return json_print_fields(c, (const Field[]) { { "level", VALUE_STR_OR_NULL(p.level) } }, 1);
         if (isempty(p.level)) {
                 if (!c->args->quiet)
                         fprintf(stderr, _("No level is in the kernel yet (the daemon is in state '%s').\n"),
@@ -150,79 +118,68 @@ int command_get(Ctl *c) {
         return EXIT_OK;
 }
 
-static int profiles_print(Ctl *c, sd_bus_message *reply) {
-        _cleanup_(table_freep) Table *t = NULL;
-        _cleanup_strv_free_ char **failures = NULL;
-        _cleanup_(json_writer_done) JsonWriter w = {};
-        const char *name, *mode, *file, *status, *message;
-        unsigned n_loaded = 0, n_failed = 0, n_modified = 0, n_missing = 0;
+/* ListProfiles' a(sssss). */
+enum { PROFILE_NAME, PROFILE_MODE, PROFILE_FILE, PROFILE_STATUS, PROFILE_MESSAGE };
+static const Column profile_columns[] = {
+        [PROFILE_NAME]    = { 's', "name",    VALUE_STRING_OR_NULL },
+        [PROFILE_MODE]    = { 's', "mode",    VALUE_STRING_OR_NULL },
+        [PROFILE_FILE]    = { 's', "file",    VALUE_STRING },
+        [PROFILE_STATUS]  = { 's', "status",  VALUE_STRING },
+        [PROFILE_MESSAGE] = { 's', "message", VALUE_STRING_OR_NULL },
+};
+
+typedef struct ProfilesTable {
+        Table *table;
+        char **failures;
+        unsigned n_loaded, n_failed, n_modified, n_missing;
+} ProfilesTable;
+
+static int profiles_add(void *userdata, Value *v) {
+        ProfilesTable *p = userdata;
+        const char *status = v[PROFILE_STATUS].s;
         int r;
 
-        r = sd_bus_message_enter_container(reply, 'a', "(sssss)");
+        r = table_add_row(p->table, (const char *[]) { v[PROFILE_NAME].s, v[PROFILE_MODE].s, status, v[PROFILE_FILE].s });
         if (r < 0)
                 return r;
+        if (streq(status, "loaded"))
+                p->n_loaded++;
+        else if (streq(status, "failed"))
+                p->n_failed++;
+        else if (streq(status, "modified"))
+                p->n_modified++;
+        else if (streq(status, "missing"))
+                p->n_missing++;
+        return isempty(v[PROFILE_MESSAGE].s) ? 0 : strv_extend(&p->failures, v[PROFILE_MESSAGE].s);
+}
 
-        if (c->args->json) {
-                r = json_begin(c, &w);
-                if (r < 0)
-                        return r;
-                json_array_begin(&w);
-        } else {
-                r = table_new(4, (const char *[]) { _("NAME"), _("MODE"), _("STATUS"), _("FILE") }, &t);
-                if (r < 0)
-                        return r;
-        }
+static void profiles_table_done(ProfilesTable *p) {
+        table_free(p->table);
+        strv_free(p->failures);
+}
 
-        while ((r = sd_bus_message_read(reply, "(sssss)", &name, &mode, &file, &status, &message)) > 0) {
-                if (c->args->json) {
-                        json_object_begin(&w);
-                        json_key(&w, "name");
-                        json_string_or_null(&w, name);
-                        json_key(&w, "mode");
-                        json_string_or_null(&w, mode);
-                        json_key(&w, "file");
-                        json_string(&w, file);
-                        json_key(&w, "status");
-                        json_string(&w, status);
-                        json_key(&w, "message");
-                        json_string_or_null(&w, message);
-                        json_object_end(&w);
-                        continue;
-                }
-                r = table_add_row(t, (const char *[]) { name, mode, status, file });
-                if (r < 0)
-                        return r;
-                if (streq(status, "loaded"))
-                        n_loaded++;
-                else if (streq(status, "failed"))
-                        n_failed++;
-                else if (streq(status, "modified"))
-                        n_modified++;
-                else if (streq(status, "missing"))
-                        n_missing++;
-                if (!isempty(message)) {
-                        r = strv_extend(&failures, message);
-                        if (r < 0)
-                                return r;
-                }
-        }
+static int profiles_print(Ctl *c, sd_bus_message *reply) {
+        _cleanup_(profiles_table_done) ProfilesTable p = {};
+        int r;
+
+        if (c->args->json)
+                return json_print_rows(c, reply, profile_columns, ELEMENTSOF(profile_columns), NULL, NULL);
+
+        r = table_new(4, (const char *[]) { _("NAME"), _("MODE"), _("STATUS"), _("FILE") }, &p.table);
         if (r < 0)
                 return r;
-
-        if (c->args->json) {
-                json_array_end(&w);
-                return json_end(&w);
-        }
-
-        if (table_rows(t) == 0) {
+        r = rows_print(reply, profile_columns, ELEMENTSOF(profile_columns), NULL, NULL, profiles_add, &p);
+        if (r < 0)
+                return r;
+        if (table_rows(p.table) == 0) {
                 if (!c->args->quiet)
                         printf(_("aalevel manages no profiles for the current level.\n"));
                 return EXIT_OK;
         }
-        table_print(t, stdout);
-        if (failures) {
+        table_print(p.table, stdout);
+        if (p.failures) {
                 printf("\n");
-                STRV_FOREACH(s, failures) {
+                STRV_FOREACH(s, p.failures) {
                         fputs_sanitized(*s, stdout);
                         fputc('\n', stdout);
                 }
@@ -231,8 +188,8 @@ static int profiles_print(Ctl *c, sd_bus_message *reply) {
                 printf("\n");
                 printf(ngettext("%zu profile: %u loaded, %u failed, %u modified, %u missing.\n",
                                 "%zu profiles: %u loaded, %u failed, %u modified, %u missing.\n",
-                                table_rows(t)),
-                       table_rows(t), n_loaded, n_failed, n_modified, n_missing);
+                                table_rows(p.table)),
+                       table_rows(p.table), p.n_loaded, p.n_failed, p.n_modified, p.n_missing);
         }
         return EXIT_OK;
 }

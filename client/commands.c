@@ -23,17 +23,31 @@ int json_end(JsonWriter *w) {
         return EXIT_OK;
 }
 
-void json_confirm_fields(JsonWriter *w, const ManagerProperties *p, usec_t now) {
-        json_key(w, "confirm_deadline_usec");
-        if (p->confirm_deadline > 0)
-                json_unsigned(w, p->confirm_deadline);
-        else
-                json_null(w);
-        json_key(w, "confirm_remaining_sec");
-        if (p->confirm_deadline > 0)
-                json_unsigned(w, confirm_remaining_sec(p->confirm_deadline, now));
-        else
-                json_null(w);
+int json_print_fields(Ctl *c, const Field *fields, size_t n) {
+        _cleanup_(json_writer_done) JsonWriter w = {};
+        int r;
+
+        r = json_begin(c, &w);
+        if (r < 0)
+                return r;
+        json_object_begin(&w);
+        json_fields(&w, fields, n);
+        json_object_end(&w);
+        return json_end(&w);
+}
+
+int json_print_rows(Ctl *c, sd_bus_message *m, const Column *columns, size_t n_columns, RowFunc complete,
+                    void *userdata) {
+        _cleanup_(json_writer_done) JsonWriter w = {};
+        int r;
+
+        r = json_begin(c, &w);
+        if (r < 0)
+                return r;
+        r = rows_print(m, columns, n_columns, &w, complete, NULL, userdata);
+        if (r < 0)
+                return r;
+        return json_end(&w);
 }
 
 int commands_run(Ctl *c) {

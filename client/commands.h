@@ -4,6 +4,7 @@
 #pragma once
 
 #include "ctl.h"
+#include "output.h"
 
 int commands_run(Ctl *c);
 
@@ -30,5 +31,9 @@ int command_check(Ctl *c);
 int json_begin(Ctl *c, JsonWriter *w);
 /* Ends the JSON document: EXIT_FAILED when stdout failed. */
 int json_end(JsonWriter *w);
-/* Writes the keys of status that set and reload repeat in their JSON. */
-void json_confirm_fields(JsonWriter *w, const ManagerProperties *p, usec_t now);
+/* A JSON document that is one object of these fields. */
+int json_print_fields(Ctl *c, const Field *fields, size_t n);
+/* A JSON document that is the array of rows of m (rows_print()). */
+int json_print_rows(Ctl *c, sd_bus_message *m, const Column *columns, size_t n_columns, RowFunc complete,
+                    void *userdata);
+

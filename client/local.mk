@@ -20,6 +20,8 @@ libaalevelctl_a_SOURCES = \
 	client/format.h \
 	client/json.c \
 	client/json.h \
+	client/output.c \
+	client/output.h \
 	client/progress.c \
 	client/progress.h \
 	client/properties.c \
