@@ -110,5 +110,6 @@ int rows_print(sd_bus_message *m, const Column *columns, size_t n_columns, JsonW
                 return r;
         if (w)
                 json_array_end(w);
-        return sd_bus_message_exit_container(m);
+        r = sd_bus_message_exit_container(m);
+        return r < 0 ? r : 0;
 }

@@ -1,5 +1,7 @@
 /* Reading the daemon's replies: GetAll's properties (known, unknown,
- * mistyped, missing) and any value as JSON or text (GetLevel). The
+ * mistyped, missing), any value as JSON or text (GetLevel) and the rows
+ * of an array by a table of columns (output.c), replies of the wrong
+ * shape included. The
  * messages are built on a bus over a socketpair that never sends. */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -8,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "output.h"
 #include "properties.h"
 #include "strv.h"
 #include "variant.h"
@@ -35,6 +38,7 @@ static void bus_teardown(void) {
 
 TestSuite(properties, .init = bus_setup, .fini = bus_teardown);
 TestSuite(variant, .init = bus_setup, .fini = bus_teardown);
+TestSuite(rows, .init = bus_setup, .fini = bus_teardown);
 
 static sd_bus_message *new_message(void) {
         sd_bus_message *m = NULL;
@@ -221,5 +225,114 @@ Test(variant, nothing_left) {
         cr_expect_lt(variant_to_json(m, &w), 0);
         fclose(f);
         free(buf);
+        sd_bus_message_unref(m);
+}
+
+/* Rows (output.c): a Check-like a(sssus) with a computed column. */
+static const Column failure_columns[] = {
+        { 's', "file", VALUE_STRING },
+        { 's', "name", VALUE_STRING_OR_NULL },
+        { 'u', "line", VALUE_UNSIGNED },
+        { 0,   "late", VALUE_BOOL },
+        { 's', NULL,   VALUE_STRING },       /* human output only */
+};
+
+static int rows_complete(void *userdata, Value *v) {
+        v[3].b = v[2].u > 10;
+        return 0;
+}
+
+static int rows_count(void *userdata, Value *v) {
+        unsigned *n = userdata;
+
+        cr_expect_eq(v[3].b, v[2].u > 10);
+        (*n)++;
+        return 0;
+}
+
+/* rows_print() into a string, or NULL when it fails (*ret_r). */
+static char *rows_json(sd_bus_message *m, int *ret_r) {
+        char *buf = NULL;
+        size_t size;
+        FILE *f = open_memstream(&buf, &size);
+        JsonWriter w;
+
+        json_writer_init(&w, f, 0);
+        *ret_r = rows_print(m, failure_columns, ELEMENTSOF(failure_columns), &w, rows_complete, NULL, NULL);
+        if (*ret_r >= 0)
+                cr_assert_eq(json_writer_finish(&w), 0);
+        fclose(f);
+        if (*ret_r < 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
+
+Test(rows, json_and_human) {
+        sd_bus_message *m = new_message();
+        unsigned n = 0;
+        char *json;
+        int r;
+
+        cr_assert_geq(sd_bus_message_append(m, "a(ssus)", 2, "a", "", 3, "x", "b\x1b", "n", 12, "y"), 0);
+        json = rows_json(ready(m), &r);
+        cr_assert_eq(r, 0);
+        cr_expect_str_eq(json, "[{\"file\":\"a\",\"name\":null,\"line\":3,\"late\":false},"
+                               "{\"file\":\"b\\u001b\",\"name\":\"n\",\"line\":12,\"late\":true}]\n");
+        free(json);
+        cr_assert_geq(sd_bus_message_rewind(m, true), 0);
+        cr_expect_eq(rows_print(m, failure_columns, ELEMENTSOF(failure_columns), NULL, rows_complete, rows_count, &n), 0);
+        cr_expect_eq(n, 2);
+        sd_bus_message_unref(m);
+}
+
+Test(rows, empty) {
+        sd_bus_message *m = new_message();
+        char *json;
+        int r;
+
+        cr_assert_geq(sd_bus_message_append(m, "a(ssus)", 0), 0);
+        json = rows_json(ready(m), &r);
+        cr_assert_eq(r, 0);
+        cr_expect_str_eq(json, "[]\n");
+        free(json);
+        sd_bus_message_unref(m);
+}
+
+/* Replies of another shape fail, whatever was written before. */
+Test(rows, bad_shapes) {
+        static const char * const bad[] = { "a(ss)", "a(sssus)", "a(suss)", "as", "s", "" };
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                sd_bus_message *m = new_message();
+                int r;
+
+                if (streq(bad[i], "a(ss)"))
+                        cr_assert_geq(sd_bus_message_append(m, bad[i], 1, "a", "b"), 0);
+                else if (streq(bad[i], "a(sssus)"))
+                        cr_assert_geq(sd_bus_message_append(m, bad[i], 1, "a", "b", "c", 1, "d"), 0);
+                else if (streq(bad[i], "a(suss)"))
+                        cr_assert_geq(sd_bus_message_append(m, bad[i], 1, "a", 1, "c", "d"), 0);
+                else if (streq(bad[i], "as"))
+                        cr_assert_geq(sd_bus_message_append(m, bad[i], 1, "a"), 0);
+                else if (streq(bad[i], "s"))
+                        cr_assert_geq(sd_bus_message_append(m, bad[i], "a"), 0);
+                cr_expect_null(rows_json(ready(m), &r), "shape %s", bad[i]);
+                cr_expect_lt(r, 0, "shape %s", bad[i]);
+                sd_bus_message_unref(m);
+        }
+}
+
+static int rows_fail(void *userdata, Value *v) {
+        return -ENOTRECOVERABLE;
+}
+
+Test(rows, callback_error_passes_through) {
+        sd_bus_message *m = new_message();
+
+        cr_assert_geq(sd_bus_message_append(m, "a(ssus)", 1, "a", "", 3, "x"), 0);
+        cr_expect_eq(rows_print(ready(m), failure_columns, ELEMENTSOF(failure_columns), NULL, NULL, rows_fail, NULL),
+                     -ENOTRECOVERABLE);
         sd_bus_message_unref(m);
 }
