@@ -1,8 +1,8 @@
 /* Reading the daemon's replies: GetAll's properties (known, unknown,
  * mistyped, missing), any value as JSON or text (GetLevel) and the rows
  * of an array by a table of columns (output.c), replies of the wrong
- * shape included. The
- * messages are built on a bus over a socketpair that never sends. */
+ * shape included. The messages are built on a bus over a socketpair
+ * that never sends. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
