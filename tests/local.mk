@@ -29,7 +29,8 @@ unit_tests = \
 	tests/unit/test-state \
 	tests/unit/test-tree \
 	tests/unit/test-users \
-	tests/unit/test-utf8
+	tests/unit/test-utf8 \
+	tests/unit/test-util
 
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
@@ -84,6 +85,10 @@ tests_unit_test_users_LDADD = $(TEST_LIBS)
 tests_unit_test_utf8_SOURCES = tests/unit/test-utf8.c
 tests_unit_test_utf8_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_utf8_LDADD = $(TEST_LIBS)
+
+tests_unit_test_util_SOURCES = tests/unit/test-util.c
+tests_unit_test_util_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_util_LDADD = $(TEST_LIBS)
 
 tests_unit_test_blob_SOURCES = tests/unit/test-blob.c
 tests_unit_test_blob_CFLAGS = $(TEST_CFLAGS)
