@@ -157,10 +157,6 @@ int engine_write_policy_cache(Engine *e, const char *dir);
  * level: clear it again, if aalevel filled it. */
 int engine_update_early_policy(Engine *e, bool wanted);
 
-/* Loads a policy cache directory (the layout above) into the running
- * kernel: early boot, from an initramfs, before PID 1 runs. */
-int policy_cache_load(const char *dir, char **ret_error);
-
 /* Drops cache entries that neither the state nor this run of the engine
  * refers to and that nobody used for max_age_sec. */
 int engine_collect_garbage(Engine *e, uint64_t max_age_sec, unsigned *ret_removed);

@@ -16,8 +16,11 @@ libaalevel_core_a_SOURCES = \
 	daemon/compiler.h \
 	daemon/conf.c \
 	daemon/conf.h \
+	daemon/early-policy.c \
+	daemon/early-policy.h \
 	daemon/engine.c \
 	daemon/engine.h \
+	daemon/engine-internal.h \
 	daemon/graph.c \
 	daemon/graph.h \
 	daemon/hash.c \
@@ -28,6 +31,7 @@ libaalevel_core_a_SOURCES = \
 	daemon/kernel.h \
 	daemon/level.c \
 	daemon/level.h \
+	daemon/load.c \
 	daemon/log.c \
 	daemon/log.h \
 	daemon/manager.c \
@@ -38,6 +42,7 @@ libaalevel_core_a_SOURCES = \
 	daemon/messages.h \
 	daemon/parser-error.c \
 	daemon/parser-error.h \
+	daemon/plan.c \
 	daemon/request.c \
 	daemon/request.h \
 	daemon/selection.c \

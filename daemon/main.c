@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bus.h"
+#include "early-policy.h"
 #include "engine.h"
 #include "fileio.h"
 #include "i18n.h"
@@ -199,8 +200,7 @@ static int run_compile(const Args *a) {
                  * daemon there owns it (and clears it for other levels). */
                 char out[PATH_MAX], early[PATH_MAX];
                 if (realpath(a->output, out) && realpath(config->early_policy_dir, early) && streq(out, early)) {
-                        _cleanup_free_ char *marker = path_join(early, ".aalevel-owned");
-                        if (!marker || write_file_atomic(marker, "", 0, 0644) < 0)
+                        if (early_policy_mark_owned(early) < 0)
                                 log_warning("Cannot mark %s as aalevel's.", early);
                 }
         }

@@ -1,0 +1,113 @@
+/* What the engine's stages share, and nothing outside the engine sees:
+ * the Unit (one profile file compiled for one namespace, as a run plans,
+ * compiles and loads it) and the Engine object itself.
+ *
+ * The stages, in the order a run goes through them:
+ *   plan.c         units, keys, cache look-ups, compiling what the cache
+ *                  lacks, the level's required profiles, the diff;
+ *   load.c         the kernel transaction: claim, replace (on a pool of
+ *                  threads), record, sweep;
+ *   early-policy.c the binaries of the last run as a policy cache for
+ *                  early boot;
+ *   engine.c       the engine's lifetime, engine_run(), status, garbage
+ *                  collection. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compiler.h"
+#include "engine.h"
+#include "hashmap.h"
+
+typedef struct Unit {
+        char *file;
+        char *ns;               /* compiled into this policy namespace; NULL: the root one */
+        char *name;             /* file name, for the policy cache layout */
+        Closure *closure;
+        bool prelude;
+        ModeOverride override;  /* applied to the cached binary when loading */
+        CacheKey key;
+        char key_hex[CACHE_KEY_HEX_SIZE];
+
+        bool needs_compile;     /* a cache miss */
+        bool cached;            /* the cache has the binary */
+        uint8_t *blob;          /* held only when the cache could not take it */
+        size_t blob_size;
+        bool sha1_known;        /* sha1 is that of the binary with the override applied */
+        char sha1[2 * SHA1_DIGEST_SIZE + 1];
+        char **names;
+        bool failed;
+        UnitFailure failure;
+        CompileJob job;
+        int outcome;            /* of the parallel load pass (Outcome) */
+        int outcome_error;
+} Unit;
+
+typedef enum Outcome {
+        OUTCOME_NONE,           /* left to the engine's own thread */
+        OUTCOME_LOADED,
+        OUTCOME_UNCHANGED,
+        OUTCOME_REJECTED,       /* the kernel refused it */
+        OUTCOME_UNREADABLE,     /* its binary could be neither read nor compiled */
+} Outcome;
+
+struct Engine {
+        char *run_error;        /* why the last engine_run() failed, when it says */
+        const Config *config;
+        const LevelSet *levels;
+        EngineOptions options;
+        char *root;
+        Kernel *kernel;
+        Cache *cache;
+        IncludeGraph *graph;
+        State *state;
+        char *state_path;
+        char *features_file;
+        char *parser_identity;
+        char **search_path;
+        char *cwd;
+        CacheContext ctx;
+        Hashmap *names_by_key;  /* key hex → char** names of that binary */
+        uint64_t last_revision; /* after our own last write; 0 unknown */
+        UnitStatus *status;
+        size_t n_status;
+        Unit *units;            /* of the last run, for engine_write_policy_cache() */
+        size_t n_units;
+        char *prelude;          /* of the level of the current (or last) run */
+        volatile int cancel;
+        unsigned load_done;     /* progress of the load pass, shared by its threads */
+};
+
+/* engine.c */
+void engine_progress(Engine *e, const char *phase, unsigned done, unsigned total, const char *current);
+
+/* plan.c */
+typedef struct UnitList {
+        Unit *units;
+        size_t n;
+} UnitList;
+
+void failure_clear(UnitFailure *f);
+void units_free(Unit *units, size_t n);
+void unit_list_done(UnitList *l);
+/* The level resolved, its directories below the root, its confined
+ * users' policy written: 1 and the level; 0 when the result says why not
+ * (res->ok false). */
+int plan_level(Engine *e, const char *name, EngineResult *res, ResolvedLevel **ret);
+/* The level's units: scanned, looked up in the state and the cache,
+ * compiled when the cache lacks them, failures counted in res. */
+int plan_units(Engine *e, const ResolvedLevel *level, EngineResult *res, UnitList *ret, usec_t start);
+/* Marks a unit failed with the parser's or our own account, and logs it. */
+int unit_fail(Engine *e, Unit *u, const char *error_file, unsigned line, const char *message);
+/* The binary as the kernel gets it (mode override applied); fills in
+ * u->sha1. res, when given, counts a compile. */
+int unit_final_blob(Engine *e, Unit *u, uint8_t **ret, size_t *ret_size, EngineResult *res);
+/* The names the units that did not fail make, as a set. */
+Hashmap *produced_names(const Unit *units, size_t n);
+int check_requires(Engine *e, const ResolvedLevel *level, Unit *units, size_t n, EngineResult *res);
+int compute_diff(Engine *e, Unit *units, size_t n, EngineResult *res);
+
+/* load.c */
+int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t n, EngineResult *res);
