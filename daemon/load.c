@@ -120,30 +120,6 @@ static bool unit_needs_load(Engine *e, const Unit *u, Hashmap *loaded, Hashmap *
         return false;
 }
 
-static int record_unit(Engine *e, const Unit *u) {
-        StateUnit su = {};
-        int r;
-
-        su.file = strdup(u->file);
-        su.ns = u->ns ? strdup(u->ns) : NULL;
-        if (u->ns && !su.ns) {
-                state_unit_clear(&su);
-                return -ENOMEM;
-        }
-        su.key = u->key;
-        su.mode = u->override;
-        memcpy(su.sha1, u->sha1, sizeof su.sha1);
-        su.names = strv_copy(u->names);
-        if (!su.file || !su.names) {
-                state_unit_clear(&su);
-                return -ENOMEM;
-        }
-        r = state_set_unit(e->state, &su);
-        if (r < 0)
-                state_unit_clear(&su);
-        return r;
-}
-
 typedef enum Todo {
         TODO_NOTHING,
         TODO_LOAD,
@@ -290,22 +266,18 @@ static int decide(Transaction *t, char ***ret_claim) {
  * point still knows they are ours. */
 static int claim(Transaction *t, char **names) {
         Engine *e = t->e;
-        size_t before;
         int r;
 
         if (strv_length(names) == 0)
                 return 0;
-        before = strv_length(e->state->claimed);
-        r = strv_extend_strv(&e->state->claimed, names);
+        r = state_claim(e->state, names);
         if (r < 0)
                 return r;
         r = engine_save_state(e);
         if (r < 0) {
                 /* The claim is not on disk, so it is not made: the next run
                  * must try to write it again. */
-                for (size_t k = before; e->state->claimed[k]; k++)
-                        free(e->state->claimed[k]);
-                e->state->claimed[before] = NULL;
+                state_unclaim(e->state, names);
                 if (asprintf(&e->run_error, "Cannot write the state to %s (%s); nothing was loaded",
                              e->state_path, strerror(-r)) < 0)
                         e->run_error = NULL;
@@ -370,7 +342,7 @@ static int record_outcome(Transaction *t, Unit *u) {
         default:
                 return 0;
         }
-        r = record_unit(t->e, u);
+        r = state_record_unit(t->e->state, u->file, u->ns, &u->key, u->override, u->sha1, u->names);
         if (r < 0)
                 return r;
         t->state_changed = true;
@@ -382,16 +354,10 @@ static int record_outcome(Transaction *t, Unit *u) {
 static void record_new_keys(Transaction *t) {
         for (size_t i = 0; i < t->n; i++) {
                 const Unit *u = &t->units[i];
-                StateUnit *su;
 
-                if (t->todo[i] != TODO_NOTHING || u->failed)
-                        continue;
-                su = state_find_unit(t->e->state, u->file, u->ns);
-                if (su && (!cache_key_equal(&su->key, &u->key) || su->mode != u->override)) {
-                        su->key = u->key;
-                        su->mode = u->override;
+                if (t->todo[i] == TODO_NOTHING && !u->failed &&
+                    state_update_unit_key(t->e->state, u->file, u->ns, &u->key, u->override))
                         t->state_changed = true;
-                }
         }
 }
 
@@ -482,18 +448,13 @@ static int commit(Transaction *t) {
         Engine *e = t->e;
         int r;
 
-        if (e->state->claimed) {
-                strv_free(e->state->claimed);
-                e->state->claimed = NULL;
+        if (state_clear_claims(e->state))
                 t->state_changed = true;
-        }
-        if (!e->state->applied || !streq(e->state->applied, t->level->name)) {
-                free(e->state->applied);
-                e->state->applied = strdup(t->level->name);
-                if (!e->state->applied)
-                        return -ENOMEM;
+        r = state_set_applied(e->state, t->level->name);
+        if (r < 0)
+                return r;
+        if (r > 0)
                 t->state_changed = true;
-        }
         if (t->state_changed) {
                 r = engine_save_state(e);
                 if (r < 0)

@@ -55,15 +55,6 @@ char *proc_cmdline_level(void) {
         return cmdline_level(text);
 }
 
-static int set_str(char **field, const char *v) {
-        char *c = v ? strdup(v) : NULL;
-        if (v && !c)
-                return -ENOMEM;
-        free(*field);
-        *field = c;
-        return 0;
-}
-
 int select_level(const Config *config, State *state, const char *cmdline, char **ret_level, LevelSource *ret_source,
                  bool *ret_changed) {
         const char *level;
@@ -74,12 +65,12 @@ int select_level(const Config *config, State *state, const char *cmdline, char *
         /* A configuration level= we have not seen yet is the newest
          * instruction: it replaces an earlier `aalevelctl set`. */
         if (config->level && (!state->config_level || !streq(state->config_level, config->level))) {
-                if ((r = set_str(&state->config_level, config->level)) < 0 ||
-                    (r = set_str(&state->selected, config->level)) < 0)
+                if ((r = state_set_config_level(state, config->level)) < 0 ||
+                    (r = state_set_selected(state, config->level)) < 0)
                         return r;
                 changed = true;
         } else if (!config->level && state->config_level) {
-                r = set_str(&state->config_level, NULL);
+                r = state_set_config_level(state, NULL);
                 if (r < 0)
                         return r;
                 changed = true;

@@ -1,6 +1,7 @@
 /* The persisted state. */
 #include "state.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <errno.h>
@@ -68,14 +69,15 @@ char *state_escape(const char *s) {
 }
 
 int state_unescape(const char *s, char **ret) {
-        char *r = malloc(strlen(s) + 1), *o = r;
+        _cleanup_free_ char *r = malloc(strlen(s) + 1);
+        char *o = r;
 
         if (!r)
                 return -ENOMEM;
         for (const char *p = s; *p; p++) {
                 if (*p != '\\') {
                         if ((unsigned char) *p < 0x20 || *p == 0x7f)
-                                goto bad;
+                                return -EINVAL;
                         *o++ = *p;
                         continue;
                 }
@@ -90,18 +92,15 @@ int state_unescape(const char *s, char **ret) {
                         char hex[3] = { p[1], p[2], 0 };
                         unsigned long v = strtoul(hex, NULL, 16);
                         if (v == 0)
-                                goto bad; /* a NUL would cut the field */
+                                return -EINVAL; /* a NUL would cut the field */
                         *o++ = (char) v;
                         p += 2;
                 } else
-                        goto bad;
+                        return -EINVAL;
         }
         *o = '\0';
-        *ret = r;
+        *ret = TAKE_PTR(r);
         return 0;
-bad:
-        free(r);
-        return -EINVAL;
 }
 
 static bool is_hex(const char *s, size_t len) {
@@ -355,25 +354,27 @@ static bool index_build(State *s) {
         return true;
 }
 
-StateUnit *state_find_unit(const State *s, const char *file, const char *ns) {
-        /* The index is a cache of the array: building it changes nothing
-         * a reader of the state can see. */
-        State *m = (State *) s;
-
-        if (s->n_units > 8 && index_build(m)) {
+static StateUnit *find_unit(State *s, const char *file, const char *ns) {
+        if (s->n_units > 8 && index_build(s)) {
                 _cleanup_free_ char *k = state_unit_key(file, ns);
                 if (k) {
-                        uintptr_t pos = (uintptr_t) hashmap_get(m->index, k);
-                        return pos > 0 ? &m->units[pos - 1] : NULL;
+                        uintptr_t pos = (uintptr_t) hashmap_get(s->index, k);
+                        return pos > 0 ? &s->units[pos - 1] : NULL;
                 }
         }
         for (size_t i = 0; i < s->n_units; i++)
                 if (streq(s->units[i].file, file) && streq_ptr(s->units[i].ns, ns))
-                        return &m->units[i];
+                        return &s->units[i];
         return NULL;
 }
 
-StateUnit *state_find_name(const State *s, const char *name) {
+const StateUnit *state_find_unit(const State *s, const char *file, const char *ns) {
+        /* The index is a cache of the array: building it changes nothing
+         * a reader of the state can see. */
+        return find_unit((State *) s, file, ns);
+}
+
+const StateUnit *state_find_name(const State *s, const char *name) {
         for (size_t i = 0; i < s->n_units; i++)
                 if (strv_contains(s->units[i].names, name))
                         return &s->units[i];
@@ -395,7 +396,7 @@ char **state_owned_names(const State *s) {
 }
 
 int state_set_unit(State *s, StateUnit *u) {
-        StateUnit *existing = state_find_unit(s, u->file, u->ns), *a;
+        StateUnit *existing = find_unit(s, u->file, u->ns), *a;
 
         if (existing) {
                 state_unit_clear(existing);
@@ -420,7 +421,7 @@ int state_set_unit(State *s, StateUnit *u) {
 }
 
 void state_remove_unit(State *s, const char *file, const char *ns) {
-        StateUnit *u = state_find_unit(s, file, ns);
+        StateUnit *u = find_unit(s, file, ns);
         size_t i, last;
 
         if (!u)
@@ -446,4 +447,74 @@ void state_remove_unit(State *s, const char *file, const char *ns) {
         if (i != last)
                 s->units[i] = s->units[last];
         s->n_units--;
+}
+
+int state_set_selected(State *s, const char *level) {
+        return free_and_strdup(&s->selected, level);
+}
+
+int state_set_config_level(State *s, const char *level) {
+        return free_and_strdup(&s->config_level, level);
+}
+
+int state_set_applied(State *s, const char *level) {
+        return free_and_strdup(&s->applied, level);
+}
+
+int state_claim(State *s, char * const *names) {
+        return strv_extend_strv(&s->claimed, names);
+}
+
+void state_unclaim(State *s, char * const *names) {
+        size_t k = 0;
+
+        if (!s->claimed)
+                return;
+        for (size_t i = 0; s->claimed[i]; i++)
+                if (strv_contains(names, s->claimed[i]))
+                        free(s->claimed[i]);
+                else
+                        s->claimed[k++] = s->claimed[i];
+        s->claimed[k] = NULL;
+}
+
+bool state_clear_claims(State *s) {
+        if (!s->claimed)
+                return false;
+        strv_free(s->claimed);
+        s->claimed = NULL;
+        return true;
+}
+
+int state_record_unit(State *s, const char *file, const char *ns, const CacheKey *key, ModeOverride mode,
+                      const char *sha1, char * const *names) {
+        StateUnit u = {
+                .file = strdup(file),
+                .ns = ns ? strdup(ns) : NULL,
+                .key = *key,
+                .mode = mode,
+                .names = strv_copy(names),
+        };
+        int r;
+
+        assert(strlen(sha1) == sizeof u.sha1 - 1);
+        if (!u.file || (ns && !u.ns) || !u.names) {
+                state_unit_clear(&u);
+                return -ENOMEM;
+        }
+        memcpy(u.sha1, sha1, sizeof u.sha1);
+        r = state_set_unit(s, &u);
+        if (r < 0)
+                state_unit_clear(&u);
+        return r;
+}
+
+bool state_update_unit_key(State *s, const char *file, const char *ns, const CacheKey *key, ModeOverride mode) {
+        StateUnit *u = find_unit(s, file, ns);
+
+        if (!u || (cache_key_equal(&u->key, key) && u->mode == mode))
+                return false;
+        u->key = *key;
+        u->mode = mode;
+        return true;
 }

@@ -52,14 +52,38 @@ int state_format(const State *s, char **ret, size_t *ret_size);
 int state_save(const State *s, const char *path);
 
 /* A unit is a profile file compiled for one namespace (NULL: the root). */
-StateUnit *state_find_unit(const State *s, const char *file, const char *ns);
+const StateUnit *state_find_unit(const State *s, const char *file, const char *ns);
 /* A unit's identity as one string (its namespace and file), as the index
  * has it; NULL when out of memory. */
 char *state_unit_key(const char *file, const char *ns);
 /* The unit that loaded this profile name, or NULL. */
-StateUnit *state_find_name(const State *s, const char *name);
+const StateUnit *state_find_name(const State *s, const char *name);
 /* Every name aalevel owns: of every unit, and claimed ones. Sorted. */
 char **state_owned_names(const State *s);
+
+/* Only the functions below change a State: the engine, the worker and
+ * the level selection call them. When out of memory they return -ENOMEM
+ * and leave the state as it was. */
+
+/* The levels: 0 when the field already says so, 1 when changed (level
+ * NULL: unset). */
+int state_set_selected(State *s, const char *level);
+int state_set_config_level(State *s, const char *level);
+int state_set_applied(State *s, const char *level);
+
+/* Names a transaction is about to load, recorded (and saved) before the
+ * kernel sees them; names must not be claimed or owned already. */
+int state_claim(State *s, char * const *names);
+/* Takes back a claim that could not be saved. */
+void state_unclaim(State *s, char * const *names);
+/* The transaction is over: true when there were claims to drop. */
+bool state_clear_claims(State *s);
+
+/* Records a unit as loaded (everything copied). */
+int state_record_unit(State *s, const char *file, const char *ns, const CacheKey *key, ModeOverride mode,
+                      const char *sha1, char * const *names);
+/* The same binary under a new key or mode: true when something changed. */
+bool state_update_unit_key(State *s, const char *file, const char *ns, const CacheKey *key, ModeOverride mode);
 
 /* Adds or replaces the unit of (u->file, u->ns), taking over u's contents. */
 int state_set_unit(State *s, StateUnit *u);

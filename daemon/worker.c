@@ -134,16 +134,29 @@ static void on_engine_failure(const UnitFailure *f, void *userdata) {
         Worker *w = userdata;
         UnitFailure *a;
 
+        UnitFailure c = {
+                .file = strdup(f->file),
+                .error_file = f->error_file ? strdup(f->error_file) : NULL,
+                .line = f->line,
+                .message = strdup(strempty(f->message)),
+        };
+
+        if (!c.file || (f->error_file && !c.error_file) || !c.message) {
+                /* Out of memory: the failure is in the run's result. */
+                free(c.file);
+                free(c.error_file);
+                free(c.message);
+                return;
+        }
         pthread_mutex_lock(&w->lock);
         a = realloc(w->failures, sizeof(UnitFailure) * (w->n_failures + 1));
         if (a) {
                 w->failures = a;
-                w->failures[w->n_failures++] = (UnitFailure) {
-                        .file = strdup(f->file),
-                        .error_file = f->error_file ? strdup(f->error_file) : NULL,
-                        .line = f->line,
-                        .message = strdup(strempty(f->message)),
-                };
+                w->failures[w->n_failures++] = c;
+        } else {
+                free(c.file);
+                free(c.error_file);
+                free(c.message);
         }
         pthread_mutex_unlock(&w->lock);
         wake(w);
@@ -271,6 +284,10 @@ static void run_job(Worker *w, Job *j) {
                         }
                 }
                 j->source = strdup(level_source_to_string(source));
+                if (!j->source) {
+                        r = -ENOMEM;
+                        goto finish;
+                }
                 if (changed)
                         (void) engine_save_state(w->engine);
         }
@@ -287,18 +304,18 @@ static void run_job(Worker *w, Job *j) {
                         goto finish;
                 }
                 if (j->type == JOB_APPLY && j->result->ok && j->persist_level) {
-                        free(state->selected);
-                        state->selected = strdup(j->persist_level);
-                        r = engine_save_state(w->engine);
+                        r = state_set_selected(state, j->persist_level);
+                        if (r >= 0)
+                                r = engine_save_state(w->engine);
                         if (r < 0)
                                 log_error_errno(r, "Cannot record the selected level: %m");
                         r = 0;
                 }
                 break;
         case JOB_PERSIST:
-                free(state->selected);
-                state->selected = strdup(j->persist_level);
-                r = engine_save_state(w->engine);
+                r = state_set_selected(state, j->persist_level);
+                if (r >= 0)
+                        r = engine_save_state(w->engine);
                 if (r < 0) {
                         j->error = strdup(strerror(-r));
                         goto finish;

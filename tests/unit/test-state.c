@@ -120,3 +120,44 @@ Test(state, many_names_fast, .timeout = 3) {
         state_free(s);
         free(text);
 }
+
+Test(state, operations) {
+        State *s = state_new();
+        CacheKey key, other;
+        char **owned;
+
+        cr_assert_eq(cache_key_from_hex(KEY, &key), 0);
+        other = key;
+        other.bytes[0] ^= 1;
+
+        cr_assert_eq(state_set_applied(s, "strict"), 1);
+        cr_assert_eq(state_set_applied(s, "strict"), 0, "the same level: nothing changed");
+        cr_assert_eq(state_set_selected(s, "fsp"), 1);
+        cr_assert_eq(state_set_config_level(s, NULL), 0);
+        cr_assert_str_eq(s->applied, "strict");
+        cr_assert_str_eq(s->selected, "fsp");
+
+        /* A claim, taken back when it could not be saved, and made again. */
+        cr_assert_eq(state_claim(s, (char *[]) { "old", NULL }), 0);
+        cr_assert_eq(state_claim(s, (char *[]) { "a", "b", NULL }), 0);
+        state_unclaim(s, (char *[]) { "a", "b", NULL });
+        cr_assert(strv_equal(s->claimed, (char *[]) { "old", NULL }));
+        cr_assert_eq(state_claim(s, (char *[]) { "a", NULL }), 0);
+
+        cr_assert_eq(state_record_unit(s, "/p/a", NULL, &key, MODE_KEEP, SHA, (char *[]) { "a", NULL }), 0);
+        owned = state_owned_names(s);
+        cr_assert(strv_equal(owned, (char *[]) { "a", "old", NULL }));
+        strv_free(owned);
+        cr_assert(state_clear_claims(s));
+        cr_assert_not(state_clear_claims(s));
+        cr_assert_not_null(state_find_name(s, "a"));
+        cr_assert_null(state_find_name(s, "old"));
+
+        cr_assert_not(state_update_unit_key(s, "/p/a", NULL, &key, MODE_KEEP));
+        cr_assert(state_update_unit_key(s, "/p/a", NULL, &other, MODE_KEEP));
+        cr_assert(state_update_unit_key(s, "/p/a", NULL, &other, MODE_COMPLAIN));
+        cr_assert_not(state_update_unit_key(s, "/p/b", NULL, &other, MODE_COMPLAIN), "no such unit");
+        cr_assert(cache_key_equal(&state_find_unit(s, "/p/a", NULL)->key, &other));
+        cr_assert_eq(state_find_unit(s, "/p/a", NULL)->mode, MODE_COMPLAIN);
+        state_free(s);
+}
