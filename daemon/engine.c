@@ -226,7 +226,9 @@ int engine_new(const Config *config, const LevelSet *levels, const EngineOptions
         r = find_parser_identity(e, ret_error);
         if (r < 0)
                 return r;
-        if (!e->options.offline) {
+        if (e->options.kernel)
+                e->kernel = e->options.kernel;
+        else if (!e->options.offline) {
                 r = kernel_open(config->apparmorfs, &e->kernel);
                 if (r < 0)
                         return new_error(ret_error, r, "AppArmor is not available at %s: %s", config->apparmorfs,
@@ -263,7 +265,8 @@ void engine_free(Engine *e) {
                 return;
         free(e->run_error);
         free(e->root);
-        kernel_free(e->kernel);
+        if (e->kernel != e->options.kernel)
+                kernel_free(e->kernel);
         cache_free(e->cache);
         include_graph_free(e->graph);
         state_free(e->state);

@@ -88,6 +88,7 @@ typedef void (*EngineFailure)(const UnitFailure *f, void *userdata);
 
 typedef struct EngineOptions {
         bool offline;           /* no kernel (aalevel compile) */
+        Kernel *kernel;         /* borrowed, instead of the running kernel (the tests' fake) */
         const char *features_file; /* overrides the configuration and the kernel */
         const char *root;       /* relative includes resolve below it */
         EngineProgress progress;

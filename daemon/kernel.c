@@ -1,6 +1,7 @@
 /* Loading into and reading from the kernel. */
 #include "kernel.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,21 +15,45 @@
 #include "util.h"
 
 struct Kernel {
+        const KernelOps *ops;
+        void *userdata;
         char *apparmorfs;
+        /* the running kernel's: */
         aa_features *features;
         aa_kernel_interface *interface;
 };
 
-int kernel_open(const char *apparmorfs, Kernel **ret) {
-        _cleanup_(kernel_freep) Kernel *k = NULL;
-        _cleanup_free_ char *features = NULL;
+static const KernelOps libapparmor_ops;
 
+int kernel_new(const KernelOps *ops, void *userdata, const char *name, Kernel **ret) {
+        _cleanup_(kernel_freep) Kernel *k = NULL;
+
+        assert(ops);
+        assert(name);
+        assert(ret);
         k = calloc(1, sizeof(Kernel));
         if (!k)
                 return -ENOMEM;
-        k->apparmorfs = strdup(apparmorfs);
+        k->ops = ops;
+        k->userdata = userdata;
+        k->apparmorfs = strdup(name);
+        if (!k->apparmorfs)
+                return -ENOMEM;
+        *ret = TAKE_PTR(k);
+        return 0;
+}
+
+int kernel_open(const char *apparmorfs, Kernel **ret) {
+        _cleanup_(kernel_freep) Kernel *k = NULL;
+        _cleanup_free_ char *features = NULL;
+        int r;
+
+        r = kernel_new(&libapparmor_ops, NULL, apparmorfs, &k);
+        if (r < 0)
+                return r;
+        k->userdata = k;
         features = path_join(apparmorfs, "features");
-        if (!k->apparmorfs || !features)
+        if (!features)
                 return -ENOMEM;
         if (aa_features_new(&k->features, AT_FDCWD, features) < 0)
                 return negative_errno();
@@ -51,7 +76,8 @@ const char *kernel_apparmorfs(const Kernel *k) {
         return k->apparmorfs;
 }
 
-int kernel_write_features(Kernel *k, const char *path) {
+static int aa_write_features(void *userdata, const char *path) {
+        Kernel *k = userdata;
         _cleanup_free_ char *tmp = NULL;
 
         if (asprintf(&tmp, "%s.tmp.%ld", path, (long) getpid()) < 0)
@@ -67,13 +93,17 @@ int kernel_write_features(Kernel *k, const char *path) {
         return 0;
 }
 
-int kernel_replace(Kernel *k, const void *blob, size_t size) {
+static int aa_replace(void *userdata, const void *blob, size_t size) {
+        Kernel *k = userdata;
+
         if (aa_kernel_interface_replace_policy(k->interface, blob, size) < 0)
                 return negative_errno();
         return 0;
 }
 
-int kernel_remove(Kernel *k, const char *name) {
+static int aa_remove(void *userdata, const char *name) {
+        Kernel *k = userdata;
+
         if (aa_kernel_interface_remove_policy(k->interface, name) < 0)
                 return negative_errno();
         return 0;
@@ -87,7 +117,9 @@ void kernel_profiles_free(KernelProfile *p, size_t n) {
         free(p);
 }
 
-int kernel_list_profiles(Kernel *k, KernelProfile **ret, size_t *ret_n) {
+static int aa_list_profiles(void *userdata, KernelProfile **ret, size_t *ret_n) {
+        Kernel *k = userdata;
+
         return kernel_list_profiles_at(k->apparmorfs, ret, ret_n);
 }
 
@@ -153,17 +185,20 @@ int kernel_revision_read(int fd, uint64_t *ret) {
 }
 
 int kernel_revision_open(Kernel *k) {
-        _cleanup_free_ char *path = path_join(k->apparmorfs, "revision");
+        _cleanup_free_ char *path = NULL;
         int fd;
 
+        if (k->ops != &libapparmor_ops)
+                return -EOPNOTSUPP;
+        path = path_join(k->apparmorfs, "revision");
         if (!path)
                 return -ENOMEM;
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         return fd < 0 ? negative_errno() : fd;
 }
 
-int kernel_revision(Kernel *k, uint64_t *ret) {
-        _cleanup_close_ int fd = kernel_revision_open(k);
+static int aa_revision(void *userdata, uint64_t *ret) {
+        _cleanup_close_ int fd = kernel_revision_open(userdata);
         if (fd < 0)
                 return fd;
         return kernel_revision_read(fd, ret);
@@ -183,7 +218,8 @@ static int read_small(int dirfd, const char *path, char *buf, size_t size) {
         return 0;
 }
 
-int kernel_profile_hashes(Kernel *k, Hashmap **ret) {
+static int aa_profile_hashes(void *userdata, Hashmap **ret) {
+        Kernel *k = userdata;
         _cleanup_(hashmap_freep) Hashmap *h = hashmap_new(free);
         _cleanup_free_ char *dir = path_join(k->apparmorfs, "policy/profiles");
         DIR *d;
@@ -223,4 +259,37 @@ int kernel_profile_hashes(Kernel *k, Hashmap **ret) {
                 return r;
         *ret = TAKE_PTR(h);
         return 0;
+}
+
+static const KernelOps libapparmor_ops = {
+        .write_features = aa_write_features,
+        .replace = aa_replace,
+        .remove = aa_remove,
+        .list_profiles = aa_list_profiles,
+        .revision = aa_revision,
+        .profile_hashes = aa_profile_hashes,
+};
+
+int kernel_write_features(Kernel *k, const char *path) {
+        return k->ops->write_features(k->userdata, path);
+}
+
+int kernel_replace(Kernel *k, const void *blob, size_t size) {
+        return k->ops->replace(k->userdata, blob, size);
+}
+
+int kernel_remove(Kernel *k, const char *name) {
+        return k->ops->remove(k->userdata, name);
+}
+
+int kernel_list_profiles(Kernel *k, KernelProfile **ret, size_t *ret_n) {
+        return k->ops->list_profiles(k->userdata, ret, ret_n);
+}
+
+int kernel_revision(Kernel *k, uint64_t *ret) {
+        return k->ops->revision(k->userdata, ret);
+}
+
+int kernel_profile_hashes(Kernel *k, Hashmap **ret) {
+        return k->ops->profile_hashes(k->userdata, ret);
 }

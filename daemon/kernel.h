@@ -2,7 +2,12 @@
  * kernel interface (never by running the parser), reading what is loaded
  * (<apparmorfs>/profiles), the policy revision counter, and the SHA-1 the
  * kernel keeps of each profile's raw data (policy/profiles/NAME.N/raw_sha1)
- * so that aalevel can tell its own blob from one someone else loaded. */
+ * so that aalevel can tell its own blob from one someone else loaded.
+ *
+ * Everything the engine asks of the kernel goes through one table of
+ * operations (KernelOps): libapparmor's and apparmorfs (kernel_open()) in
+ * the daemon, an in-memory kernel in the tests (tests/unit/fake-kernel.c),
+ * so that the engine's promises are proven without booting one. */
 #pragma once
 
 #include <stdbool.h>
@@ -19,7 +24,22 @@ typedef struct KernelProfile {
         char *mode;             /* enforce, complain, kill, unconfined, ... */
 } KernelProfile;
 
+/* What a kernel does for aalevel; userdata is the implementation's. The
+ * functions below call these, with their meaning. */
+typedef struct KernelOps {
+        int (*write_features)(void *userdata, const char *path);
+        int (*replace)(void *userdata, const void *blob, size_t size);
+        int (*remove)(void *userdata, const char *name);
+        int (*list_profiles)(void *userdata, KernelProfile **ret, size_t *ret_n);
+        int (*revision)(void *userdata, uint64_t *ret);
+        int (*profile_hashes)(void *userdata, Hashmap **ret);
+} KernelOps;
+
+/* The running kernel, through libapparmor and apparmorfs. */
 int kernel_open(const char *apparmorfs, Kernel **ret);
+/* A kernel behind other operations (the tests' fake); name stands for
+ * the apparmorfs path in messages. */
+int kernel_new(const KernelOps *ops, void *userdata, const char *name, Kernel **ret);
 void kernel_free(Kernel *k);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Kernel *, kernel_free);
 
@@ -40,7 +60,8 @@ void kernel_profiles_free(KernelProfile *p, size_t n);
 /* The policy revision (bumped by every change). */
 int kernel_revision(Kernel *k, uint64_t *ret);
 /* A file descriptor that poll() reports readable when the revision moves
- * on; read it again with kernel_revision_read(). */
+ * on; read it again with kernel_revision_read(). The running kernel only
+ * (-EOPNOTSUPP otherwise). */
 int kernel_revision_open(Kernel *k);
 int kernel_revision_read(int fd, uint64_t *ret);
 
