@@ -18,6 +18,7 @@ unit_tests = \
 	tests/unit/test-blob \
 	tests/unit/test-cache \
 	tests/unit/test-conf \
+	tests/unit/test-engine \
 	tests/unit/test-graph \
 	tests/unit/test-hash \
 	tests/unit/test-include \
@@ -86,6 +87,10 @@ tests_unit_test_utf8_SOURCES = tests/unit/test-utf8.c
 tests_unit_test_utf8_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_utf8_LDADD = $(TEST_LIBS)
 
+tests_unit_test_engine_SOURCES = tests/unit/test-engine.c tests/unit/fake-kernel.c tests/unit/fake-kernel.h
+tests_unit_test_engine_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_engine_LDADD = $(TEST_LIBS)
+
 tests_unit_test_util_SOURCES = tests/unit/test-util.c
 tests_unit_test_util_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_util_LDADD = $(TEST_LIBS)
@@ -99,4 +104,4 @@ tests_unit_test_parser_error_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_parser_error_LDADD = $(TEST_LIBS)
 
 endif
-EXTRA_DIST += tests/data/blob tests/data/parser-error tests/data/small-tree.list
+EXTRA_DIST += tests/data/blob tests/data/engine tests/data/parser-error tests/data/small-tree.list

@@ -1,0 +1,208 @@
+/* An in-memory AppArmor kernel: see fake-kernel.h. */
+#include "fake-kernel.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blob.h"
+#include "hash.h"
+#include "state.h"
+#include "strv.h"
+#include "util.h"
+
+typedef struct FakeProfile {
+        char sha1[2 * SHA1_DIGEST_SIZE + 1];
+} FakeProfile;
+
+static int log_write(FakeKernel *f, const char *op, char * const *names) {
+        _cleanup_free_ char *list = strv_join(names, " "), *line = NULL;
+
+        if (!list || asprintf(&line, "%s %s", op, list) < 0)
+                return -ENOMEM;
+        return strv_consume(&f->log, TAKE_PTR(line));
+}
+
+/* Whether the state file on disk owns every name about to be written. */
+static void check_owned(FakeKernel *f, char * const *names) {
+        _cleanup_(state_freep) State *s = NULL;
+        _cleanup_strv_free_ char **owned = NULL;
+
+        if (!f->state_path)
+                return;
+        if (state_load(f->state_path, &s, NULL) < 0 || !(owned = state_owned_names(s))) {
+                f->unowned_writes++;
+                return;
+        }
+        STRV_FOREACH(n, names)
+                if (!strv_contains(owned, *n))
+                        f->unowned_writes++;
+}
+
+static int put(FakeKernel *f, const char *name, const char *sha1) {
+        FakeProfile *p = calloc(1, sizeof(FakeProfile));
+        int r;
+
+        if (!p)
+                return -ENOMEM;
+        snprintf(p->sha1, sizeof p->sha1, "%s", sha1);
+        (void) hashmap_remove(f->profiles, name);
+        r = hashmap_put(f->profiles, name, p);
+        if (r < 0)
+                free(p);
+        return r;
+}
+
+static int fake_replace(void *userdata, const void *blob, size_t size) {
+        FakeKernel *f = userdata;
+        _cleanup_strv_free_ char **names = NULL;
+        uint8_t digest[SHA1_DIGEST_SIZE];
+        char hex[2 * SHA1_DIGEST_SIZE + 1];
+        int r;
+
+        r = blob_profile_names(blob, size, &names);
+        if (r < 0)
+                return r;
+        if (f->reject && strv_contains(names, f->reject))
+                return -EINVAL;
+        check_owned(f, names);
+        sha1(blob, size, digest);
+        hex_encode(digest, sizeof digest, hex);
+        STRV_FOREACH(n, names) {
+                r = put(f, *n, hex);
+                if (r < 0)
+                        return r;
+        }
+        f->revision++;
+        return log_write(f, "replace", names);
+}
+
+static int fake_remove(void *userdata, const char *name) {
+        FakeKernel *f = userdata;
+
+        if (!hashmap_remove(f->profiles, name))
+                return -ENOENT;
+        f->revision++;
+        return log_write(f, "remove", (char *[]) { (char *) name, NULL });
+}
+
+static int fake_list_profiles(void *userdata, KernelProfile **ret, size_t *ret_n) {
+        FakeKernel *f = userdata;
+        _cleanup_strv_free_ char **names = hashmap_keys_sorted(f->profiles);
+        KernelProfile *list;
+        size_t n = strv_length(names);
+
+        if (!names)
+                return -ENOMEM;
+        list = calloc(n + 1, sizeof(KernelProfile));
+        if (!list)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                list[i].name = strdup(names[i]);
+                list[i].mode = strdup("enforce");
+                if (!list[i].name || !list[i].mode) {
+                        kernel_profiles_free(list, n);
+                        return -ENOMEM;
+                }
+        }
+        *ret = list;
+        *ret_n = n;
+        return 0;
+}
+
+static int fake_revision(void *userdata, uint64_t *ret) {
+        FakeKernel *f = userdata;
+
+        *ret = f->revision;
+        return 0;
+}
+
+static int fake_profile_hashes(void *userdata, Hashmap **ret) {
+        FakeKernel *f = userdata;
+        _cleanup_(hashmap_freep) Hashmap *h = hashmap_new(free);
+        const char *name;
+        void *v;
+
+        if (!h)
+                return -ENOMEM;
+        for (size_t i = 0; hashmap_iterate(f->profiles, &i, &name, &v);) {
+                char *sha = strdup(((FakeProfile *) v)->sha1);
+                if (!sha || hashmap_put(h, name, sha) < 0) {
+                        free(sha);
+                        return -ENOMEM;
+                }
+        }
+        *ret = TAKE_PTR(h);
+        return 0;
+}
+
+static int fake_write_features(void *userdata, const char *path) {
+        return -EOPNOTSUPP; /* the tests give the engine a features file */
+}
+
+static const KernelOps fake_ops = {
+        .write_features = fake_write_features,
+        .replace = fake_replace,
+        .remove = fake_remove,
+        .list_profiles = fake_list_profiles,
+        .revision = fake_revision,
+        .profile_hashes = fake_profile_hashes,
+};
+
+int fake_kernel_new(FakeKernel **ret_fake, Kernel **ret_kernel) {
+        FakeKernel *f = calloc(1, sizeof(FakeKernel));
+        int r;
+
+        if (!f)
+                return -ENOMEM;
+        f->profiles = hashmap_new(free);
+        f->revision = 1;
+        if (!f->profiles) {
+                fake_kernel_free(f);
+                return -ENOMEM;
+        }
+        r = kernel_new(&fake_ops, f, "fake-apparmorfs", ret_kernel);
+        if (r < 0) {
+                fake_kernel_free(f);
+                return r;
+        }
+        *ret_fake = f;
+        return 0;
+}
+
+void fake_kernel_free(FakeKernel *f) {
+        if (!f)
+                return;
+        hashmap_free(f->profiles);
+        strv_free(f->log);
+        free(f);
+}
+
+int fake_kernel_load_foreign(FakeKernel *f, const char *name, const char *sha1) {
+        int r = put(f, name, sha1);
+        if (r >= 0)
+                f->revision++;
+        return r;
+}
+
+bool fake_kernel_has(const FakeKernel *f, const char *name) {
+        return hashmap_contains(f->profiles, name);
+}
+
+const char *fake_kernel_sha1(const FakeKernel *f, const char *name) {
+        FakeProfile *p = hashmap_get(f->profiles, name);
+        return p ? p->sha1 : NULL;
+}
+
+void fake_kernel_clear_log(FakeKernel *f) {
+        strv_free(f->log);
+        f->log = NULL;
+}
+
+void fake_kernel_reboot(FakeKernel *f) {
+        hashmap_free(f->profiles);
+        f->profiles = hashmap_new(free);
+        f->revision = 1;
+        fake_kernel_clear_log(f);
+}
