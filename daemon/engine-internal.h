@@ -54,7 +54,6 @@ typedef enum Outcome {
 } Outcome;
 
 struct Engine {
-        char *run_error;        /* why the last engine_run() failed, when it says */
         const Config *config;
         const LevelSet *levels;
         EngineOptions options;
@@ -82,6 +81,11 @@ struct Engine {
 
 /* engine.c */
 void engine_progress(Engine *e, const char *phase, unsigned done, unsigned total, const char *current);
+/* Says why a run or the engine's creation failed, for the caller to log;
+ * returns r. */
+_printf_(3, 4) int engine_error(char **ret_error, int r, const char *format, ...);
+/* Adds to res->errors (what failed once the level was applied). */
+_printf_(2, 3) int result_add_error(EngineResult *res, const char *format, ...);
 
 /* plan.c */
 typedef struct UnitList {
@@ -110,4 +114,4 @@ int check_requires(Engine *e, const ResolvedLevel *level, Unit *units, size_t n,
 int compute_diff(Engine *e, Unit *units, size_t n, EngineResult *res);
 
 /* load.c */
-int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t n, EngineResult *res);
+int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t n, EngineResult *res, char **ret_error);

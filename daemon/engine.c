@@ -46,6 +46,7 @@ void engine_result_free(EngineResult *r) {
         }
         free(r->diff);
         strv_free(r->warnings);
+        strv_free(r->errors);
         free(r);
 }
 
@@ -78,8 +79,7 @@ static void parser_config_digest(const char *path, uint8_t ret[SHA256_DIGEST_SIZ
         sha256_final(&s, ret);
 }
 
-/* Says why the engine cannot be made, for the caller to log. */
-_printf_(3, 4) static int new_error(char **ret_error, int r, const char *format, ...) {
+int engine_error(char **ret_error, int r, const char *format, ...) {
         va_list ap;
 
         if (ret_error) {
@@ -89,6 +89,19 @@ _printf_(3, 4) static int new_error(char **ret_error, int r, const char *format,
                 va_end(ap);
         }
         return r;
+}
+
+int result_add_error(EngineResult *res, const char *format, ...) {
+        va_list ap;
+        char *msg;
+        int r;
+
+        va_start(ap, format);
+        r = vasprintf(&msg, format, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        return strv_consume(&res->errors, msg);
 }
 
 static const char *parser_error_text(int r) {
@@ -114,8 +127,8 @@ static int find_parser_identity(Engine *e, char **ret_error) {
                 return 0;
         }
         if (isempty(recorded))
-                return new_error(ret_error, r, "cannot run the AppArmor parser %s: %s", config->parser,
-                                 parser_error_text(r));
+                return engine_error(ret_error, r, "cannot run the AppArmor parser %s: %s", config->parser,
+                                    parser_error_text(r));
         log_error("Cannot run the AppArmor parser %s (%s); loading what its last run compiled, compiling nothing.",
                   config->parser, parser_error_text(r));
         e->parser_identity = TAKE_PTR(recorded);
@@ -143,16 +156,16 @@ static int find_features(Engine *e, char **ret_error) {
                 if (r >= 0)
                         r = kernel_write_features(e->kernel, e->features_file);
                 if (r < 0)
-                        return new_error(ret_error, r, "cannot write the kernel features to %s: %s",
-                                         e->features_file, strerror(-r));
+                        return engine_error(ret_error, r, "cannot write the kernel features to %s: %s",
+                                            e->features_file, strerror(-r));
         } else
-                return new_error(ret_error, -EINVAL, "offline compilation needs a features file (--features)");
+                return engine_error(ret_error, -EINVAL, "offline compilation needs a features file (--features)");
         if (!e->features_file)
                 return -ENOMEM;
         r = read_full_file(e->features_file, 16 * 1024 * 1024, &features, &size);
         if (r < 0)
-                return new_error(ret_error, r, "cannot read the features file %s: %s", e->features_file,
-                                 strerror(-r));
+                return engine_error(ret_error, r, "cannot read the features file %s: %s", e->features_file,
+                                    strerror(-r));
         sha256(features, size, e->ctx.features_digest);
         return 0;
 }
@@ -221,8 +234,8 @@ int engine_new(const Config *config, const LevelSet *levels, const EngineOptions
 
         r = cache_open(config->cache_dir, &e->cache);
         if (r < 0)
-                return new_error(ret_error, r, "cannot use the cache directory %s: %s", config->cache_dir,
-                                 strerror(-r));
+                return engine_error(ret_error, r, "cannot use the cache directory %s: %s", config->cache_dir,
+                                    strerror(-r));
         r = find_parser_identity(e, ret_error);
         if (r < 0)
                 return r;
@@ -231,8 +244,8 @@ int engine_new(const Config *config, const LevelSet *levels, const EngineOptions
         else if (!e->options.offline) {
                 r = kernel_open(config->apparmorfs, &e->kernel);
                 if (r < 0)
-                        return new_error(ret_error, r, "AppArmor is not available at %s: %s", config->apparmorfs,
-                                         strerror(-r));
+                        return engine_error(ret_error, r, "AppArmor is not available at %s: %s", config->apparmorfs,
+                                            strerror(-r));
         }
         r = find_features(e, ret_error);
         if (r < 0)
@@ -263,7 +276,6 @@ int engine_new(const Config *config, const LevelSet *levels, const EngineOptions
 void engine_free(Engine *e) {
         if (!e)
                 return;
-        free(e->run_error);
         free(e->root);
         if (e->kernel != e->options.kernel)
                 kernel_free(e->kernel);
@@ -391,10 +403,6 @@ bool engine_take_units(Engine *e, UnitStatus **ret, size_t *ret_n) {
         return true;
 }
 
-const char *engine_run_error(const Engine *e) {
-        return e->run_error;
-}
-
 /* The units of a run that engine_write_policy_cache() and the early
  * policy read: kept by the engine until the next such run. */
 static void keep_units(Engine *e, UnitList *l) {
@@ -404,10 +412,11 @@ static void keep_units(Engine *e, UnitList *l) {
         l->n = 0;
 }
 
-static int apply(Engine *e, const ResolvedLevel *level, UnitList *l, EngineResult *res, usec_t start) {
+static int apply(Engine *e, const ResolvedLevel *level, UnitList *l, EngineResult *res, usec_t start,
+                 char **ret_error) {
         int r;
 
-        r = load_units(e, level, l->units, l->n, res);
+        r = load_units(e, level, l->units, l->n, res, ret_error);
         if (r < 0)
                 return r;
         log_debug("Level %s: loaded (%" PRIu64 " ms).", level->name, msec_since(start));
@@ -418,7 +427,7 @@ static int apply(Engine *e, const ResolvedLevel *level, UnitList *l, EngineResul
         return 0;
 }
 
-int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult **ret) {
+int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult **ret, char **ret_error) {
         _cleanup_(engine_result_freep) EngineResult *res = NULL;
         _cleanup_(resolved_level_freep) ResolvedLevel *level = NULL;
         _cleanup_(unit_list_done) UnitList l = {};
@@ -426,8 +435,10 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
         bool switching, refused = false;
         int r;
 
-        free(e->run_error);
-        e->run_error = NULL;
+        assert(e);
+        assert(level_name);
+        assert(ret);
+
         res = calloc(1, sizeof(EngineResult));
         if (!res)
                 return -ENOMEM;
@@ -449,13 +460,11 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
                         if (r < 0)
                                 return r;
                         refused = r > 0;
-                        if (refused)
-                                log_error("Refusing level %s: %s.", level->name, res->error);
                 }
                 if (!refused && mode == ENGINE_DIFF)
                         r = compute_diff(e, l.units, l.n, res);
                 else if (!refused && mode == ENGINE_APPLY)
-                        r = apply(e, level, &l, res, start);
+                        r = apply(e, level, &l, res, start, ret_error);
                 if (r < 0)
                         return r;
                 if (mode == ENGINE_APPLY || mode == ENGINE_COMPILE)
@@ -463,9 +472,9 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
                 /* The units must be in place for the early policy. */
                 if (!refused && mode == ENGINE_APPLY) {
                         r = engine_update_early_policy(e, level->early_policy);
-                        if (r < 0)
-                                log_error_errno(r, "Cannot update the early policy in %s: %m",
-                                                e->config->early_policy_dir);
+                        if (r < 0 && result_add_error(res, "Cannot update the early policy in %s: %s",
+                                                      e->config->early_policy_dir, strerror(-r)) < 0)
+                                return -ENOMEM;
                 }
         }
         res->duration = now_usec(CLOCK_MONOTONIC) - start;

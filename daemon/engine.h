@@ -31,10 +31,6 @@
 
 typedef struct Engine Engine;
 
-/* Why the last engine_run() returned an error, when it knows more than
- * the error number; NULL otherwise. */
-const char *engine_run_error(const Engine *e);
-
 typedef enum EngineMode {
         ENGINE_APPLY,           /* compile and load */
         ENGINE_CHECK,           /* compile only */
@@ -74,6 +70,8 @@ typedef struct EngineResult {
         DiffEntry *diff;
         size_t n_diff;
         char **warnings;
+        char **errors;          /* what failed once the level was applied (the state
+                                 * or the early policy not written): for the caller to log */
         usec_t duration;
         long max_parser_rss_kb; /* the largest apparmor_parser run */
 } EngineResult;
@@ -106,9 +104,12 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Engine *, engine_free);
 void engine_set_config(Engine *e, const Config *config, const LevelSet *levels);
 
 /* Runs the level. Returns a negative errno only when the engine cannot
- * work at all (out of memory, the state cannot be written); everything
- * else, including a refused transaction, is in the result. */
-int engine_run(Engine *e, const char *level, EngineMode mode, EngineResult **ret);
+ * work at all (out of memory, the loaded policy cannot be read, the claims
+ * cannot be written: nothing was loaded), with *ret_error saying why when
+ * it knows more than the number; everything else, including a refused
+ * transaction, is in the result. The engine logs events (a profile
+ * failed, loaded, removed), never its errors: the caller logs them, once. */
+int engine_run(Engine *e, const char *level, EngineMode mode, EngineResult **ret, char **ret_error);
 
 /* Asks a run in progress (on another thread) to stop as soon as it can:
  * running parsers are killed, nothing more is loaded; what was loaded is

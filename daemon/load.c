@@ -120,6 +120,11 @@ static bool unit_needs_load(Engine *e, const Unit *u, Hashmap *loaded, Hashmap *
         return false;
 }
 
+/* One more unit done, whichever thread did it. */
+static void loaded_one(Engine *e, unsigned total, const char *file) {
+        engine_progress(e, "load", (unsigned) __atomic_add_fetch(&e->load_done, 1, __ATOMIC_SEQ_CST), total, file);
+}
+
 typedef enum Todo {
         TODO_NOTHING,
         TODO_LOAD,
@@ -168,7 +173,7 @@ static void load_fast(LoadPool *p, Unit *u, int todo) {
                 u->outcome = r < 0 ? OUTCOME_REJECTED : OUTCOME_LOADED;
                 u->outcome_error = r;
         }
-        engine_progress(e, "load", (unsigned) __atomic_add_fetch(&e->load_done, 1, __ATOMIC_SEQ_CST), p->total, u->file);
+        loaded_one(e, p->total, u->file);
 }
 
 static void *load_thread(void *userdata) {
@@ -264,7 +269,7 @@ static int decide(Transaction *t, char ***ret_claim) {
 
 /* Claims the new names before the kernel sees them: a crash after this
  * point still knows they are ours. */
-static int claim(Transaction *t, char **names) {
+static int claim(Transaction *t, char **names, char **ret_error) {
         Engine *e = t->e;
         int r;
 
@@ -278,10 +283,8 @@ static int claim(Transaction *t, char **names) {
                 /* The claim is not on disk, so it is not made: the next run
                  * must try to write it again. */
                 state_unclaim(e->state, names);
-                if (asprintf(&e->run_error, "Cannot write the state to %s (%s); nothing was loaded",
-                             e->state_path, strerror(-r)) < 0)
-                        e->run_error = NULL;
-                return log_error_errno(r, "Cannot write the state to %s (%m); nothing was loaded.", e->state_path);
+                return engine_error(ret_error, r, "Cannot write the state to %s (%s); nothing was loaded",
+                                    e->state_path, strerror(-r));
         }
         return 0;
 }
@@ -306,8 +309,7 @@ static int load_slow(Transaction *t, size_t i) {
                 u->outcome = r < 0 ? OUTCOME_REJECTED : OUTCOME_LOADED;
         }
         u->outcome_error = r;
-        engine_progress(t->e, "load", (unsigned) __atomic_add_fetch(&t->e->load_done, 1, __ATOMIC_SEQ_CST),
-                        t->total, u->file);
+        loaded_one(t->e, t->total, u->file);
         return 0;
 }
 
@@ -457,15 +459,16 @@ static int commit(Transaction *t) {
                 t->state_changed = true;
         if (t->state_changed) {
                 r = engine_save_state(e);
-                if (r < 0)
-                        log_error_errno(r, "Cannot write the state to %s: %m", e->state_path);
+                if (r < 0 && result_add_error(t->res, "Cannot write the state to %s: %s", e->state_path,
+                                              strerror(-r)) < 0)
+                        return -ENOMEM;
         }
         if (t->res->n_replaced > 0 || t->res->n_removed > 0 || e->last_revision == 0)
                 (void) kernel_revision(e->kernel, &e->last_revision);
         return 0;
 }
 
-int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t n, EngineResult *res) {
+int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t n, EngineResult *res, char **ret_error) {
         _cleanup_(transaction_done) Transaction t = { .e = e, .level = level, .units = units, .n = n, .res = res };
         _cleanup_strv_free_ char **new_names = NULL;
         usec_t start = now_usec(CLOCK_MONOTONIC);
@@ -473,14 +476,15 @@ int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t n, Eng
 
         r = kernel_snapshot(e, &t.loaded, &t.hashes);
         if (r < 0)
-                return log_error_errno(r, "Cannot read the loaded policy from %s: %m", kernel_apparmorfs(e->kernel));
+                return engine_error(ret_error, r, "Cannot read the loaded policy from %s: %s",
+                                    kernel_apparmorfs(e->kernel), strerror(-r));
         log_debug("Kernel snapshot: %zu profiles%s (%" PRIu64 " ms).", hashmap_size(t.loaded),
                   t.hashes ? ", with their hashes" : "", msec_since(start));
 
         r = decide(&t, &new_names);
         if (r < 0)
                 return r;
-        r = claim(&t, new_names);
+        r = claim(&t, new_names, ret_error);
         if (r < 0)
                 return r;
 

@@ -124,6 +124,8 @@ static void print_progress(const char *phase, unsigned done, unsigned total, con
 static void report(const EngineResult *res) {
         STRV_FOREACH(w, res->warnings)
                 log_warning("%s", *w);
+        STRV_FOREACH(e, res->errors)
+                log_error("%s.", *e);
 }
 
 static int load_config(const Args *a, const char *root, Config **ret_config, LevelSet **ret_levels) {
@@ -186,9 +188,9 @@ static int run_compile(const Args *a) {
         r = engine_new(config, levels, &options, &engine, &error);
         if (r < 0)
                 return log_error_errno(r, "%s", error ? error : strerror(-r));
-        r = engine_run(engine, level, ENGINE_COMPILE, &res);
+        r = engine_run(engine, level, ENGINE_COMPILE, &res, &error);
         if (r < 0)
-                return log_error_errno(r, "Failed to compile level %s: %m", level);
+                return log_error_errno(r, "Failed to compile level %s: %s", level, error ? error : strerror(-r));
         report(res);
         if (!res->ok)
                 return log_error_errno(-EINVAL, "Level %s: %s.", level, res->error);
@@ -269,9 +271,9 @@ static int run_load(const Args *a) {
                 if (!level)
                         return log_oom();
         }
-        r = engine_run(engine, level, ENGINE_APPLY, &res);
+        r = engine_run(engine, level, ENGINE_APPLY, &res, &error);
         if (r < 0)
-                return log_error_errno(r, "Failed to load level %s: %m", level);
+                return log_error_errno(r, "Failed to load level %s: %s", level, error ? error : strerror(-r));
         report(res);
         if (!res->ok)
                 return log_error_errno(-EINVAL, "Level %s: %s.", level, res->error);

@@ -388,6 +388,10 @@ static void finish_apply(Manager *m, Job *j, Request *req) {
                 finish_apply_refused(m, j, req);
                 return;
         }
+        /* What failed once the level was applied: the engine does not log. */
+        if (res)
+                STRV_FOREACH(e, res->errors)
+                        log_error("%s.", *e);
         if (res)
                 log_applied(res);
         if (j->applied && !streq(previous, j->applied)) {

@@ -298,9 +298,10 @@ static void run_job(Worker *w, Job *j) {
         case JOB_DIFF:
                 r = engine_run(w->engine, j->level,
                                j->type == JOB_APPLY ? ENGINE_APPLY : j->type == JOB_CHECK ? ENGINE_CHECK : ENGINE_DIFF,
-                               &j->result);
+                               &j->result, &j->error);
                 if (r < 0) {
-                        j->error = strdup(engine_run_error(w->engine) ? engine_run_error(w->engine) : strerror(-r));
+                        if (!j->error)
+                                j->error = strdup(strerror(-r));
                         goto finish;
                 }
                 if (j->type == JOB_APPLY && j->result->ok && j->persist_level) {

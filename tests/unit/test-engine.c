@@ -146,7 +146,9 @@ TestSuite(engine, .init = setup, .fini = teardown, .timeout = 120);
 static EngineResult *run(const char *level, EngineMode mode) {
         EngineResult *res = NULL;
 
-        cr_assert_eq(engine_run(engine, level, mode, &res), 0, "engine_run %s", level);
+        _cleanup_free_ char *error = NULL;
+
+        cr_assert_eq(engine_run(engine, level, mode, &res, &error), 0, "engine_run %s: %s", level, strna(error));
         cr_assert_not_null(res);
         return res;
 }
