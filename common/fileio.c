@@ -1,6 +1,8 @@
 /* Whole-file reads with caps, atomic writes. */
 #include "fileio.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -10,6 +12,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "strv.h"
 
 int read_full_fd(int fd, size_t max_size, char **ret, size_t *ret_size) {
         _cleanup_free_ char *buf = NULL;
@@ -161,4 +164,39 @@ int mkdir_p(const char *path, mode_t mode) {
 
 bool memory_has_nul(const char *buf, size_t size) {
         return memchr(buf, '\0', size) != NULL;
+}
+
+static bool is_dir_entry(int dfd, const struct dirent *de) {
+        struct stat st;
+
+        if (de->d_type != DT_UNKNOWN)
+                return de->d_type == DT_DIR;
+        return fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) >= 0 && S_ISDIR(st.st_mode);
+}
+
+int dir_remove_files_at(int dfd, char * const *keep, char **ret_failed) {
+        int dup = fcntl(dfd, F_DUPFD_CLOEXEC, 3), r = 0;
+        struct dirent *de;
+        DIR *d;
+
+        if (dup < 0)
+                return negative_errno();
+        d = fdopendir(dup);
+        if (!d) {
+                r = negative_errno();
+                close(dup);
+                return r;
+        }
+        rewinddir(d);
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.' || strv_contains(keep, de->d_name) || is_dir_entry(dfd, de))
+                        continue;
+                if (unlinkat(dfd, de->d_name, 0) >= 0 || errno == ENOENT || r < 0)
+                        continue;
+                r = negative_errno();
+                if (ret_failed && !(*ret_failed = strdup(de->d_name)))
+                        r = -ENOMEM;
+        }
+        closedir(d);
+        return r;
 }

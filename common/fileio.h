@@ -30,5 +30,11 @@ int loop_write(int fd, const void *buf, size_t size);
 /* Creates path and its missing parents. */
 int mkdir_p(const char *path, mode_t mode);
 
+/* Removes the files of the directory open as dfd, but directories, dot
+ * files and the names in keep (may be NULL). Goes on past a file it
+ * cannot remove, and returns the first such failure, with the file's name
+ * in *ret_failed when ret_failed is not NULL. */
+int dir_remove_files_at(int dfd, char * const *keep, char **ret_failed);
+
 /* True when buf holds a NUL byte (binary data in a text file). */
 bool memory_has_nul(const char *buf, size_t size);

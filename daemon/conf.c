@@ -194,41 +194,29 @@ static int handler(void *user, const char *section, const char *name, const char
                 /* "features_file =", as the shipped aalevel.conf shows it
                  * commented out: unset, not an error. */
                 if (isempty(value)) {
-                        free(*(char **) field);
-                        *(char **) field = NULL;
+                        (void) free_and_strdup(field, NULL);
                         return 1;
                 }
                 _fallthrough_;
-        case KEY_PATH: {
-                char *v;
+        case KEY_PATH:
                 if (value[0] != '/')
                         return set_error(s, "%s: '%s' is not an absolute path", name, value);
                 if (strstr(value, "/../") || endswith(value, "/.."))
                         return set_error(s, "%s: '%s' must not contain '..'", name, value);
-                v = strdup(value);
-                if (!v)
+                if (free_and_strdup(field, value) < 0)
                         return set_error(s, "out of memory");
-                free(*(char **) field);
-                *(char **) field = v;
                 return 1;
-        }
-        case KEY_LEVEL: {
-                char *v;
+        case KEY_LEVEL:
                 if (isempty(value)) {
-                        free(*(char **) field);
-                        *(char **) field = NULL;
+                        (void) free_and_strdup(field, NULL);
                         return 1;
                 }
                 if (!level_name_is_valid(value))
                         return set_error(s, "level: '%s' is not a valid level name "
                                  "(lowercase letters, digits and '_', starting with a letter)", value);
-                v = strdup(value);
-                if (!v)
+                if (free_and_strdup(field, value) < 0)
                         return set_error(s, "out of memory");
-                free(*(char **) field);
-                *(char **) field = v;
                 return 1;
-        }
         case KEY_JOBS:
                 if (streq(value, "auto") || streq(value, "0")) {
                         *(unsigned *) field = 0;

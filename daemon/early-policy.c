@@ -2,6 +2,7 @@
  * libapparmor's policy cache (which systemd loads before it starts
  * anything, and aalevel's initramfs hook before PID 1 runs), the marker
  * that says aalevel owns such a directory, and loading one. */
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "aa-cleanup.h"
 #include "early-policy.h"
 #include "engine-internal.h"
 #include "fileio.h"
@@ -37,27 +39,22 @@ int early_policy_mark_owned(const char *dir) {
 }
 
 static int policy_cache_dirfd(Engine *e, const char *dir, bool create, int *ret) {
-        aa_features *features = NULL;
-        aa_policy_cache *pc = NULL;
-        int fd, r;
+        _cleanup_(aa_features_unrefp) aa_features *features = NULL;
+        _cleanup_(aa_policy_cache_unrefp) aa_policy_cache *pc = NULL;
+        int fd;
 
         if (create) {
-                r = mkdir_p(dir, 0755);
+                int r = mkdir_p(dir, 0755);
                 if (r < 0)
                         return r;
         }
-        if (aa_features_new(&features, AT_FDCWD, e->features_file) < 0)
-                return negative_errno();
-        r = aa_policy_cache_new(&pc, features, AT_FDCWD, dir, create ? 1 : 0);
-        aa_features_unref(features);
-        if (r < 0)
+        if (aa_features_new(&features, AT_FDCWD, e->features_file) < 0 ||
+            aa_policy_cache_new(&pc, features, AT_FDCWD, dir, create ? 1 : 0) < 0)
                 return negative_errno();
         fd = aa_policy_cache_dirfd(pc, 0);
         fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
-        r = fd < 0 ? negative_errno() : 0;
-        aa_policy_cache_unref(pc);
-        if (r < 0)
-                return r;
+        if (fd < 0)
+                return negative_errno();
         *ret = fd;
         return 0;
 }
@@ -74,6 +71,8 @@ int engine_write_policy_cache(Engine *e, const char *dir) {
         _cleanup_strv_free_ char **names = NULL;
         int r;
 
+        assert(e);
+        assert(dir);
         r = policy_cache_dirfd(e, dir, true, &dfd);
         if (r < 0)
                 return r;
@@ -133,21 +132,8 @@ int engine_write_policy_cache(Engine *e, const char *dir) {
 
         /* The directory must hold exactly this level: whatever is there is
          * loaded by whoever reads it (systemd at boot). */
-        {
-                int dup = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
-                DIR *d = dup >= 0 ? fdopendir(dup) : NULL;
-                struct dirent *de;
-                if (!d) {
-                        if (dup >= 0)
-                                close(dup);
-                        return negative_errno();
-                }
-                while ((de = readdir(d)))
-                        if (de->d_name[0] != '.' && de->d_type != DT_DIR && !strv_contains(names, de->d_name))
-                                (void) unlinkat(dfd, de->d_name, 0);
-                closedir(d);
-        }
-        return 0;
+        r = dir_remove_files_at(dfd, names, NULL);
+        return r == -ENOMEM ? r : 0;
 }
 
 /* Removes the directory open as dfd, an empty entry of parent. */
@@ -168,10 +154,12 @@ static void remove_subdir(const char *parent, int dfd) {
 }
 
 int engine_update_early_policy(Engine *e, bool wanted) {
-        _cleanup_free_ char *marker = marker_path(e->config->early_policy_dir);
+        _cleanup_free_ char *marker = NULL;
         _cleanup_close_ int dfd = -1;
         int r;
 
+        assert(e);
+        marker = marker_path(e->config->early_policy_dir);
         if (!marker)
                 return -ENOMEM;
         if (wanted) {
@@ -186,20 +174,9 @@ int engine_update_early_policy(Engine *e, bool wanted) {
         r = policy_cache_dirfd(e, e->config->early_policy_dir, false, &dfd);
         if (r < 0)
                 return r == -ENOENT ? 0 : r;
-        {
-                int dup = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
-                DIR *d = dup >= 0 ? fdopendir(dup) : NULL;
-                struct dirent *de;
-                if (!d) {
-                        if (dup >= 0)
-                                close(dup);
-                        return negative_errno();
-                }
-                while ((de = readdir(d)))
-                        if (de->d_name[0] != '.' && de->d_type != DT_DIR)
-                                (void) unlinkat(dfd, de->d_name, 0);
-                closedir(d);
-        }
+        r = dir_remove_files_at(dfd, NULL, NULL);
+        if (r == -ENOMEM)
+                return r;
         /* The cache directory goes too (libapparmor's <features>.0/ and the
          * .features written with it): once the marker is gone nobody would
          * remove it, not even the package's purge. rmdir leaves it when
@@ -212,9 +189,9 @@ int engine_update_early_policy(Engine *e, bool wanted) {
 }
 
 int policy_cache_load(const char *dir, char **ret_error) {
-        aa_features *features = NULL;
-        aa_policy_cache *pc = NULL;
-        aa_kernel_interface *ki = NULL;
+        _cleanup_(aa_features_unrefp) aa_features *features = NULL;
+        _cleanup_(aa_policy_cache_unrefp) aa_policy_cache *pc = NULL;
+        _cleanup_(aa_kernel_interface_unrefp) aa_kernel_interface *ki = NULL;
         int r = 0;
 
         if (aa_features_new_from_kernel(&features) < 0) {
@@ -232,9 +209,6 @@ int policy_cache_load(const char *dir, char **ret_error) {
                 if (ret_error && asprintf(ret_error, "loading %s failed: %s", dir, strerror(-r)) < 0)
                         *ret_error = NULL;
         }
-        aa_kernel_interface_unref(ki);
-        aa_policy_cache_unref(pc);
-        aa_features_unref(features);
         return r;
 }
 

@@ -295,15 +295,21 @@ void engine_free(Engine *e) {
 }
 
 void engine_set_config(Engine *e, const Config *config, const LevelSet *levels) {
+        assert(e);
+        assert(config);
+        assert(levels);
         e->config = config;
         e->levels = levels;
 }
 
 void engine_cancel(Engine *e) {
+        assert(e);
         __atomic_store_n(&e->cancel, 1, __ATOMIC_SEQ_CST);
 }
 
 void engine_invalidate(Engine *e, const char *path) {
+        assert(e);
+        assert(path);
         include_graph_invalidate(e->graph, path);
 }
 
@@ -395,6 +401,9 @@ char **engine_watch_paths(const Engine *e) {
 }
 
 bool engine_take_units(Engine *e, UnitStatus **ret, size_t *ret_n) {
+        assert(e);
+        assert(ret);
+        assert(ret_n);
         if (!e->status)
                 return false;
         *ret = TAKE_PTR(e->status);
@@ -483,8 +492,10 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
 }
 
 int engine_collect_garbage(Engine *e, uint64_t max_age_sec, unsigned *ret_removed) {
-        _cleanup_strv_free_ char **keep = hashmap_keys_sorted(e->names_by_key);
+        _cleanup_strv_free_ char **keep = NULL;
 
+        assert(e);
+        keep = hashmap_keys_sorted(e->names_by_key);
         if (!keep)
                 return -ENOMEM;
         for (size_t i = 0; i < e->state->n_units; i++) {

@@ -251,16 +251,11 @@ static int want_kind(YParser *p, const YNode *n, YKind k, const char *key) {
 }
 
 static int get_string(YParser *p, const YNode *n, const char *key, char **field) {
-        char *v;
         int r = want_kind(p, n, Y_SCALAR, key);
         if (r < 0)
                 return r;
-        v = strdup(n->value);
-        if (!v)
-                return -ENOMEM;
-        free(*field);
-        *field = v;
-        return 0;
+        r = free_and_strdup(field, n->value);
+        return r < 0 ? r : 0;
 }
 
 static int get_bool(YParser *p, const YNode *n, const char *key, bool *field, bool *set) {
@@ -910,9 +905,7 @@ int level_set_resolve(const LevelSet *s, const char *name, ResolvedLevel **ret) 
                                                 return -ENOMEM;
                                 }
                         }
-                        free(rl->user_namespace);
-                        rl->user_namespace = c->user_namespace ? strdup(c->user_namespace) : NULL;
-                        if (c->user_namespace && !rl->user_namespace)
+                        if (free_and_strdup(&rl->user_namespace, c->user_namespace) < 0)
                                 return -ENOMEM;
                 }
         }

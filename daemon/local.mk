@@ -6,6 +6,7 @@ libaalevel_core_a_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAG
 libaalevel_core_a_SOURCES = \
 	daemon/access.c \
 	daemon/access.h \
+	daemon/aa-cleanup.h \
 	daemon/blob.c \
 	daemon/blob.h \
 	daemon/bus.c \

@@ -266,9 +266,7 @@ static int run_load(const Args *a) {
                 return log_oom();
         if (!level_set_find(levels, level)) {
                 log_error("Level %s is not defined; loading level default instead.", level);
-                free(level);
-                level = strdup("default");
-                if (!level)
+                if (free_and_strdup(&level, "default") < 0)
                         return log_oom();
         }
         r = engine_run(engine, level, ENGINE_APPLY, &res, &error);

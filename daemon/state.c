@@ -121,9 +121,7 @@ static int parse_error(char **ret_error, const char *filename, unsigned line, co
 static int set_level_field(char **field, char * const *f, size_t nf) {
         if (nf != 2 || !level_name_is_valid(f[1]))
                 return -EINVAL;
-        free(*field);
-        *field = strdup(f[1]);
-        return *field ? 0 : -ENOMEM;
+        return free_and_strdup(field, f[1]) < 0 ? -ENOMEM : 0;
 }
 
 int state_parse(const char *text, size_t size, const char *filename, State **ret, char **ret_error) {

@@ -5,6 +5,7 @@
 #include <assert.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,33 +293,19 @@ static int write_error(char **ret_error, const char *what, const char *path, int
  * of users no longer configured were in the same files, and anything else
  * (a temporary file left by a crash) would be read as a profile. */
 static int remove_others(const char *dir, char * const *keep, char **ret_error) {
-        struct dirent **entries = NULL;
-        int n, r = 0;
+        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_free_ char *failed = NULL, *path = NULL;
+        int r;
 
-        n = scandir(dir, &entries, NULL, dirent_cmp_bytes);
-        if (n < 0)
+        if (dfd < 0)
                 return errno == ENOENT ? 0 : write_error(ret_error, "list", dir, negative_errno());
-        for (int i = 0; i < n; i++) {
-                const char *name = entries[i]->d_name;
-                _cleanup_free_ char *path = NULL;
-                struct stat st;
-
-                if (r < 0 || name[0] == '.' || strv_contains(keep, name))
-                        goto next;
-                path = path_join(dir, name);
-                if (!path) {
-                        r = -ENOMEM;
-                        goto next;
-                }
-                if (lstat(path, &st) < 0 || S_ISDIR(st.st_mode))
-                        goto next;
-                if (unlink(path) < 0 && errno != ENOENT)
-                        r = write_error(ret_error, "remove", path, negative_errno());
-        next:
-                free(entries[i]);
-        }
-        free(entries);
-        return r;
+        r = dir_remove_files_at(dfd, keep, &failed);
+        if (r >= 0 || r == -ENOMEM)
+                return r;
+        path = path_join(dir, failed);
+        if (!path)
+                return -ENOMEM;
+        return write_error(ret_error, "remove", path, r);
 }
 
 int users_write_policy(const ResolvedLevel *level, const char *dir, char **ret_error) {

@@ -275,13 +275,10 @@ static void run_job(Worker *w, Job *j) {
                         goto finish;
                 if (!level_set_find(w->levels, j->level)) {
                         log_error("The selected level %s is not defined; applying level default instead.", j->level);
-                        free(j->level);
-                        j->level = strdup("default");
                         source = LEVEL_SOURCE_DEFAULT;
-                        if (!j->level) {
-                                r = -ENOMEM;
+                        r = free_and_strdup(&j->level, "default");
+                        if (r < 0)
                                 goto finish;
-                        }
                 }
                 j->source = strdup(level_source_to_string(source));
                 if (!j->source) {
