@@ -82,6 +82,9 @@ typedef struct LevelSet {
 } LevelSet;
 
 bool level_name_is_valid(const char *name);
+/* "dir/strict.yaml" → "strict"; NULL when the file name is not NAME.yaml
+ * (or out of memory). */
+char *level_name_from_filename(const char *filename);
 
 void level_free(Level *l);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Level *, level_free);

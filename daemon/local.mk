@@ -32,6 +32,7 @@ libaalevel_core_a_SOURCES = \
 	daemon/kernel.h \
 	daemon/level.c \
 	daemon/level.h \
+	daemon/level-set.c \
 	daemon/load.c \
 	daemon/log.c \
 	daemon/log.h \
