@@ -17,7 +17,6 @@
 #include "early-policy.h"
 #include "engine-internal.h"
 #include "fileio.h"
-#include "log.h"
 #include "strv.h"
 
 /* The marker that says aalevel owns the policy cache in a directory: only
@@ -66,7 +65,7 @@ static bool same_content(int dfd, const char *name, const uint8_t *blob, size_t 
                memcmp(old, blob, size) == 0;
 }
 
-int engine_write_policy_cache(Engine *e, const char *dir) {
+int engine_write_policy_cache(Engine *e, const char *dir, char **ret_error) {
         _cleanup_close_ int dfd = -1;
         _cleanup_strv_free_ char **names = NULL;
         int r;
@@ -87,8 +86,8 @@ int engine_write_policy_cache(Engine *e, const char *dir) {
                 if (u->failed)
                         continue;
                 if (strv_contains(names, u->name))
-                        return log_error_errno(-EEXIST, "Two profile files are called %s; the policy cache "
-                                                        "layout keeps one file per name.", u->name);
+                        return engine_error(ret_error, -EEXIST, "two profile files are called %s; the policy "
+                                            "cache layout keeps one file per name", u->name);
                 r = strv_extend(&names, u->name);
                 if (r < 0)
                         return r;
@@ -153,7 +152,7 @@ static void remove_subdir(const char *parent, int dfd) {
         closedir(d);
 }
 
-int engine_update_early_policy(Engine *e, bool wanted) {
+int engine_update_early_policy(Engine *e, bool wanted, char **ret_error) {
         _cleanup_free_ char *marker = NULL;
         _cleanup_close_ int dfd = -1;
         int r;
@@ -163,7 +162,7 @@ int engine_update_early_policy(Engine *e, bool wanted) {
         if (!marker)
                 return -ENOMEM;
         if (wanted) {
-                r = engine_write_policy_cache(e, e->config->early_policy_dir);
+                r = engine_write_policy_cache(e, e->config->early_policy_dir, ret_error);
                 if (r < 0)
                         return r;
                 return early_policy_mark_owned(e->config->early_policy_dir);

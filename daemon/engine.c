@@ -480,9 +480,12 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
                         keep_units(e, &l);
                 /* The units must be in place for the early policy. */
                 if (!refused && mode == ENGINE_APPLY) {
-                        r = engine_update_early_policy(e, level->early_policy);
+                        _cleanup_free_ char *error = NULL;
+
+                        r = engine_update_early_policy(e, level->early_policy, &error);
                         if (r < 0 && result_add_error(res, "Cannot update the early policy in %s: %s",
-                                                      e->config->early_policy_dir, strerror(-r)) < 0)
+                                                      e->config->early_policy_dir,
+                                                      error ? error : strerror(-r)) < 0)
                                 return -ENOMEM;
                 }
         }

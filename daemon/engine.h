@@ -150,14 +150,16 @@ bool engine_take_units(Engine *e, UnitStatus **ret, size_t *ret_n);
 
 /* Writes the units' binaries of the last COMPILE/APPLY run into dir in
  * the layout of libapparmor's policy cache (<dir>/<features id>.0/ with
- * its .features), which systemd's early policy loading reads. */
-int engine_write_policy_cache(Engine *e, const char *dir);
+ * its .features), which systemd's early policy loading reads. Both
+ * functions return -errno, with *ret_error saying why when they know more
+ * than the number. */
+int engine_write_policy_cache(Engine *e, const char *dir, char **ret_error);
 
 /* For a level with early_policy: the last APPLY run's binaries into
  * early_policy_dir (systemd's /etc/apparmor/earlypolicy, which PID 1 loads
  * before it starts anything), writing only what changed. For any other
  * level: clear it again, if aalevel filled it. */
-int engine_update_early_policy(Engine *e, bool wanted);
+int engine_update_early_policy(Engine *e, bool wanted, char **ret_error);
 
 /* Drops cache entries that neither the state nor this run of the engine
  * refers to and that nobody used for max_age_sec. */

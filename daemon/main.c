@@ -194,9 +194,12 @@ static int run_compile(const Args *a) {
         report(res);
         if (!res->ok)
                 return log_error_errno(-EINVAL, "Level %s: %s.", level, res->error);
-        r = engine_write_policy_cache(engine, a->output);
+        free(error);
+        error = NULL;
+        r = engine_write_policy_cache(engine, a->output, &error);
         if (r < 0)
-                return log_error_errno(r, "Failed to write the policy to %s: %m", a->output);
+                return log_error_errno(r, "Failed to write the policy to %s: %s", a->output,
+                                       error ? error : strerror(-r));
         {
                 /* Written into the image's early policy directory: the
                  * daemon there owns it (and clears it for other levels). */
