@@ -216,111 +216,141 @@ static int job_cmp(const void *a, const void *b) {
         return strcmp(x->file, y->file);
 }
 
+/* The parsers of one compiler_run(): at most slots at once, the longest
+ * expected first. */
+typedef struct Pool {
+        const CompilerSettings *s;
+        CompileJob **order;
+        size_t n, next, done, active;
+        Running *running;
+        unsigned slots;
+        CompileProgress progress;
+        void *userdata;
+} Pool;
+
+/* Whatever still runs when the pool goes (cancelled, out of memory) is
+ * killed. */
+static void pool_done(Pool *p) {
+        for (unsigned i = 0; p->running && i < p->slots; i++) {
+                Running *run = &p->running[i];
+                int wstatus;
+
+                if (!run->job)
+                        continue;
+                (void) kill(run->pid, SIGKILL);
+                (void) waitpid(run->pid, &wstatus, 0);
+                closep(&run->out_fd);
+                closep(&run->err_fd);
+                closep(&run->pidfd);
+        }
+        free(p->running);
+        free(p->order);
+}
+
+static void job_done(Pool *p, CompileJob *j) {
+        p->done++;
+        if (p->progress)
+                p->progress(j, p->done, p->n, p->userdata);
+}
+
+/* Starts the next jobs in the free slots; -errno when the machine cannot
+ * run more (memory, descriptors). A parser that cannot start fails its
+ * job. */
+static int fill_slots(Pool *p) {
+        for (unsigned i = 0; i < p->slots && p->next < p->n; i++) {
+                CompileJob *j = p->order[p->next];
+                int r;
+
+                if (p->running[i].job)
+                        continue;
+                compile_job_clear(j);
+                r = start_job(p->s, j, &p->running[i]);
+                if (r == -ENOMEM || r == -EMFILE || r == -ENFILE)
+                        return r;
+                p->next++;
+                if (r < 0) {
+                        j->status = r == -EAGAIN ? -EAGAIN : -ENOEXEC;
+                        if (asprintf(&j->errors, "cannot run apparmor_parser: %s", strerror(-r)) < 0)
+                                j->errors = NULL;
+                        job_done(p, j);
+                        continue;
+                }
+                p->active++;
+        }
+        return 0;
+}
+
+/* Waits a little for a parser to end, and collects those that did (or
+ * kills those past the timeout). */
+static void reap(Pool *p) {
+        const CompilerSettings *s = p->s;
+        struct pollfd pfd[p->slots];
+        unsigned npfd = 0;
+        bool any_without_pidfd = false;
+        usec_t now;
+
+        for (unsigned i = 0; i < p->slots; i++) {
+                if (!p->running[i].job)
+                        continue;
+                if (p->running[i].pidfd >= 0)
+                        pfd[npfd++] = (struct pollfd) { .fd = p->running[i].pidfd, .events = POLLIN };
+                else
+                        any_without_pidfd = true;
+        }
+        (void) poll(pfd, npfd, any_without_pidfd || s->cancel ? 20 : 1000);
+
+        now = now_usec(CLOCK_MONOTONIC);
+        for (unsigned i = 0; i < p->slots; i++) {
+                Running *run = &p->running[i];
+                CompileJob *j = run->job;
+                struct rusage ru;
+                int wstatus;
+                pid_t pid;
+                bool timed_out = false;
+
+                if (!j)
+                        continue;
+                pid = wait4(run->pid, &wstatus, WNOHANG, &ru);
+                if (pid == 0 && s->timeout_sec > 0 && now - run->started > s->timeout_sec * USEC_PER_SEC) {
+                        (void) kill(run->pid, SIGKILL);
+                        pid = wait4(run->pid, &wstatus, 0, &ru);
+                        timed_out = true;
+                }
+                if (pid <= 0)
+                        continue;
+                finish_job(run, wstatus, &ru, timed_out, s->timeout_sec);
+                p->active--;
+                job_done(p, j);
+        }
+}
+
 int compiler_run(const CompilerSettings *s, CompileJob **jobs, size_t n, CompileProgress progress, void *userdata) {
-        _cleanup_free_ CompileJob **order = NULL;
-        _cleanup_free_ Running *running = NULL;
-        unsigned slots = s->jobs > 0 ? s->jobs : 1;
-        size_t next = 0, done = 0, active = 0;
-        int r = 0;
+        _cleanup_(pool_done) Pool p = {
+                .s = s, .n = n, .slots = s->jobs > 0 ? s->jobs : 1, .progress = progress, .userdata = userdata,
+        };
+        int r;
 
         if (n == 0)
                 return 0;
-        order = malloc(sizeof(CompileJob *) * n);
-        running = calloc(slots, sizeof(Running));
-        if (!order || !running)
+        p.order = malloc(sizeof(CompileJob *) * n);
+        p.running = calloc(p.slots, sizeof(Running));
+        if (!p.order || !p.running)
                 return -ENOMEM;
-        memcpy(order, jobs, sizeof(CompileJob *) * n);
-        qsort(order, n, sizeof(CompileJob *), job_cmp);
-        for (unsigned i = 0; i < slots; i++)
-                running[i].pidfd = running[i].out_fd = running[i].err_fd = -1;
+        memcpy(p.order, jobs, sizeof(CompileJob *) * n);
+        qsort(p.order, n, sizeof(CompileJob *), job_cmp);
+        for (unsigned i = 0; i < p.slots; i++)
+                p.running[i].pidfd = p.running[i].out_fd = p.running[i].err_fd = -1;
 
-        while (done < n) {
-                struct pollfd pfd[slots];
-                if (s->cancel && *s->cancel) {
-                        r = -ECANCELED;
-                        goto fail;
-                }
-                unsigned npfd = 0;
-                bool any_without_pidfd = false;
-                usec_t now;
-
-                /* Fill free slots. */
-                for (unsigned i = 0; i < slots && next < n; i++) {
-                        if (running[i].job)
-                                continue;
-                        compile_job_clear(order[next]);
-                        r = start_job(s, order[next], &running[i]);
-                        if (r == -ENOMEM || r == -EMFILE || r == -ENFILE)
-                                goto fail;
-                        if (r < 0) {
-                                CompileJob *j = order[next];
-                                j->status = r == -EAGAIN ? -EAGAIN : -ENOEXEC;
-                                if (asprintf(&j->errors, "cannot run apparmor_parser: %s", strerror(-r)) < 0)
-                                        j->errors = NULL;
-                                next++;
-                                done++;
-                                if (progress)
-                                        progress(j, done, n, userdata);
-                                r = 0;
-                                continue;
-                        }
-                        next++;
-                        active++;
-                }
-                if (active == 0)
-                        continue;
-
-                for (unsigned i = 0; i < slots; i++) {
-                        if (!running[i].job)
-                                continue;
-                        if (running[i].pidfd >= 0)
-                                pfd[npfd++] = (struct pollfd) { .fd = running[i].pidfd, .events = POLLIN };
-                        else
-                                any_without_pidfd = true;
-                }
-                (void) poll(pfd, npfd, any_without_pidfd || s->cancel ? 20 : 1000);
-
-                now = now_usec(CLOCK_MONOTONIC);
-                for (unsigned i = 0; i < slots; i++) {
-                        Running *run = &running[i];
-                        struct rusage ru;
-                        int wstatus;
-                        pid_t p;
-                        bool timed_out = false;
-
-                        if (!run->job)
-                                continue;
-                        p = wait4(run->pid, &wstatus, WNOHANG, &ru);
-                        if (p == 0 && s->timeout_sec > 0 && now - run->started > s->timeout_sec * USEC_PER_SEC) {
-                                (void) kill(run->pid, SIGKILL);
-                                p = wait4(run->pid, &wstatus, 0, &ru);
-                                timed_out = true;
-                        }
-                        if (p <= 0)
-                                continue;
-                        {
-                                CompileJob *j = run->job;
-                                finish_job(run, wstatus, &ru, timed_out, s->timeout_sec);
-                                active--;
-                                done++;
-                                if (progress)
-                                        progress(j, done, n, userdata);
-                        }
-                }
+        while (p.done < n) {
+                if (s->cancel && *s->cancel)
+                        return -ECANCELED;
+                r = fill_slots(&p);
+                if (r < 0)
+                        return r;
+                if (p.active > 0)
+                        reap(&p);
         }
         return 0;
-
-fail:
-        for (unsigned i = 0; i < slots; i++)
-                if (running[i].job) {
-                        int wstatus;
-                        (void) kill(running[i].pid, SIGKILL);
-                        (void) waitpid(running[i].pid, &wstatus, 0);
-                        closep(&running[i].out_fd);
-                        closep(&running[i].err_fd);
-                        closep(&running[i].pidfd);
-                }
-        return r;
 }
 
 int compiler_identity(const char *parser, char **ret) {
