@@ -17,6 +17,7 @@ TEST_LIBS = $(AALEVEL_CORE_LIBS) $(CRITERION_LIBS)
 unit_tests = \
 	tests/unit/test-blob \
 	tests/unit/test-cache \
+	tests/unit/test-compiler \
 	tests/unit/test-conf \
 	tests/unit/test-engine \
 	tests/unit/test-graph \
@@ -86,6 +87,10 @@ tests_unit_test_users_LDADD = $(TEST_LIBS)
 tests_unit_test_utf8_SOURCES = tests/unit/test-utf8.c
 tests_unit_test_utf8_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_utf8_LDADD = $(TEST_LIBS)
+
+tests_unit_test_compiler_SOURCES = tests/unit/test-compiler.c
+tests_unit_test_compiler_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_compiler_LDADD = $(TEST_LIBS)
 
 tests_unit_test_engine_SOURCES = tests/unit/test-engine.c tests/unit/fake-kernel.c tests/unit/fake-kernel.h
 tests_unit_test_engine_CFLAGS = $(TEST_CFLAGS)
