@@ -382,18 +382,34 @@ char *parser_errors_summary(const ParserError *e, size_t n) {
         return r < 0 ? NULL : s;
 }
 
-bool parser_errors_environmental(const char *text) {
-        static const char * const words[] = {
-                "Cannot allocate memory", "Out of memory", "out of memory", "No space left on device",
-                "Disk quota exceeded", "Permission denied", "Operation not permitted",
-                "Resource temporarily unavailable", "Too many open files", "Input/output error",
-                "Read-only file system", "failed without a message",
-        };
+/* What apparmor_parser 3.0.8 (and glibc's strerror, bison, flex and
+ * libstdc++ inside it) print when the machine failed it: memory,
+ * descriptors, disk, permissions. Compared without regard to case,
+ * in the C locale the parser runs in (compiler.c). A profile line the
+ * parser quotes ("(entry: ...)") may contain one of these by chance: that
+ * failure is then only compiled again, never wrongly remembered. */
+static const char * const environmental_words[] = {
+        /* memory */
+        "Cannot allocate memory", "Could not allocate memory", "Failed to allocate memory",
+        "Memory allocation error", "Out of memory", "memory exhausted", "out of dynamic memory",
+        "bad_alloc", "allocation failed", "Bad memory address",
+        /* descriptors, processes, buffers */
+        "Too many open files", "Resource temporarily unavailable", "No buffer space available",
+        "Interrupted system call",
+        /* disk */
+        "No space left on device", "Disk quota exceeded", "Input/output error", "Read-only file system",
+        "Stale file handle", "File too large",
+        /* permissions (a confined or unprivileged parser) */
+        "Permission denied", "Operation not permitted",
+        /* our own account of a parser that said nothing */
+        "failed without a message",
+};
 
+bool parser_errors_environmental(const char *text) {
         if (!text)
                 return true;
-        for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-                if (strstr(text, words[i]))
+        for (size_t i = 0; i < ELEMENTSOF(environmental_words); i++)
+                if (strcasestr(text, environmental_words[i]))
                         return true;
         return false;
 }
@@ -403,6 +419,10 @@ bool parser_errors_blame_policy(const char *text) {
         size_t n = 0;
         bool blame = false;
 
+        /* "AppArmor parser error for F at line 3: Memory allocation error."
+         * has a line, and is still the machine's failure. */
+        if (parser_errors_environmental(text))
+                return false;
         if (parser_errors_parse(text, strlen(text), &e, &n) < 0)
                 return false;
         for (size_t i = 0; i < n; i++)

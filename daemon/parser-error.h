@@ -51,14 +51,16 @@ int parser_errors_parse(const char *text, size_t size, ParserError **ret, size_t
 
 void parser_errors_free(ParserError *e, size_t n);
 
-/* Whether the text holds an error the parser places in a file and line:
- * a verdict on the policy, as opposed to trouble with its environment
- * (a missing directory, a full disk) that another run may not have. */
 /* True when apparmor_parser's complaint names a failure of the machine it
  * ran on (memory, disk, permissions, descriptors) rather than of the
- * policy: such a failure may go away by itself and is not remembered. */
+ * policy: such a failure may go away by itself and is never remembered.
+ * The parser runs in the C locale (compiler.c), so its English words are
+ * what is looked for. NULL counts as such a failure. */
 bool parser_errors_environmental(const char *text);
 
+/* Whether the text is the parser's verdict on the policy: an error it
+ * places in a file and line, and no sign of an environmental failure
+ * (which the parser reports at the line it was reading, too). */
 bool parser_errors_blame_policy(const char *text);
 
 /* One line for the status and the journal: "FILE:LINE: message" for the

@@ -3,6 +3,7 @@
  * bad input: binary junk, NULs, huge lines, 10,000 lines, broken numbers. */
 #include <criterion/criterion.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -432,4 +433,49 @@ Test(parser_error, environmental) {
         cr_expect(parser_errors_environmental("apparmor_parser failed without a message"));
         cr_expect(parser_errors_environmental(NULL));
         cr_expect_not(parser_errors_environmental(""));
+}
+
+/* What the parser prints when the machine, not the policy, failed it
+ * (issue 14, #6): never a verdict on the policy, so never cached, even
+ * with a file and line in front. The messages are apparmor_parser 3.0.8's
+ * own (its message catalogue, bison's, flex's, libstdc++'s) and glibc's
+ * strerror texts the parser appends. */
+Test(parser_error, environmental_never_blames_policy) {
+        static const char * const machine[] = {
+                "Memory allocation error.",
+                "Error: Could not allocate memory.",
+                "Couldn't merge entries. Out of Memory",
+                "Memory Allocation Error: Unable to remove ^/x",
+                "apparmor_parser: Could not allocate memory for subdomainbase mount point",
+                "Failed to allocate memory: Cannot allocate memory",
+                "Error: Out of memory.",
+                "memory exhausted",
+                "out of dynamic memory in yy_create_buffer()",
+                "terminate called after throwing an instance of 'std::bad_alloc'",
+                "Unable to open /etc/apparmor.d/x - Too many open files",
+                "Unable to open /etc/apparmor.d/x - Too many open files in system",
+                "Could not open '/etc/apparmor.d/x': Resource temporarily unavailable",
+                "Unable to open /etc/apparmor.d/x - Permission denied",
+                "Unable to open /etc/apparmor.d/x - Input/output error",
+                "Unable to open /etc/apparmor.d/x - Stale file handle",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(machine); i++) {
+                _cleanup_free_ char *located = NULL;
+
+                cr_expect(parser_errors_environmental(machine[i]), "%s", machine[i]);
+                cr_expect_not(parser_errors_blame_policy(machine[i]), "%s", machine[i]);
+                /* yyerror() puts them after the file and line it was at */
+                cr_assert(asprintf(&located, "AppArmor parser error for /etc/apparmor.d/x in profile "
+                                   "/etc/apparmor.d/x at line 3: %s\n", machine[i]) > 0);
+                cr_expect(parser_errors_environmental(located), "%s", located);
+                cr_expect_not(parser_errors_blame_policy(located), "%s", located);
+        }
+
+        /* the policy's own faults stay blamed, and remembered */
+        cr_expect(parser_errors_blame_policy("AppArmor parser error for /etc/apparmor.d/x in profile "
+                                             "/etc/apparmor.d/x at line 4: missing an end of line character? "
+                                             "(entry: /etc/hosts)\n"));
+        cr_expect_not(parser_errors_environmental("AppArmor parser error for /x at line 4: Could not open "
+                                                  "'abstractions/nosuch'\n"));
 }
