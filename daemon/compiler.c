@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -20,10 +21,20 @@
 #include "strv.h"
 #include "util.h"
 
-/* A compiled policy is at most a few MiB; a runaway parser is stopped
- * from filling the daemon's memory. */
-#define BLOB_MAX (256U * 1024U * 1024U)
+/* A compiled policy is at most a few MiB. The parser may write this much
+ * to either output (the kernel stops it there, RLIMIT_FSIZE on the memfds
+ * it writes to); of its messages the daemon keeps the first STDERR_MAX. */
+#define OUTPUT_MAX_DEFAULT (256U * 1024U * 1024U)
 #define STDERR_MAX (1024U * 1024U)
+
+/* The parser's whole environment: its messages in English for
+ * parser-error.c, none of the service's variables (LANG, LANGUAGE,
+ * LC_*, LD_*, MALLOC_*) to change what it says or does. */
+static char *const parser_envp[] = {
+        (char *) "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        (char *) "LC_ALL=C",
+        NULL,
+};
 
 void compile_job_clear(CompileJob *j) {
         free(j->blob);
@@ -76,6 +87,7 @@ typedef struct Running {
         int out_fd, err_fd;
         usec_t started;
         const char *parser;
+        size_t output_max;
 } Running;
 
 static int memfd(const char *name) {
@@ -91,10 +103,29 @@ static int pidfd_open_compat(pid_t pid) {
 #endif
 }
 
+static size_t output_max(const CompilerSettings *s) {
+        return s->output_max > 0 ? s->output_max : OUTPUT_MAX_DEFAULT;
+}
+
+/* In the child, before exec: no file it writes (its stdout and stderr
+ * are memfds) grows past output_max + 1 bytes, the byte that tells an
+ * output of exactly output_max from a longer one; a write past it
+ * raises SIGXFSZ, which kills it unless it ignores the signal, and
+ * then fails with EFBIG. Async-signal-safe. */
+static int child_limit_output(size_t max) {
+        struct rlimit rl = { .rlim_cur = (rlim_t) max + 1, .rlim_max = (rlim_t) max + 1 };
+        struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+        if (sigaction(SIGXFSZ, &dfl, NULL) < 0 || sigaction(SIGPIPE, &dfl, NULL) < 0)
+                return -1;
+        return setrlimit(RLIMIT_FSIZE, &rl);
+}
+
 static int start_job(const CompilerSettings *s, CompileJob *j, Running *run) {
         _cleanup_close_ int in_fd = -1, out_fd = -1, err_fd = -1;
         _cleanup_strv_free_ char **argv = NULL;
         _cleanup_free_ char *input = NULL;
+        size_t max = output_max(s);
         pid_t pid;
         int r;
 
@@ -138,7 +169,9 @@ static int start_job(const CompilerSettings *s, CompileJob *j, Running *run) {
                         _exit(126);
                 if (s->cwd && chdir(s->cwd) < 0)
                         _exit(126);
-                execv(argv[0], argv);
+                if (child_limit_output(max) < 0)
+                        _exit(126);
+                execve(argv[0], argv, parser_envp);
                 _exit(127); /* the parent says why */
         }
 
@@ -150,6 +183,7 @@ static int start_job(const CompilerSettings *s, CompileJob *j, Running *run) {
                 .err_fd = TAKE_FD(err_fd),
                 .started = now_usec(CLOCK_MONOTONIC),
                 .parser = s->parser,
+                .output_max = max,
         };
         return 0;
 }
@@ -160,6 +194,44 @@ static int read_memfd(int fd, size_t max, char **ret, size_t *ret_size) {
         return read_full_fd(fd, max, ret, ret_size);
 }
 
+/* The first STDERR_MAX bytes of the parser's messages, cut after the
+ * last whole line when there were more. */
+static int read_messages(int fd, char **ret) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        struct stat st;
+        char *nl;
+
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        buf = malloc(STDERR_MAX + 1);
+        if (!buf)
+                return -ENOMEM;
+        while (size < STDERR_MAX) {
+                ssize_t n = pread(fd, buf + size, STDERR_MAX - size, (off_t) size);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return negative_errno();
+                if (n == 0)
+                        break;
+                size += (size_t) n;
+        }
+        buf[size] = '\0';
+        if ((size_t) st.st_size > size && (nl = strrchr(buf, '\n')))
+                nl[1] = '\0';
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+/* Whether the parser wrote past its bound to stdout or stderr. */
+static bool output_overflowed(const Running *run) {
+        struct stat st;
+
+        return (fstat(run->out_fd, &st) == 0 && (size_t) st.st_size > run->output_max) ||
+               (fstat(run->err_fd, &st) == 0 && (size_t) st.st_size > run->output_max);
+}
+
 static void finish_job(Running *run, int wstatus, const struct rusage *ru, bool timed_out, unsigned timeout_sec) {
         CompileJob *j = run->job;
         _cleanup_free_ char *err = NULL, *out = NULL;
@@ -168,9 +240,16 @@ static void finish_job(Running *run, int wstatus, const struct rusage *ru, bool 
 
         j->seconds = (double) (now_usec(CLOCK_MONOTONIC) - run->started) / USEC_PER_SEC;
         j->max_rss_kb = ru ? ru->ru_maxrss : 0;
-        (void) read_memfd(run->err_fd, STDERR_MAX, &err, NULL);
+        (void) read_messages(run->err_fd, &err);
 
-        if (timed_out) {
+        if (output_overflowed(run)) {
+                /* Not the policy's failure: parser-error.c files this
+                 * message as environmental, so it is never cached. */
+                j->status = -EFBIG;
+                if (asprintf(&j->errors, "apparmor_parser wrote more than %zu bytes of output and was stopped%s%s",
+                             run->output_max, err && *err ? "; it began: " : "", strempty(err)) < 0)
+                        j->errors = NULL;
+        } else if (timed_out) {
                 j->status = -ETIME;
                 if (asprintf(&j->errors, "apparmor_parser did not finish within %u seconds and was stopped%s%s",
                              timeout_sec, err && *err ? "; it said: " : "", strempty(err)) < 0)
@@ -190,7 +269,7 @@ static void finish_job(Running *run, int wstatus, const struct rusage *ru, bool 
                 j->status = -EINVAL;
                 j->errors = err && *err ? TAKE_PTR(err) : strdup("apparmor_parser failed without a message");
         } else {
-                r = read_memfd(run->out_fd, BLOB_MAX, &out, &out_size);
+                r = read_memfd(run->out_fd, run->output_max, &out, &out_size);
                 if (r < 0 || out_size == 0) {
                         j->status = r < 0 ? r : -ENODATA;
                         if (asprintf(&j->errors, "apparmor_parser produced no usable output (%s)",
@@ -381,7 +460,7 @@ int compiler_identity(const char *parser, char **ret) {
                 if (dup2(pipefd[1], STDOUT_FILENO) < 0 || devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 ||
                     dup2(devnull, STDERR_FILENO) < 0)
                         _exit(126);
-                execl(parser, parser, "--version", (char *) NULL);
+                execle(parser, parser, "--version", (char *) NULL, parser_envp);
                 _exit(127);
         }
         close(pipefd[1]);

@@ -4,7 +4,14 @@
  * from standard input as the prelude followed by `include "/abs/file"`,
  * which gives the same binary as the file itself when it mentions no
  * aalevel_ symbol. The slowest files start first (known durations from
- * earlier runs), so that a long tail does not leave cores idle. */
+ * earlier runs), so that a long tail does not leave cores idle.
+ *
+ * The parser gets an environment of its own, PATH and LC_ALL=C and nothing
+ * of the daemon's, so that its messages are the English ones
+ * parser-error.c reads, whatever the locale of the service; and a limit
+ * on what it writes, enforced by the kernel as it writes (RLIMIT_FSIZE on
+ * its output files), so that a runaway parser cannot fill the daemon's
+ * memory before it is stopped. */
 #pragma once
 
 #include <stdbool.h>
@@ -22,6 +29,7 @@ typedef struct CompilerSettings {
         const char *cwd;                /* relative "..." includes resolve against it */
         unsigned jobs;
         unsigned timeout_sec;
+        size_t output_max;              /* bytes of stdout or stderr a parser may write; 0: 256 MiB */
         const volatile int *cancel;     /* when it becomes non-zero: stop the parsers, -ECANCELED */
 } CompilerSettings;
 
@@ -35,7 +43,8 @@ typedef struct CompileJob {
 
         /* what came out */
         int status;                     /* 0, or negative errno: -EINVAL parser error, -ETIME timeout,
-                                         * -ECHILD crashed, -ENOEXEC could not run the parser */
+                                         * -ECHILD crashed, -EFBIG stopped for writing more than
+                                         * output_max, -ENOEXEC could not run the parser */
         uint8_t *blob;
         size_t blob_size;
         char *errors;                   /* the parser's stderr, or our account of what went wrong */

@@ -401,8 +401,8 @@ static const char * const environmental_words[] = {
         "Stale file handle", "File too large",
         /* permissions (a confined or unprivileged parser) */
         "Permission denied", "Operation not permitted",
-        /* our own account of a parser that said nothing */
-        "failed without a message",
+        /* our own accounts: a parser that said nothing, or too much */
+        "failed without a message", "bytes of output and was stopped",
 };
 
 bool parser_errors_environmental(const char *text) {

@@ -11,13 +11,14 @@ EXTRA_DIST += tests/differential/run
 
 if ENABLE_TESTS
 TEST_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(YAML_CFLAGS) $(INIH_CFLAGS) $(NETTLE_CFLAGS) $(CRITERION_CFLAGS) \
-	-DTEST_DATA_DIR=\"$(abs_top_srcdir)/tests/data\"
+	-DTEST_DATA_DIR=\"$(abs_top_srcdir)/tests/data\" -DTEST_BUILD_DIR=\"$(abs_top_builddir)\"
 TEST_LIBS = $(AALEVEL_CORE_LIBS) $(CRITERION_LIBS)
 
 unit_tests = \
 	tests/unit/test-blob \
 	tests/unit/test-cache \
 	tests/unit/test-compiler \
+	tests/unit/test-compiler-env \
 	tests/unit/test-conf \
 	tests/unit/test-engine \
 	tests/unit/test-graph \
@@ -36,6 +37,10 @@ unit_tests = \
 
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
+
+tests_unit_test_compiler_env_SOURCES = tests/unit/test-compiler-env.c
+tests_unit_test_compiler_env_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_compiler_env_LDADD = $(TEST_LIBS)
 
 tests_unit_test_conf_SOURCES = tests/unit/test-conf.c
 tests_unit_test_conf_CFLAGS = $(TEST_CFLAGS)
@@ -110,3 +115,10 @@ tests_unit_test_parser_error_LDADD = $(TEST_LIBS)
 
 endif
 EXTRA_DIST += tests/data/blob tests/data/engine tests/data/parser-error tests/data/small-tree.list
+
+
+# The German locale test-compiler-env makes with localedef when the system has none.
+clean-test-locale:
+	rm -rf tests/unit/locale tests/unit/locale.tmp
+clean-local: clean-test-locale
+.PHONY: clean-test-locale
