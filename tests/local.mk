@@ -9,6 +9,10 @@ tests_tools_closure_dump_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEM
 tests_tools_closure_dump_LDADD = $(AALEVEL_CORE_LIBS)
 EXTRA_DIST += tests/differential/run
 
+# configure's defaults (runstatedir /run); needs no Criterion.
+TESTS += tests/unit/test-configure-defaults.sh
+EXTRA_DIST += tests/unit/test-configure-defaults.sh
+
 if ENABLE_TESTS
 TEST_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(YAML_CFLAGS) $(INIH_CFLAGS) $(NETTLE_CFLAGS) $(CRITERION_CFLAGS) \
 	-DTEST_DATA_DIR=\"$(abs_top_srcdir)/tests/data\" -DTEST_BUILD_DIR=\"$(abs_top_builddir)\"
