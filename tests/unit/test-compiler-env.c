@@ -98,11 +98,17 @@ Test(compiler, parser_environment_is_fixed) {
 #define FLOOD(what) "timeout 60 yes " what " | head -c 50000000"
 
 Test(compiler, flood_on_stdout_is_stopped, .timeout = 60) {
-        _cleanup_free_ char *parser = NULL;
+        _cleanup_free_ char *parser = NULL, *size_file = NULL, *size = NULL;
         CompileJob j = { .file = "/dev/null" };
 
-        parser = fake_parser("flood-stdout", "echo starting >&2; " FLOOD("aalevel"));
+        /* After the flood, the parser notes how much of it the file the
+         * daemon reads (and holds in memory: a memfd) actually got. */
+        parser = fake_parser("flood-stdout", "echo starting >&2; " FLOOD("aalevel") "; "
+                                             "exec 3>&1; stat -L -c %s /proc/self/fd/3 > \"${0%/*}/size\"");
         run_one(parser, &j, 1024 * 1024);
+        cr_assert(asprintf(&size_file, "%s/size", dir) > 0);
+        cr_assert_eq(read_full_file(size_file, 64, &size, NULL), 0);
+        cr_expect_eq(strtoull(size, NULL, 10), 1024U * 1024U + 1U, "the parser's output held %s bytes", size);
         cr_expect_eq(j.status, -EFBIG, "%d: %s", j.status, strempty(j.errors));
         cr_expect_null(j.blob);
         cr_assert_not_null(j.errors);
