@@ -432,6 +432,27 @@ int compiler_run(const CompilerSettings *s, CompileJob **jobs, size_t n, Compile
         return 0;
 }
 
+int compiler_label_variable(FILE *f, const char *name, char * const *labels) {
+        /* Each character that means something to the parser (globbing,
+         * alternation, quoting, comments, variables) is escaped: the
+         * variable matches the labels as they are, and only them. */
+        static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/&+-";
+
+        fprintf(f, "@{%s} =", name);
+        if (!labels || !labels[0])
+                fputs(" unconfined", f); /* a variable cannot be empty */
+        STRV_FOREACH(l, labels) {
+                fputc(' ', f);
+                for (const char *p = *l; *p; p++) {
+                        if (!strchr(plain, *p))
+                                fputc('\\', f);
+                        fputc(*p, f);
+                }
+        }
+        fputc('\n', f);
+        return ferror(f) ? -ENOMEM : 0;
+}
+
 int compiler_identity(const char *parser, char **ret) {
         _cleanup_free_ char *exe = NULL, *version = NULL;
         uint8_t digest[SHA256_DIGEST_SIZE];

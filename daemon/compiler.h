@@ -15,6 +15,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,6 +64,12 @@ char **compiler_argv(const CompilerSettings *s, const CompileJob *j);
  * at all (-ENOMEM, no file descriptors). */
 typedef void (*CompileProgress)(CompileJob *job, size_t done, size_t total, void *userdata);
 int compiler_run(const CompilerSettings *s, CompileJob **jobs, size_t n, CompileProgress progress, void *userdata);
+
+/* Writes "@{NAME} = LABEL...\n" to the prelude: the labels escaped for
+ * the parser, so that "deny change_profile -> @{NAME}," names exactly
+ * them; "unconfined" when there is none (an AppArmor variable cannot be
+ * empty). */
+int compiler_label_variable(FILE *f, const char *name, char * const *labels);
 
 /* `apparmor_parser --version`'s first line plus a digest of the
  * executable: part of every cache key. */

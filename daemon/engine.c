@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "compiler.h"
 #include "engine-internal.h"
 #include "fileio.h"
 #include "log.h"
@@ -337,7 +338,7 @@ int engine_save_state(Engine *e) {
         return state_save(e->state, e->state_path);
 }
 
-char *engine_prelude(const LevelSet *levels, const ResolvedLevel *level) {
+char *engine_prelude(const LevelSet *levels, const ResolvedLevel *level, char * const *lower_labels) {
         _cleanup_strv_free_ char **names = level_set_boolean_names(levels);
         _cleanup_free_ char *text = NULL;
         size_t size = 0;
@@ -352,6 +353,7 @@ char *engine_prelude(const LevelSet *levels, const ResolvedLevel *level) {
         STRV_FOREACH(n, names)
                 fprintf(f, "$aalevel_%s = %s\n", *n, strv_contains(level->ancestry, *n) ? "true" : "false");
         fprintf(f, "@{aalevel_level} = %s\n", level->name);
+        (void) compiler_label_variable(f, "aalevel_lower_labels", lower_labels);
         if (fclose(f) != 0)
                 return NULL;
         return TAKE_PTR(text);

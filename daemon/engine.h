@@ -122,8 +122,9 @@ void engine_invalidate(Engine *e, const char *path);
  * since it was read (see include_graph_revalidate()). */
 void engine_revalidate(Engine *e);
 
-/* The level prelude: booleans for every known level, @{aalevel_level}. */
-char *engine_prelude(const LevelSet *levels, const ResolvedLevel *level);
+/* The level prelude: booleans for every known level, @{aalevel_level},
+ * @{aalevel_lower_labels} (the labels that may lower the level). */
+char *engine_prelude(const LevelSet *levels, const ResolvedLevel *level, char * const *lower_labels);
 
 const State *engine_state(const Engine *e);
 State *engine_state_mut(Engine *e);

@@ -137,7 +137,7 @@ static int build_units(Engine *e, const ResolvedLevel *level, EngineResult *res,
         r = strv_extend_strv(&res->warnings, tree->errors);
         if (r < 0)
                 return r;
-        prelude = engine_prelude(e->levels, level);
+        prelude = engine_prelude(e->levels, level, e->config->lower_labels);
         if (!prelude)
                 return -ENOMEM;
 
@@ -347,7 +347,7 @@ static int compile_units(Engine *e, Unit *units, size_t n, EngineResult *res) {
 /* Attaches a prelude to jobs that need it: kept apart so that the
  * prelude string lives as long as the compile. */
 static int prepare_jobs(Engine *e, const ResolvedLevel *level, Unit *units, size_t n) {
-        char *prelude = engine_prelude(e->levels, level);
+        char *prelude = engine_prelude(e->levels, level, e->config->lower_labels);
         if (!prelude)
                 return -ENOMEM;
         free(e->prelude);

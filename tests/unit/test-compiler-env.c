@@ -243,3 +243,61 @@ Test(compiler, german_locale_keeps_file_and_line, .timeout = 300) {
         parser_errors_free(e, n);
         compile_job_clear(&j);
 }
+
+static char *label_variable(char * const *labels) {
+        char *text = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&text, &size);
+
+        cr_assert_not_null(f);
+        cr_assert_eq(compiler_label_variable(f, "aalevel_lower_labels", labels), 0);
+        cr_assert_eq(fclose(f), 0);
+        return text;
+}
+
+/* @{aalevel_lower_labels} of the prelude names the labels exactly: what
+ * the parser would read as a pattern is escaped. */
+Test(compiler, lower_labels_variable) {
+        char *plain[] = { (char *) "aalevelctl", (char *) "admin//&systemd", NULL };
+        char *odd[] = { (char *) "a*b{c,d}", (char *) "x\"y#z@{w}", NULL };
+        char *none[] = { NULL };
+        _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+
+        a = label_variable(plain);
+        cr_expect_str_eq(a, "@{aalevel_lower_labels} = aalevelctl admin//&systemd\n");
+        b = label_variable(odd);
+        cr_expect_str_eq(b, "@{aalevel_lower_labels} = a\\*b\\{c\\,d\\} x\\\"y\\#z\\@\\{w\\}\n");
+        /* an AppArmor variable cannot be empty */
+        c = label_variable(none);
+        cr_expect_str_eq(c, "@{aalevel_lower_labels} = unconfined\n");
+        d = label_variable(NULL);
+        cr_expect_str_eq(d, c);
+}
+
+/* The shipped profile of PID 1 (level fsp) compiles with the prelude's
+ * variable, whatever lower_labels holds. */
+Test(compiler, fsp_profile_compiles_with_lower_labels, .timeout = 120) {
+        char *sets[][3] = {
+                { (char *) "aalevelctl", NULL },
+                { (char *) "a*b{c,d}", (char *) "x\"y#z@{w}", NULL },
+                { NULL },
+        };
+
+        if (access(REAL_PARSER, X_OK) < 0)
+                cr_skip_test("no apparmor_parser here");
+        for (size_t i = 0; i < ELEMENTSOF(sets); i++) {
+                _cleanup_free_ char *prelude = label_variable(sets[i]);
+                CompileJob j = {
+                        .file = TEST_DATA_DIR "/../../profiles/fsp/usr.lib.systemd.systemd",
+                        .prelude = prelude,
+                };
+                CompileJob *jobs[] = { &j };
+                char *include[] = { (char *) "/etc/apparmor.d", NULL };
+                CompilerSettings s = { .parser = REAL_PARSER, .cwd = dir, .jobs = 1, .include_path = include };
+
+                cr_assert_eq(compiler_run(&s, jobs, 1, NULL, NULL), 0);
+                cr_expect_eq(j.status, 0, "%s: %s", prelude, strempty(j.errors));
+                cr_expect_gt(j.blob_size, 0U);
+                compile_job_clear(&j);
+        }
+}
