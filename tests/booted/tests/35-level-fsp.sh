@@ -4,7 +4,8 @@
 # initramfs loaded the early policy), the system reaches multi-user.target
 # with its services working, and no process is unconfined, kernel threads
 # aside; services with a profile (aalevel's own, a no_new_privs service)
-# run stacked with systemd. Switching back to default unconfines PID 1 at
+# run stacked with systemd; nothing it starts can change profile to
+# unconfined or to aalevelctl (issue 14, #8). Switching back to default unconfines PID 1 at
 # once, and the next boot is an ordinary one.
 # shellcheck source-path=SCRIPTDIR/../guest source=lib.sh
 . /usr/lib/booted-test/lib.sh
@@ -47,6 +48,51 @@ check_services() {
 	local failed
 	failed=$(systemctl --failed --no-legend --plain)
 	[[ -z $failed ]] || die "failed units: $failed"
+}
+
+# as_service USER SCRIPT ARG...: runs bash SCRIPT in a transient service
+# of PID 1 (without no_new_privs: a user's cron job, a daemon without a
+# profile), as USER; prints what it printed.
+as_service() {
+	local user=$1
+	shift
+	systemd-run --quiet --wait --pipe --collect -p User="$user" /bin/bash -c "$@"
+}
+
+# What a process started by PID 1 gets when it writes "changeprofile
+# TARGET" to /proc/self/attr/current (or "exec TARGET" to attr/exec and
+# then execs): "refused", or the label it ends up under.
+# shellcheck disable=SC2016
+change_script='
+if [[ $2 == exec ]]; then
+	printf "exec %s" "$1" 2>/dev/null >/proc/self/attr/exec || { echo refused; exit 0; }
+	exec cat /proc/self/attr/current
+fi
+printf "changeprofile %s" "$1" 2>/dev/null >/proc/self/attr/current || { echo refused; exit 0; }
+cat /proc/self/attr/current'
+
+# Issue 14, #8: nothing PID 1 starts leaves the full system policy by
+# change_profile: neither to unconfined nor to a label of lower_labels
+# (aalevelctl's, which may lower the level). Changing to an ordinary
+# profile still works (the writes themselves are right).
+check_no_escape() {
+	local user how got
+	assert_eq "systemd (enforce)" "$(as_service root 'cat /proc/self/attr/current')" "a transient service's label"
+	for user in root nobody; do
+		for how in current exec; do
+			got=$(as_service "$user" "$change_script" change unconfined "$how")
+			echo "$user, $how, to unconfined: $got"
+			assert_eq refused "$got" "change_profile to unconfined by $user ($how)"
+		done
+	done
+	for how in current exec; do
+		got=$(as_service root "$change_script" change aalevelctl "$how")
+		echo "root, $how, to aalevelctl: $got"
+		assert_eq refused "$got" "change_profile to aalevelctl ($how)"
+	done
+	got=$(as_service root "$change_script" change booted-probe current)
+	echo "root, current, to booted-probe: $got"
+	assert_eq "booted-probe (enforce)" "$got" "change_profile to an ordinary profile"
 }
 
 case $BOOTED_STEP in
@@ -92,6 +138,7 @@ case $BOOTED_STEP in
 	ps -eo pid,ppid,label,comm | awk '$3 != "unconfined" || $2 != 2' | head -n 60
 	leftover=$(unconfined_processes)
 	[[ -z $leftover ]] || die "unconfined processes: $leftover"
+	check_no_escape
 	echo "denials of this boot:"
 	journalctl -b -k --no-pager | grep 'apparmor="DENIED"' | grep -v 'operation="file_inherit" profile="aalevelctl"' |
 		head -n 20
