@@ -291,10 +291,18 @@ aalevel() {
 	"$AALEVEL_BIN" --config "$AALEVEL_CONF" "$@"
 }
 
-# raw_sha1 NAME: what the kernel reports for a root-namespace profile.
+# raw_sha1 NAME: what the kernel reports for a root-namespace profile:
+# raw_sha1, or on kernels that hash with SHA-256 (6.3 and later: raw_sha256)
+# the SHA-1 of the raw data the kernel kept, which is the same thing.
 raw_sha1() {
 	for _p in "$APPARMORFS"/policy/profiles/*; do
-		[ "$(cat "$_p/name")" = "$1" ] && { cat "$_p/raw_sha1"; return 0; }
+		[ "$(cat "$_p/name")" = "$1" ] || continue
+		if [ -e "$_p/raw_sha1" ]; then
+			cat "$_p/raw_sha1"
+		else
+			sha1sum <"$_p/raw_data" | cut -d ' ' -f 1
+		fi
+		return 0
 	done
 	return 1
 }
