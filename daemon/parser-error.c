@@ -433,3 +433,27 @@ bool parser_errors_blame_policy(const char *text) {
         parser_errors_free(e, n);
         return blame;
 }
+
+static bool path_char(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               (c != '\0' && strchr("/._-+@~", c));
+}
+
+char *parser_errors_strip_root(const char *text, const char *root) {
+        size_t n = strlen(strempty(root)), k = 0;
+        const char *p = strempty(text);
+        char *out;
+
+        while (n > 0 && root[n - 1] == '/')
+                n--;
+        out = malloc(strlen(p) + 1);
+        if (!out)
+                return NULL;
+        for (size_t i = 0; p[i]; ) {
+                if (n > 0 && (i == 0 || !path_char(p[i - 1])) && strneq(p + i, root, n) && p[i + n] == '/')
+                        i += n;
+                out[k++] = p[i++];
+        }
+        out[k] = '\0';
+        return out;
+}

@@ -69,3 +69,11 @@ bool parser_errors_blame_policy(const char *text);
  * "apparmor_parser failed without a message" when there is nothing. NULL
  * on out-of-memory. */
 char *parser_errors_summary(const ParserError *e, size_t n);
+
+/* The parser's stderr as the image sees it, for `aalevel compile --root`:
+ * a copy of text with the root prefix taken off every path that starts
+ * with root + "/" (at the start of the text or after a character that
+ * cannot be in a path, so "/x/ROOT/a" stays), "ROOT/etc/x:3" becoming
+ * "/etc/x:3". root NULL, "" or "/" gives an unchanged copy. NULL on
+ * out-of-memory. */
+char *parser_errors_strip_root(const char *text, const char *root);

@@ -272,6 +272,12 @@ static int compiled(Engine *e, Unit *u, EngineResult *res) {
         if (j->max_rss_kb > res->max_parser_rss_kb)
                 res->max_parser_rss_kb = j->max_rss_kb;
         if (j->status < 0) {
+                /* With --root, the image's paths: the cached failure is
+                 * what the image's daemon reports. */
+                _cleanup_free_ char *errors = parser_errors_strip_root(j->errors, e->root);
+
+                if (!errors)
+                        return -ENOMEM;
                 /* Only the parser's verdict on the policy itself is
                  * worth remembering: an error it places in a file and
                  * line, or one without a line that names no failure
@@ -279,9 +285,9 @@ static int compiled(Engine *e, Unit *u, EngineResult *res) {
                  * conflicting x modifiers"). Not remembering those
                  * compiled them again at every run. */
                 if (j->status == -EINVAL && j->errors &&
-                    (parser_errors_blame_policy(j->errors) || !parser_errors_environmental(j->errors)))
-                        (void) cache_put_failure(e->cache, &u->key, j->errors);
-                return unit_fail_from_parser(e, u, j->errors);
+                    (parser_errors_blame_policy(errors) || !parser_errors_environmental(errors)))
+                        (void) cache_put_failure(e->cache, &u->key, errors);
+                return unit_fail_from_parser(e, u, errors);
         }
         res->n_compiled++;
         r = accept_blob(e, u, TAKE_PTR(j->blob), j->blob_size);

@@ -13,6 +13,11 @@ EXTRA_DIST += tests/differential/run
 TESTS += tests/unit/test-configure-defaults.sh
 EXTRA_DIST += tests/unit/test-configure-defaults.sh
 
+# aalevel compile --root records failures with the image's paths (needs
+# apparmor_parser; skipped without it).
+TESTS += tests/unit/test-compile-root.sh
+EXTRA_DIST += tests/unit/test-compile-root.sh
+
 if ENABLE_TESTS
 TEST_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(YAML_CFLAGS) $(INIH_CFLAGS) $(NETTLE_CFLAGS) $(CRITERION_CFLAGS) \
 	-DTEST_DATA_DIR=\"$(abs_top_srcdir)/tests/data\" -DTEST_BUILD_DIR=\"$(abs_top_builddir)\"

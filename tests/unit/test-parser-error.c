@@ -479,3 +479,30 @@ Test(parser_error, environmental_never_blames_policy) {
         cr_expect_not(parser_errors_environmental("AppArmor parser error for /x at line 4: Could not open "
                                                   "'abstractions/nosuch'\n"));
 }
+
+/* aalevel compile --root: what is cached for the image names its paths. */
+Test(parser_error, strip_root) {
+        static const struct { const char *root, *in, *out; } cases[] = {
+                { "/b/root", "AppArmor parser error for /b/root/etc/apparmor.d/atd in profile "
+                             "/b/root/etc/apparmor.d/atd at line 23: syntax error\n",
+                  "AppArmor parser error for /etc/apparmor.d/atd in profile /etc/apparmor.d/atd at line 23: "
+                  "syntax error\n" },
+                { "/b/root/", "Warning from /b/root/etc/x (/b/root/etc/y line 2): z", "Warning from /etc/x (/etc/y line 2): z" },
+                { "/b/root", "/b/root/etc/x:1: '/b/root/a'", "/etc/x:1: '/a'" },
+                /* not a path below the root */
+                { "/b/root", "/b/rooty/x /x/b/root/y /b/root", "/b/rooty/x /x/b/root/y /b/root" },
+                { "/b/root", "", "" },
+                { "", "/b/root/x", "/b/root/x" },
+                { "/", "/etc/x", "/etc/x" },
+                { NULL, "/etc/x", "/etc/x" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *s = parser_errors_strip_root(cases[i].in, cases[i].root);
+                cr_expect_str_eq(s, cases[i].out, "root %s: %s", cases[i].root, cases[i].in);
+        }
+        {
+                _cleanup_free_ char *s = parser_errors_strip_root(NULL, "/b/root");
+                cr_expect_str_eq(s, "");
+        }
+}
