@@ -11,7 +11,63 @@
 #include "i18n.h"
 #include "strv.h"
 
-static int status_json(Ctl *c, const ManagerProperties *p, usec_t now) {
+/* ListProfiles' a(sssss). */
+enum { PROFILE_NAME, PROFILE_MODE, PROFILE_FILE, PROFILE_STATUS, PROFILE_MESSAGE };
+static const Column profile_columns[] = {
+        [PROFILE_NAME]    = { 's', "name",    VALUE_STRING_OR_NULL },
+        [PROFILE_MODE]    = { 's', "mode",    VALUE_STRING_OR_NULL },
+        [PROFILE_FILE]    = { 's', "file",    VALUE_STRING },
+        [PROFILE_STATUS]  = { 's', "status",  VALUE_STRING },
+        [PROFILE_MESSAGE] = { 's', "message", VALUE_STRING_OR_NULL },
+};
+
+/* One line per failed profile file for status, as ListProfiles has it:
+ * its message "FILE:LINE: error" when the parser blamed the file itself,
+ * else "PROFILE-FILE: message" (the error is in an include). A failed
+ * file holding several profiles has a row per name: one line. */
+static int failure_add(void *userdata, Value *v) {
+        char ***lines = userdata;
+        const char *file = v[PROFILE_FILE].s, *message = strempty(v[PROFILE_MESSAGE].s);
+        size_t n = strlen(file);
+        char *line;
+
+        if (!streq(v[PROFILE_STATUS].s, "failed"))
+                return 0;
+        if (isempty(message))
+                line = strdup(file);
+        else if (strneq(message, file, n) && message[n] == ':')
+                line = strdup(message);
+        else if (asprintf(&line, "%s: %s", file, message) < 0)
+                line = NULL;
+        if (!line)
+                return -ENOMEM;
+        if (strv_contains(*lines, line)) {
+                free(line);
+                return 0;
+        }
+        return strv_consume(lines, line);
+}
+
+/* The failed profile files, when the properties count some: a status
+ * without their names would say "1 failed" and leave the reader to guess.
+ * A ListProfiles that fails leaves *ret NULL (its error is on stderr). */
+static int status_failures(Ctl *c, const ManagerProperties *p, char ***ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        int r;
+
+        if (p->profiles_failed == 0)
+                return 0;
+        r = ctl_new_call(c, "ListProfiles", &m);
+        if (r < 0)
+                return r;
+        r = ctl_call(c, m, CALL_TIMEOUT_DEFAULT_USEC, &reply, _("Cannot list the failed profiles"));
+        if (r != 0)
+                return 0;
+        r = rows_print(reply, profile_columns, ELEMENTSOF(profile_columns), NULL, NULL, failure_add, ret);
+        return r == -ENOMEM ? r : 0;
+}
+
+static int status_json(Ctl *c, const ManagerProperties *p, char * const *failures, usec_t now) {
         const Field fields[] = {
                 { "level",                     VALUE_STR_OR_NULL(p->level) },
                 { "pending_level",             VALUE_STR_OR_NULL(p->pending_level) },
@@ -26,13 +82,14 @@ static int status_json(Ctl *c, const ManagerProperties *p, usec_t now) {
                 { "last_reload_usec",          VALUE_UINT_OR_NULL(p->last_reload) },
                 { "last_reload_duration_usec", VALUE_UINT_IF(p->last_reload > 0, p->last_reload_duration) },
                 { "errors",                    VALUE_STRV(p->errors) },
+                { "profile_errors",            VALUE_STRV(failures) },
                 { "version",                   VALUE_STR_OR_NULL(p->version) },
         };
 
         return json_print_fields(c, fields, ELEMENTSOF(fields));
 }
 
-static int status_human(const ManagerProperties *p, usec_t now) {
+static int status_human(const ManagerProperties *p, char * const *failures, usec_t now) {
         _cleanup_(fields_done) Fields f = {};
         char span[FORMAT_TIMESPAN_MAX], ago[FORMAT_TIMESPAN_MAX], took[FORMAT_TIMESPAN_MAX];
         char date[FORMAT_TIMESTAMP_MAX];
@@ -76,7 +133,25 @@ static int status_human(const ManagerProperties *p, usec_t now) {
                                         format_timespan(took, sizeof took, p->last_reload_duration));
         }
         if (r >= 0) {
-                errors = strv_join(p->errors, "\n");
+                /* The configuration's errors, then each failed profile
+                 * file: "none" only when nothing failed. */
+                _cleanup_strv_free_ char **all = NULL;
+
+                r = strv_extend_strv(&all, p->errors);
+                if (r >= 0)
+                        r = strv_extend_strv(&all, failures);
+                if (r >= 0 && !failures && p->profiles_failed > 0) {
+                        /* ListProfiles failed: the count at least. */
+                        char *line;
+
+                        if (asprintf(&line, ngettext("%u profile file failed (see aalevelctl profiles)",
+                                                     "%u profile files failed (see aalevelctl profiles)",
+                                                     p->profiles_failed),
+                                     p->profiles_failed) < 0)
+                                return -ENOMEM;
+                        r = strv_consume(&all, line);
+                }
+                errors = r >= 0 ? strv_join(all, "\n") : NULL;
                 r = errors ? fields_add(&f, _("Errors"), isempty(errors) ? _("none") : errors) : -ENOMEM;
         }
         if (r >= 0 && !isempty(p->version))
@@ -89,14 +164,18 @@ static int status_human(const ManagerProperties *p, usec_t now) {
 
 int command_status(Ctl *c) {
         _cleanup_(manager_properties_done) ManagerProperties p = {};
+        _cleanup_strv_free_ char **failures = NULL;
         int r;
 
         r = ctl_get_properties(c, &p);
         if (r != 0)
                 return r;
+        r = status_failures(c, &p, &failures);
+        if (r < 0)
+                return r;
         if (c->args->json)
-                return status_json(c, &p, now_usec(CLOCK_REALTIME));
-        return status_human(&p, now_usec(CLOCK_REALTIME));
+                return status_json(c, &p, failures, now_usec(CLOCK_REALTIME));
+        return status_human(&p, failures, now_usec(CLOCK_REALTIME));
 }
 
 int command_get(Ctl *c) {
@@ -117,16 +196,6 @@ int command_get(Ctl *c) {
         printf("%s\n", p.level);
         return EXIT_OK;
 }
-
-/* ListProfiles' a(sssss). */
-enum { PROFILE_NAME, PROFILE_MODE, PROFILE_FILE, PROFILE_STATUS, PROFILE_MESSAGE };
-static const Column profile_columns[] = {
-        [PROFILE_NAME]    = { 's', "name",    VALUE_STRING_OR_NULL },
-        [PROFILE_MODE]    = { 's', "mode",    VALUE_STRING_OR_NULL },
-        [PROFILE_FILE]    = { 's', "file",    VALUE_STRING },
-        [PROFILE_STATUS]  = { 's', "status",  VALUE_STRING },
-        [PROFILE_MESSAGE] = { 's', "message", VALUE_STRING_OR_NULL },
-};
 
 typedef struct ProfilesTable {
         Table *table;

@@ -5,7 +5,9 @@
  * Usage: fake-daemon SOCKET SCENARIO, SCENARIO "full" (a level waiting
  * for confirmation, failures, every kind of change, hostile strings),
  * "idle" (the same levels and profiles, level default in place, nothing
- * pending or failed) or "empty" (a daemon that has loaded nothing yet). It serves one
+ * pending or failed), "failed" (idle, with two profile files that fail
+ * and no error of the configuration), "unlisted" (the same, but
+ * ListProfiles fails) or "empty" (a daemon that has loaded nothing yet). It serves one
  * connection after the other until killed; each connection starts from
  * the scenario's state, so the order of the commands does not matter.
  * Times are fixed in the past, or relative to now for a deadline. */
@@ -34,8 +36,9 @@ typedef struct Props {
         bool errors;
 } Props;
 
-/* full and idle share the levels and profiles: full is true for both. */
-static bool full, idle;
+/* full and idle share the levels and profiles: full is true for both;
+ * failed and unlisted are idle with failures. */
+static bool full, idle, failed, unlisted;
 static Props props;
 
 static uint64_t now_usec(void) {
@@ -55,7 +58,7 @@ static void props_reset(void) {
                 props = (Props) {
                         .level = "default", .state = "idle", .level_source = "config",
                         .last_reload = LAST_RELOAD, .last_reload_duration = UINT64_C(950000),
-                        .loaded = 40,
+                        .loaded = 40, .failed = failed ? 2 : 0,
                 };
         else if (full)
                 props = (Props) {
@@ -149,6 +152,17 @@ static int reply_level(sd_bus_message *call, sd_bus_message **ret) {
 }
 
 static int reply_profiles(sd_bus_message *reply) {
+        if (failed)
+                /* a file of two profiles failing in itself, one failing
+                 * in an include */
+                return sd_bus_message_append(reply, "a(sssss)", 4,
+                                             "/usr/sbin/sshd", "enforce", "/etc/apparmor.d/usr.sbin.sshd", "loaded", "",
+                                             "atd", "enforce", "/etc/apparmor.d/usr.sbin.atd", "failed",
+                                             "/etc/apparmor.d/usr.sbin.atd:23: syntax error, unexpected TOK_ID",
+                                             "atd//helper", "enforce", "/etc/apparmor.d/usr.sbin.atd", "failed",
+                                             "/etc/apparmor.d/usr.sbin.atd:23: syntax error, unexpected TOK_ID",
+                                             "", "", "/etc/apparmor.d/firefox", "failed",
+                                             "/etc/apparmor.d/abstractions/evil:7: Could not open 'tunables/nope'");
         if (!full)
                 return sd_bus_message_append(reply, "a(sssss)", 0);
         return sd_bus_message_append(reply, "a(sssss)", 6,
@@ -278,6 +292,8 @@ static int on_call(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                 r = append_props(reply);
         else if (strcmp(member, "ListLevels") == 0)
                 r = reply_levels(reply);
+        else if (strcmp(member, "ListProfiles") == 0 && unlisted)
+                return sd_bus_reply_method_errorf(m, AALEVEL_ERROR_FAILED, "Out of memory.");
         else if (strcmp(member, "ListProfiles") == 0)
                 r = reply_profiles(reply);
         else
@@ -319,10 +335,12 @@ int main(int argc, char *argv[]) {
         int fd;
 
         if (argc != 3 || strlen(argv[1]) >= sizeof sa.sun_path) {
-                fprintf(stderr, "Usage: %s SOCKET full|idle|empty\n", argv[0]);
+                fprintf(stderr, "Usage: %s SOCKET full|idle|failed|unlisted|empty\n", argv[0]);
                 return 2;
         }
-        idle = strcmp(argv[2], "idle") == 0;
+        unlisted = strcmp(argv[2], "unlisted") == 0;
+        failed = unlisted || strcmp(argv[2], "failed") == 0;
+        idle = failed || strcmp(argv[2], "idle") == 0;
         full = idle || strcmp(argv[2], "full") == 0;
         strcpy(sa.sun_path, argv[1]);
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # What aalevelctl prints, byte for byte: every command in its human,
 # --quiet and --json output, against tests/tools/fake-daemon's canned
-# replies (scenarios "full", "idle" and "empty"), stdout, stderr and exit status
+# replies (scenarios "full", "idle", "failed", "unlisted" and "empty"), stdout, stderr and exit status
 # compared with tests/data/client-output/SCENARIO.txt. Only what depends
 # on the clock is masked: the dates of a confirmation deadline, how long
 # ago the last reload was.
@@ -85,7 +85,7 @@ run_scenario() {
 }
 
 failures=0
-for scenario in full idle empty; do
+for scenario in full idle failed unlisted empty; do
     run_scenario "$scenario"
     if [[ -n ${AALEVEL_UPDATE_PINS:-} ]]; then
         cp "$tmp/$scenario.txt" "$expected_dir/$scenario.txt"
