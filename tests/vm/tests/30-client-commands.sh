@@ -18,7 +18,12 @@ json() { aalevelctl --json "$@" | /usr/bin/jq -e "${JQ:-.}" || die "aalevelctl -
 
 JQ='has("level") and has("pending_level") and has("state") and has("level_source") and has("profiles_loaded") and has("profiles_failed") and has("profiles_modified") and has("errors") and has("version") and .level == "default" and .profiles_failed == 1'
 json status
-aalevelctl status
+JQ='.profile_errors | length == 1 and (.[0] | startswith("'"$pd"'/t-broken:5: "))' json status
+# The failed file with its line under Errors, never "none" (issue 14).
+out=$(aalevelctl status)
+echo "$out"
+assert_contains "$out" "Errors: $pd/t-broken:5: "
+case $out in *"Errors: none"*) die "status says Errors: none with a failed profile";; esac
 assert_eq default "$(aalevelctl get)" "aalevelctl get"
 JQ='.level == "default"' json get
 JQ='map(.name) | index("strict") != null' json list
