@@ -32,7 +32,7 @@ struct Cache {
         bool durations_dirty;
 };
 
-static const char *logical(const CacheContext *ctx, const char *path) {
+const char *cache_logical_path(const CacheContext *ctx, const char *path) {
         size_t n = strlen(strempty(ctx->root));
         if (path && n > 0 && strneq(path, ctx->root, n) && (path[n] == '/' || path[n] == '\0'))
                 return path[n] ? path + n : "/";
@@ -55,13 +55,13 @@ void cache_key_compute(const CacheContext *ctx, const Closure *closure, const ch
         sha256_update(&s, ctx->features_digest, sizeof ctx->features_digest);
         sha256_update(&s, ctx->parser_config_digest, sizeof ctx->parser_config_digest);
         STRV_FOREACH(p, ctx->search_path)
-                hash_str(&s, "search", logical(ctx, *p));
-        hash_str(&s, "cwd", logical(ctx, ctx->cwd));
+                hash_str(&s, "search", cache_logical_path(ctx, *p));
+        hash_str(&s, "cwd", cache_logical_path(ctx, ctx->cwd));
         sha256_update(&s, &flags, 1);
         hash_str(&s, "prelude", prelude);
         if (ns)
                 hash_str(&s, "namespace", ns);
-        hash_str(&s, "file", logical(ctx, closure->file));
+        hash_str(&s, "file", cache_logical_path(ctx, closure->file));
         sha256_update(&s, closure->digest, sizeof closure->digest);
         sha256_final(&s, ret->bytes);
 }

@@ -75,7 +75,14 @@ int cache_put_failure(Cache *c, const CacheKey *key, const char *errors);
 /* -ENOENT when no failure is recorded. */
 int cache_get_failure(Cache *c, const CacheKey *key, char **ret_errors);
 
-/* Compile durations of earlier runs, to start the slowest files first. */
+/* path as the system it is compiled for names it: below ctx->root (an
+ * image's, with `aalevel compile --root`), the part after it; a pointer
+ * into path. */
+const char *cache_logical_path(const CacheContext *ctx, const char *path);
+
+/* Compile durations of earlier runs, to start the slowest files first;
+ * file as cache_logical_path() gives it, so that an image's cache serves
+ * the booted system. */
 double cache_get_duration(Cache *c, const char *file);
 int cache_set_duration(Cache *c, const char *file, double seconds);
 int cache_save_durations(Cache *c);

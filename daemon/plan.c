@@ -268,7 +268,7 @@ static int compiled(Engine *e, Unit *u, EngineResult *res) {
         CompileJob *j = &u->job;
         int r;
 
-        (void) cache_set_duration(e->cache, u->file, j->seconds);
+        (void) cache_set_duration(e->cache, cache_logical_path(&e->ctx, u->file), j->seconds);
         if (j->max_rss_kb > res->max_parser_rss_kb)
                 res->max_parser_rss_kb = j->max_rss_kb;
         if (j->status < 0) {
@@ -324,7 +324,7 @@ static int compile_units(Engine *e, Unit *units, size_t n, EngineResult *res) {
                         continue;
                 u->job.file = u->file;
                 u->job.ns = u->ns;
-                u->job.expected_seconds = cache_get_duration(e->cache, u->file);
+                u->job.expected_seconds = cache_get_duration(e->cache, cache_logical_path(&e->ctx, u->file));
                 jobs[nj++] = &u->job;
         }
         if (nj == 0)

@@ -2,7 +2,7 @@
 # aalevel compile --root: a profile that fails in the image is recorded
 # (the cache's failure entry, which the image's daemon reports in its
 # status and journal) and reported with the image's path, /etc/apparmor.d/x,
-# never the build host's ROOT/etc/apparmor.d/x. Needs apparmor_parser and
+# never the build host's ROOT/etc/apparmor.d/x; so are the compile durations. Needs apparmor_parser and
 # a kernel features file (skipped without them).
 set -u
 
@@ -37,4 +37,8 @@ for f in $failed; do
     grep -q '/etc/apparmor.d/atd' "$f" || { echo "FAIL: $f does not name /etc/apparmor.d/atd"; fail=1; }
     grep -F -q "$root" "$f" && { echo "FAIL: $f names the host's root:"; cat "$f"; fail=1; }
 done
+# The compile durations (a scheduling hint for the image's daemon) too.
+durations=$root/var/cache/aalevel/durations
+grep -q $'\t/etc/apparmor.d/atd$' "$durations" || { echo "FAIL: $durations lacks /etc/apparmor.d/atd"; fail=1; }
+grep -F -q "$root" "$durations" && { echo "FAIL: $durations names the host's root:"; cat "$durations"; fail=1; }
 exit $fail
