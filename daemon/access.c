@@ -43,6 +43,10 @@ bool caller_is_confined(const Caller *c) {
         return !c->label || !streq(c->label, "unconfined");
 }
 
+bool access_may_lower(const Caller *c, char * const *lower_labels) {
+        return !caller_is_confined(c) || strv_contains(lower_labels, c->label);
+}
+
 static uint64_t process_start_time(pid_t pid) {
         _cleanup_free_ char *path = NULL, *text = NULL;
         unsigned long long v = 0;
@@ -213,7 +217,7 @@ int access_check_async(const Caller *c, sd_bus *system_bus, AccessChange change,
                   c->sender ? " on the system bus as " : "", strempty(c->sender));
 
         /* The confined caller's rule first: no password can lift it. */
-        if (change == ACCESS_LOWER && caller_is_confined(c) && !(c->label && strv_contains(lower_labels, c->label))) {
+        if (change == ACCESS_LOWER && !access_may_lower(c, lower_labels)) {
                 log_warning("Refused to lower the level for pid %ld, confined by AppArmor as '%s' "
                             "(not listed in [access] lower_labels).", (long) c->pid, c->label ? c->label : "(unknown)");
                 if (asprintf(&why,

@@ -45,6 +45,9 @@ int caller_from_bus_message(sd_bus_message *m, Caller *ret);
 char *process_label(pid_t pid);
 
 bool caller_is_confined(const Caller *c);
+/* Whether c may lower the level as far as its label goes: unconfined, or
+ * its label listed in lower_labels. */
+bool access_may_lower(const Caller *c, char * const *lower_labels);
 
 /* Splits "label (mode)" into the label; also drops a trailing NUL or
  * newline, as SO_PEERSEC gives them. NULL on OOM. */

@@ -4,7 +4,9 @@
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -20,10 +22,30 @@
 
 #define SYSTEM_BUS_SOCKET "/run/dbus/system_bus_socket"
 
-/* A client on the private socket, and who it is (read when it connected). */
+/* What one client of the private socket may hold of the daemon, after
+ * dbus-broker's accounting: messages written for it that it has not read
+ * yet, calls of its own still waiting for an answer, connections of its
+ * uid. A client over the first two limits is not read from until it has
+ * caught up; one whose unread messages reach BUS_WQUEUE_HARD (signals go
+ * to every connection, read or not) is disconnected. */
+#define BUS_WQUEUE_SOFT 8
+#define BUS_WQUEUE_HARD 256
+#define BUS_CALLS_MAX 4
+#define BUS_CONNECTIONS_PER_UID 32
+/* Descriptors kept for the worker (parser pipes, cache files, the policy
+ * tree) whatever the clients do. */
+#define BUS_FDS_RESERVED 256
+
+/* A client on the private socket, and who it is (read when it connected).
+ * The Bus drives its sd_bus itself (not sd_bus_attach_event()), to stop
+ * reading from it while it is over its limits. */
 typedef struct Connection {
+        Bus *owner;
         sd_bus *bus;
         Caller peer;
+        struct CallCount *calls;        /* its calls answered later (authorization, jobs) */
+        sd_event_source *io;
+        sd_event_source *timer;
 } Connection;
 
 struct Bus {
@@ -33,14 +55,18 @@ struct Bus {
         /* The private socket's listener and its connections. */
         int listen_fd;
         sd_event_source *listen_source;
-        Connection *connections;
+        sd_event_source *accept_timer;  /* accepting paused: out of descriptors */
+        Connection **connections;
         size_t n_connections;
+        size_t max_connections;         /* from RLIMIT_NOFILE */
         uint64_t n_hello;               /* unique names given out on it */
 
         /* The system bus when it is up; until then, waiting for it. */
         sd_bus *system_bus;
         Watch *system_bus_watch;
 };
+
+static Connection *connection_of(Bus *b, sd_bus *bus);
 
 /* ---- requests and their outcome ---- */
 
@@ -50,6 +76,7 @@ static const char * const request_error_names[_REQUEST_ERROR_MAX] = {
         [REQUEST_ERROR_NO_SUCH_LEVEL] = AALEVEL_ERROR_NO_SUCH_LEVEL,
         [REQUEST_ERROR_NOTHING_PENDING] = AALEVEL_ERROR_NOTHING_PENDING,
         [REQUEST_ERROR_BUSY] = AALEVEL_ERROR_FAILED,
+        [REQUEST_ERROR_ACCESS_DENIED] = AALEVEL_ERROR_ACCESS_DENIED,
 };
 
 /* A refusal an entry point of the manager returned (r > 0), as a D-Bus
@@ -65,6 +92,10 @@ static int request_error_to_bus(int r, const char *level, sd_bus_error *error) {
         case REQUEST_ERROR_BUSY:
                 return sd_bus_error_set(error, request_error_names[r],
                                         "Too many checks and diffs are waiting already; try again later.");
+        case REQUEST_ERROR_ACCESS_DENIED:
+                return sd_bus_error_setf(error, request_error_names[r],
+                                         "A caller confined by AppArmor may not lower the security level: '%s' "
+                                         "is not above the level applied, pending or recorded.", strempty(level));
         default:
                 return sd_bus_error_set(error, AALEVEL_ERROR_FAILED, "The request failed.");
         }
@@ -99,9 +130,56 @@ static int reply_check(sd_bus_message *message, RequestKind kind, const EngineRe
         return 0;
 }
 
+/* A call answered later (after polkit, after its job): it counts against
+ * its connection's BUS_CALLS_MAX until answered. The count is shared with
+ * the connection, which may be gone (or the whole Bus freed) by then. */
+typedef struct CallCount {
+        unsigned n_ref;
+        unsigned n;
+} CallCount;
+
+typedef struct HeldCall {
+        sd_bus_message *message;
+        CallCount *count;               /* NULL on the system bus: not counted here */
+} HeldCall;
+
+static void call_count_unref(CallCount *c) {
+        if (c && --c->n_ref == 0)
+                free(c);
+}
+
+static HeldCall *held_call_new(Bus *b, sd_bus_message *message) {
+        Connection *c = connection_of(b, sd_bus_message_get_bus(message));
+        HeldCall *h = calloc(1, sizeof(HeldCall));
+
+        if (!h)
+                return NULL;
+        h->message = sd_bus_message_ref(message);
+        if (c) {
+                h->count = c->calls;
+                h->count->n_ref++;
+                h->count->n++;
+        }
+        return h;
+}
+
+static void held_call_free(void *userdata) {
+        HeldCall *h = userdata;
+
+        if (!h)
+                return;
+        if (h->count) {
+                assert(h->count->n > 0);
+                h->count->n--;
+                call_count_unref(h->count);
+        }
+        sd_bus_message_unref(h->message);
+        free(h);
+}
+
 /* The manager is done with a request that came as a method call. */
 static void on_request_done(Request *req, RequestError error, const char *text, const EngineResult *result) {
-        sd_bus_message *message = req->userdata;
+        sd_bus_message *message = ((HeldCall *) req->userdata)->message;
 
         if (error != REQUEST_OK)
                 (void) sd_bus_reply_method_errorf(message, request_error_names[error], "%s", strna(text));
@@ -111,20 +189,22 @@ static void on_request_done(Request *req, RequestError error, const char *text, 
                 (void) sd_bus_reply_method_return(message, NULL);
 }
 
-static void message_unref(void *message) {
-        sd_bus_message_unref(message);
-}
-
 /* A request answered to message once done; without message, one nobody
- * waits for (the flag NO_BLOCK: the call was answered at once). */
-static Request *bus_request_new(RequestKind kind, sd_bus_message *message) {
+ * waits for (the flag NO_BLOCK: the call was answered at once). uid: the
+ * caller's, for the manager's per-user quotas. */
+static Request *bus_request_new(Bus *b, RequestKind kind, sd_bus_message *message, uid_t uid) {
         Request *req = request_new(kind);
 
-        if (!req || !message)
+        if (!req)
+                return NULL;
+        req->uid = uid;
+        if (!message)
                 return req;
+        req->userdata = held_call_new(b, message);
+        if (!req->userdata)
+                return request_free(req);
         req->done = on_request_done;
-        req->userdata = sd_bus_message_ref(message);
-        req->userdata_free = message_unref;
+        req->userdata_free = held_call_free;
         return req;
 }
 
@@ -170,30 +250,22 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
 
 /* ---- methods ---- */
 
-/* Who is calling: the peer of a private-socket connection (NULL on the
- * system bus, where the bus daemon is asked per message). */
-static const Caller *peer_of(Bus *b, sd_bus_message *message) {
-        sd_bus *bus = sd_bus_message_get_bus(message);
-        for (size_t i = 0; i < b->n_connections; i++)
-                if (b->connections[i].bus == bus)
-                        return &b->connections[i].peer;
-        return NULL;
-}
-
 /* A change waiting for its authorization: what to do once allowed. */
 typedef struct Change {
         Bus *bus;
-        sd_bus_message *message;        /* the method call, to answer */
+        HeldCall *call;         /* the method call, to answer */
         RequestKind kind;       /* REQUEST_SET, _CONFIRM or _RELOAD */
         char *level;
         uint32_t confirm;
         uint64_t flags;
+        uid_t uid;              /* the caller's, as authorized */
+        bool may_lower;         /* the caller's label may lower the level */
 } Change;
 
 static Change *change_free(Change *c) {
         if (!c)
                 return NULL;
-        sd_bus_message_unref(c->message);
+        held_call_free(c->call);
         free(c->level);
         free(c);
         return NULL;
@@ -206,22 +278,24 @@ static Change *change_new(Bus *b, sd_bus_message *message, RequestKind kind, con
 
         if (!c)
                 return NULL;
-        *c = (Change) { .bus = b, .message = sd_bus_message_ref(message), .kind = kind, .confirm = confirm,
-                        .flags = flags };
-        if (free_and_strdup(&c->level, level) < 0)
+        *c = (Change) { .bus = b, .kind = kind, .confirm = confirm, .flags = flags };
+        c->call = held_call_new(b, message);
+        if (!c->call || free_and_strdup(&c->level, level) < 0)
                 return NULL;
         return TAKE_PTR(c);
 }
 
-static int run_change(Change *c, sd_bus_message *message, sd_bus_error *error) {
+static int run_change(Change *c, sd_bus_error *error) {
         Manager *m = c->bus->manager;
+        sd_bus_message *message = c->call->message;
         bool no_block = c->flags & AALEVEL_FLAG_NO_BLOCK && c->kind != REQUEST_CONFIRM;
         Request *req;
         int r;
 
-        req = bus_request_new(c->kind, no_block ? NULL : message);
+        req = bus_request_new(c->bus, c->kind, no_block ? NULL : message, c->uid);
         if (!req)
                 return -ENOMEM;
+        req->may_lower = c->may_lower;
         switch (c->kind) {
         case REQUEST_SET:
                 r = manager_set_level(m, c->level, c->confirm, req);
@@ -247,38 +321,56 @@ static void on_authorized(int r, const char *why, void *userdata) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
 
         if (r < 0) {
-                (void) sd_bus_reply_method_errorf(c->message, AALEVEL_ERROR_ACCESS_DENIED, "%s", strna(why));
+                (void) sd_bus_reply_method_errorf(c->call->message, AALEVEL_ERROR_ACCESS_DENIED, "%s", strna(why));
                 return;
         }
-        r = run_change(c, c->message, &e);
+        r = run_change(c, &e);
         if (r < 0 || sd_bus_error_is_set(&e)) {
                 if (!sd_bus_error_is_set(&e))
                         (void) sd_bus_error_set_errno(&e, r);
-                (void) sd_bus_reply_method_error(c->message, &e);
+                (void) sd_bus_reply_method_error(c->call->message, &e);
         }
+}
+
+/* Who is calling: the peer of a private-socket connection, read when it
+ * connected; on the system bus, what the bus daemon says of the sender
+ * (into storage). NULL: nobody can tell; the error says why. */
+static const Caller *caller_of(Bus *b, sd_bus_message *message, Caller *storage, sd_bus_error *error) {
+        sd_bus *bus = sd_bus_message_get_bus(message);
+        Connection *c = connection_of(b, bus);
+        int r;
+
+        if (c)
+                return &c->peer;
+        if (bus != b->system_bus) {
+                sd_bus_error_set(error, AALEVEL_ERROR_ACCESS_DENIED, "Unknown connection; refused.");
+                return NULL;
+        }
+        r = caller_from_bus_message(message, storage);
+        if (r < 0) {
+                sd_bus_error_setf(error, AALEVEL_ERROR_ACCESS_DENIED, "Cannot tell who is calling (%s); refused.",
+                                  strerror(-r));
+                return NULL;
+        }
+        return storage;
 }
 
 /* Starts the authorization of a change (taken over) and carries it out
  * when allowed; the reply comes later (1: deferred, for sd-bus). */
-static int authorize_change(Bus *b, sd_bus_message *message, AccessChange access, Change *c_in) {
+static int authorize_change(Bus *b, sd_bus_message *message, AccessChange access, Change *c_in,
+                            sd_bus_error *error) {
         _cleanup_(change_freep) Change *c = c_in;
         _cleanup_(caller_clear) Caller sender = {};
-        sd_bus *bus = sd_bus_message_get_bus(message);
-        const Caller *caller = peer_of(b, message);
+        const Caller *caller;
         int r;
 
         if (!c)
                 return -ENOMEM;
-        if (!caller && bus != b->system_bus)
-                return sd_bus_reply_method_errorf(message, AALEVEL_ERROR_ACCESS_DENIED, "Unknown connection; refused.");
-        if (!caller) {
-                /* On the system bus: the bus daemon says who sent it. */
-                r = caller_from_bus_message(message, &sender);
-                if (r < 0)
-                        return sd_bus_reply_method_errorf(message, AALEVEL_ERROR_ACCESS_DENIED,
-                                                          "Cannot tell who is calling (%s); refused.", strerror(-r));
-                caller = &sender;
-        }
+        caller = caller_of(b, message, &sender, error);
+        if (!caller)
+                return -EACCES;
+        c->uid = caller->uid;
+        c->may_lower = access_may_lower(caller, b->manager->config->lower_labels);
         r = access_check_async(caller, b->system_bus, access, b->manager->config->lower_labels,
                                c->flags & AALEVEL_FLAG_INTERACTIVE, on_authorized, c);
         if (r < 0)
@@ -307,19 +399,23 @@ static int method_set_level(sd_bus_message *message, void *userdata, sd_bus_erro
         r = check_flags(flags, error);
         if (r < 0)
                 return r;
-        if (!manager_find_level_fresh(m, level))
+        if (!level_name_is_valid(level))
                 return sd_bus_error_setf(error, AALEVEL_ERROR_NO_SUCH_LEVEL,
                                          "Level '%s' is not defined (aalevelctl list shows the levels).", level);
-        return authorize_change(b, message,
-                                level_set_is_raise(m->levels, manager_current_level(m), level) ? ACCESS_RAISE
-                                                                                                : ACCESS_LOWER,
-                                change_new(b, message, REQUEST_SET, level, confirm, flags));
+        /* Judged with the definitions in memory: no file is read for a
+         * caller not yet authorized. A level not known yet counts as
+         * lowering; the manager reads the definitions again, and judges
+         * again, once the caller is allowed. */
+        return authorize_change(b, message, manager_is_raise(m, level) ? ACCESS_RAISE : ACCESS_LOWER,
+                                change_new(b, message, REQUEST_SET, level, confirm, flags), error);
 }
 
 static int method_confirm(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         Bus *b = userdata;
 
-        return authorize_change(b, message, ACCESS_OTHER, change_new(b, message, REQUEST_CONFIRM, NULL, 0, 0));
+        /* Confirming ends the safety net of a switch: like lowering. */
+        return authorize_change(b, message, ACCESS_LOWER, change_new(b, message, REQUEST_CONFIRM, NULL, 0, 0),
+                                error);
 }
 
 static int method_reload(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -333,7 +429,8 @@ static int method_reload(sd_bus_message *message, void *userdata, sd_bus_error *
         r = check_flags(flags, error);
         if (r < 0)
                 return r;
-        return authorize_change(b, message, ACCESS_OTHER, change_new(b, message, REQUEST_RELOAD, NULL, 0, flags));
+        return authorize_change(b, message, ACCESS_OTHER, change_new(b, message, REQUEST_RELOAD, NULL, 0, flags),
+                                error);
 }
 
 static int method_list_levels(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -470,9 +567,11 @@ static int method_list_profiles(sd_bus_message *message, void *userdata, sd_bus_
 }
 
 static int method_check(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        _cleanup_(caller_clear) Caller sender = {};
         Bus *b = userdata;
         Manager *m = b->manager;
         bool diff = streq(sd_bus_message_get_member(message), "Diff");
+        const Caller *caller;
         const char *level;
         Request *req;
         int r;
@@ -482,7 +581,11 @@ static int method_check(sd_bus_message *message, void *userdata, sd_bus_error *e
                 return r;
         if (isempty(level) && !diff)
                 level = manager_current_level(m);
-        req = bus_request_new(diff ? REQUEST_DIFF : REQUEST_CHECK, message);
+        /* Who asks: each user's checks and diffs are counted. */
+        caller = caller_of(b, message, &sender, error);
+        if (!caller)
+                return -EACCES;
+        req = bus_request_new(b, diff ? REQUEST_DIFF : REQUEST_CHECK, message, caller->uid);
         if (!req)
                 return -ENOMEM;
         r = manager_check(m, level, diff, req);
@@ -556,12 +659,34 @@ static const sd_bus_vtable fake_bus_vtable[] = {
 
 /* ---- the private socket ---- */
 
+static Connection *connection_of(Bus *b, sd_bus *bus) {
+        for (size_t i = 0; i < b->n_connections; i++)
+                if (b->connections[i]->bus == bus)
+                        return b->connections[i];
+        return NULL;
+}
+
+static void connection_free(Connection *c) {
+        if (!c)
+                return;
+        sd_event_source_disable_unref(c->io);
+        sd_event_source_disable_unref(c->timer);
+        sd_bus_flush_close_unref(c->bus);
+        caller_clear(&c->peer);
+        call_count_unref(c->calls);
+        free(c);
+}
+
+static void accept_resume(Bus *b);
+
 static void connection_drop(Bus *b, sd_bus *bus) {
         for (size_t i = 0; i < b->n_connections; i++)
-                if (b->connections[i].bus == bus) {
-                        caller_clear(&b->connections[i].peer);
+                if (b->connections[i]->bus == bus) {
+                        Connection *c = b->connections[i];
                         b->connections[i] = b->connections[--b->n_connections];
-                        sd_bus_flush_close_unref(bus);
+                        connection_free(c);
+                        /* A descriptor is free again. */
+                        accept_resume(b);
                         return;
                 }
 }
@@ -580,57 +705,185 @@ static int on_disconnected(sd_bus_message *message, void *userdata, sd_bus_error
         return 0;
 }
 
+/* Over its limits: its replies are not read, or it waits for answers
+ * enough already. Not read from until that changes. */
+static bool connection_paused(Connection *c) {
+        uint64_t n = 0;
+
+        (void) sd_bus_get_n_queued_write(c->bus, &n);
+        return n >= BUS_WQUEUE_SOFT || c->calls->n >= BUS_CALLS_MAX;
+}
+
+/* Before each poll: what to wait for on the socket (no POLLIN while
+ * paused), and sd-bus's own deadline (authentication, say). */
+static int connection_prepare(sd_event_source *s, void *userdata) {
+        Connection *c = userdata;
+        uint64_t until = 0, n = 0;
+        int events, r;
+
+        (void) sd_bus_get_n_queued_write(c->bus, &n);
+        if (n >= BUS_WQUEUE_HARD) {
+                log_warning("Disconnecting a client of uid %ld (pid %ld): it does not read its messages "
+                            "(%" PRIu64 " waiting).", (long) c->peer.uid, (long) c->peer.pid, n);
+                connection_drop(c->owner, c->bus);
+                return 0;
+        }
+        events = sd_bus_get_events(c->bus);
+        if (events < 0) {
+                /* Closed: the next round sends Disconnected. */
+                events = 0;
+                until = 0;
+                r = 1;
+        } else {
+                if (connection_paused(c))
+                        events &= ~POLLIN;
+                r = sd_bus_get_timeout(c->bus, &until);
+        }
+        (void) sd_event_source_set_io_events(c->io, (uint32_t) events);
+        if (r > 0) {
+                (void) sd_event_source_set_time(c->timer, until);
+                (void) sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
+        } else
+                (void) sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+        return 0;
+}
+
+static void connection_process(Connection *c) {
+        Bus *b = c->owner;
+        sd_bus *bus = c->bus;
+        int r;
+
+        /* May drop c (Disconnected): c is not touched after it. */
+        r = sd_bus_process(bus, NULL);
+        if (r < 0) {
+                log_debug_errno(r, "A bus connection failed: %m");
+                connection_drop(b, bus);
+        }
+}
+
+static int connection_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        connection_process(userdata);
+        return 0;
+}
+
+static int connection_time(sd_event_source *s, uint64_t usec, void *userdata) {
+        connection_process(userdata);
+        return 0;
+}
+
+static unsigned connections_of_uid(Bus *b, uid_t uid) {
+        unsigned n = 0;
+
+        for (size_t i = 0; i < b->n_connections; i++)
+                n += b->connections[i]->peer.uid == uid;
+        return n;
+}
+
+static int connection_attach(Bus *b, Connection *c) {
+        int r;
+
+        r = sd_event_add_io(b->event, &c->io, sd_bus_get_fd(c->bus), 0, connection_io, c);
+        if (r >= 0)
+                r = sd_event_source_set_prepare(c->io, connection_prepare);
+        if (r >= 0)
+                r = sd_event_add_time(b->event, &c->timer, CLOCK_MONOTONIC, 0, 0, connection_time, c);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+        return r;
+}
+
 int bus_add_connection(Bus *b, int fd_in, Caller *peer) {
         _cleanup_close_ int fd = fd_in;
-        _cleanup_(caller_clear) Caller who = {};
-        sd_bus *bus = NULL;
-        Connection *a;
+        Connection *c, **a;
         sd_id128_t id;
         int r;
 
         assert(b);
         assert(fd_in >= 0);
         assert(peer);
-        who = *peer;
+
+        c = calloc(1, sizeof(Connection));
+        if (!c || !(c->calls = calloc(1, sizeof(CallCount)))) {
+                free(c);
+                caller_clear(peer);
+                return -ENOMEM;
+        }
+        c->owner = b;
+        c->calls->n_ref = 1;
+        c->peer = *peer;
         *peer = (Caller) {};
 
         r = sd_id128_randomize(&id);
         if (r >= 0)
-                r = sd_bus_new(&bus);
+                r = sd_bus_new(&c->bus);
         if (r >= 0)
-                r = sd_bus_set_fd(bus, fd, fd);
+                r = sd_bus_set_fd(c->bus, fd, fd);
         if (r >= 0) {
                 TAKE_FD(fd);
-                r = sd_bus_set_server(bus, 1, id);
+                r = sd_bus_set_server(c->bus, 1, id);
         }
         if (r >= 0)
-                r = sd_bus_set_anonymous(bus, false);
+                r = sd_bus_set_anonymous(c->bus, false);
         if (r >= 0)
-                r = sd_bus_add_object_vtable(bus, NULL, AALEVEL_OBJECT_PATH, AALEVEL_INTERFACE, bus_manager_vtable,
-                                             b);
+                r = sd_bus_add_object_vtable(c->bus, NULL, AALEVEL_OBJECT_PATH, AALEVEL_INTERFACE,
+                                             bus_manager_vtable, b);
         if (r >= 0)
-                r = sd_bus_add_object_vtable(bus, NULL, "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                r = sd_bus_add_object_vtable(c->bus, NULL, "/org/freedesktop/DBus", "org.freedesktop.DBus",
                                              fake_bus_vtable, b);
         if (r >= 0)
-                r = sd_bus_match_signal(bus, NULL, "org.freedesktop.DBus.Local", NULL, "org.freedesktop.DBus.Local",
-                                        "Disconnected", on_disconnected, b);
+                r = sd_bus_match_signal(c->bus, NULL, "org.freedesktop.DBus.Local", NULL,
+                                        "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, b);
         if (r >= 0)
-                r = sd_bus_attach_event(bus, b->event, SD_EVENT_PRIORITY_NORMAL);
+                r = sd_bus_start(c->bus);
         if (r >= 0)
-                r = sd_bus_start(bus);
+                r = connection_attach(b, c);
         if (r >= 0) {
-                a = realloc(b->connections, sizeof(Connection) * (b->n_connections + 1));
-                if (!a)
-                        r = -ENOMEM;
-                else {
+                a = realloc(b->connections, sizeof(Connection *) * (b->n_connections + 1));
+                if (a) {
                         b->connections = a;
-                        b->connections[b->n_connections++] = (Connection) { .bus = bus, .peer = who };
-                        who = (Caller) {};
+                        b->connections[b->n_connections++] = c;
                         return 0;
                 }
+                r = -ENOMEM;
         }
-        sd_bus_flush_close_unref(bus);
+        connection_free(c);
         return r;
+}
+
+/* Accepting stops while no descriptor is to be had (EMFILE), or all the
+ * connections allowed are taken: until a connection closes, or a second
+ * has passed. Clients wait in the listen backlog meanwhile. */
+static void accept_resume(Bus *b) {
+        if (!b->listen_source || b->n_connections >= b->max_connections)
+                return;
+        b->accept_timer = sd_event_source_disable_unref(b->accept_timer);
+        (void) sd_event_source_set_enabled(b->listen_source, SD_EVENT_ON);
+}
+
+static int on_accept_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Bus *b = userdata;
+
+        b->accept_timer = sd_event_source_disable_unref(b->accept_timer);
+        (void) sd_event_source_set_enabled(b->listen_source, SD_EVENT_ON);
+        return 0;
+}
+
+static void accept_pause(Bus *b, int error) {
+        int r;
+
+        if (error != 0)
+                log_warning_errno(error, "Cannot accept connections on the bus socket (%m); "
+                                  "pausing for a second (%zu connections).", b->n_connections);
+        else
+                log_warning("%zu connections to the bus socket, the most allowed; accepting again when one "
+                            "closes.", b->n_connections);
+        (void) sd_event_source_set_enabled(b->listen_source, SD_EVENT_OFF);
+        if (b->accept_timer)
+                return;
+        r = sd_event_add_time_relative(b->event, &b->accept_timer, CLOCK_MONOTONIC, USEC_PER_SEC, 0,
+                                       on_accept_timer, b);
+        if (r < 0)
+                log_warning_errno(r, "Failed to arm the timer to accept again: %m");
 }
 
 static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -638,9 +891,15 @@ static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *use
         _cleanup_(caller_clear) Caller peer = {};
         int nfd, r;
 
+        if (b->n_connections >= b->max_connections) {
+                accept_pause(b, 0);
+                return 0;
+        }
         nfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (nfd < 0) {
-                if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+                if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                        accept_pause(b, -errno);
+                else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
                         log_warning_errno(-errno, "Failed to accept a connection on the bus socket: %m");
                 return 0;
         }
@@ -652,10 +911,30 @@ static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *use
                 log_warning_errno(r, "Cannot tell who connected to the bus socket (%m); dropping the connection.");
                 return 0;
         }
+        /* Root is not counted: its tools must get through. */
+        if (peer.uid != 0 && connections_of_uid(b, peer.uid) >= BUS_CONNECTIONS_PER_UID) {
+                close(nfd);
+                log_warning("Refused a connection to the bus socket from uid %ld (pid %ld): it has %u open "
+                            "already, the most allowed per user.", (long) peer.uid, (long) peer.pid,
+                            BUS_CONNECTIONS_PER_UID);
+                return 0;
+        }
         r = bus_add_connection(b, nfd, &peer);
         if (r < 0)
                 log_warning_errno(r, "Failed to set up a bus connection: %m");
         return 0;
+}
+
+/* As many clients as the descriptor limit allows, BUS_FDS_RESERVED kept
+ * for the work itself. */
+static size_t max_connections(void) {
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+                return 1024;
+        if (rl.rlim_cur < 2 * BUS_FDS_RESERVED)
+                return rl.rlim_cur / 2;
+        return MIN(rl.rlim_cur - BUS_FDS_RESERVED, (rlim_t) 16384);
 }
 
 int bus_listen(Bus *b) {
@@ -764,7 +1043,7 @@ void bus_connect_system(Bus *b) {
 
 static void for_each_bus(Bus *b, void (*f)(sd_bus *bus, void *data), void *data) {
         for (size_t i = 0; i < b->n_connections; i++)
-                f(b->connections[i].bus, data);
+                f(b->connections[i]->bus, data);
         if (b->system_bus)
                 f(b->system_bus, data);
 }
@@ -844,7 +1123,8 @@ int bus_new(Manager *m, Bus **ret) {
         b = calloc(1, sizeof(Bus));
         if (!b)
                 return -ENOMEM;
-        *b = (Bus) { .manager = m, .event = sd_event_ref(m->event), .listen_fd = -1 };
+        *b = (Bus) { .manager = m, .event = sd_event_ref(m->event), .listen_fd = -1,
+                     .max_connections = max_connections() };
         manager_add_observer(m, &bus_observer, b);
         *ret = b;
         return 0;
@@ -854,12 +1134,11 @@ Bus *bus_free(Bus *b) {
         if (!b)
                 return NULL;
         manager_remove_observer(b->manager, &bus_observer, b);
-        for (size_t i = 0; i < b->n_connections; i++) {
-                sd_bus_flush_close_unref(b->connections[i].bus);
-                caller_clear(&b->connections[i].peer);
-        }
+        for (size_t i = 0; i < b->n_connections; i++)
+                connection_free(b->connections[i]);
         free(b->connections);
         sd_event_source_disable_unref(b->listen_source);
+        sd_event_source_disable_unref(b->accept_timer);
         if (b->listen_fd >= 0)
                 close(b->listen_fd);
         sd_bus_flush_close_unref(b->system_bus);

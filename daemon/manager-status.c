@@ -68,3 +68,18 @@ const Level *manager_find_level_fresh(Manager *m, const char *name) {
         m->levels = levels;
         return manager_find_level(m, name);
 }
+
+bool manager_is_raise(const Manager *m, const char *level) {
+        const char *from[] = { m->level, m->pending_level, m->target, m->confirm_level, m->persisted };
+
+        assert(m);
+        assert(level);
+        if (!m->ready || !m->level || !manager_find_level(m, level))
+                return false;
+        if (m->confirm_level && streq(level, m->confirm_level))
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(from); i++)
+                if (from[i] && !level_set_is_raise(m->levels, from[i], level))
+                        return false;
+        return true;
+}

@@ -132,6 +132,10 @@ Manager *manager_free(Manager *m) {
         free(m->target);
         free(m->pending_level);
         free(m->confirm_previous);
+        free(m->confirm_level);
+        free(m->persisted);
+        for (size_t i = 0; i < m->n_waiting_reads; i++)
+                job_free(m->waiting_reads[i]);
         free(m->source);
         free(m->cmdline_level);
         unit_status_free(m->units, m->n_units);
@@ -182,6 +186,35 @@ static int submit(Manager *m, Job *job, Request *req) {
         return 0;
 }
 
+static unsigned reads_of_uid(const Manager *m, uid_t uid) {
+        unsigned n = 0;
+
+        for (unsigned i = 0; i < m->queued_reads; i++)
+                n += m->read_uids[i] == uid;
+        return n;
+}
+
+/* The next check or diff to the runner, when it has nothing else to do:
+ * root's first, then in the order asked. True when one went. */
+static bool submit_next_read(Manager *m) {
+        size_t pick = 0;
+        Job *j;
+
+        if (m->n_waiting_reads == 0 || jobs_busy(m))
+                return false;
+        for (size_t i = 0; i < m->n_waiting_reads; i++)
+                if (((Request *) m->waiting_reads[i]->userdata)->uid == 0) {
+                        pick = i;
+                        break;
+                }
+        j = m->waiting_reads[pick];
+        memmove(m->waiting_reads + pick, m->waiting_reads + pick + 1,
+                sizeof(Job *) * (m->n_waiting_reads - pick - 1));
+        m->n_waiting_reads--;
+        (void) submit(m, j, TAKE_PTR(j->userdata));
+        return true;
+}
+
 static Job *apply_job(Manager *m, const char *level, bool with_config) {
         Job *j = job_new(JOB_APPLY, level);
         if (!j)
@@ -197,6 +230,7 @@ static void cancel_confirmation(Manager *m) {
         m->confirm_timer = sd_event_source_disable_unref(m->confirm_timer);
         m->confirm_deadline = 0;
         m->confirm_previous = mfree(m->confirm_previous);
+        m->confirm_level = mfree(m->confirm_level);
         m->pending_level = mfree(m->pending_level);
         notify_changed(m, MANAGER_PROPERTY_PENDING_LEVEL | MANAGER_PROPERTY_CONFIRM_DEADLINE |
                                   MANAGER_PROPERTY_REVERT_LEVEL);
@@ -213,10 +247,10 @@ static int on_confirm_timeout(sd_event_source *s, uint64_t usec, void *userdata)
         {
                 _cleanup_free_ char *f_level = NULL, *f_prev = NULL;
                 if (asprintf(&f_level, "LEVEL=%s", previous) >= 0 &&
-                    asprintf(&f_prev, "PREVIOUS_LEVEL=%s", strna(m->pending_level)) >= 0)
+                    asprintf(&f_prev, "PREVIOUS_LEVEL=%s", strna(m->confirm_level)) >= 0)
                         log_struct(LOG_WARNING, MESSAGE_ID_LEVEL_REVERTED, ((char *[]) { f_level, f_prev, NULL }),
                                    "Level %s was not confirmed in time; reverting to level %s.",
-                                   strna(m->pending_level), previous);
+                                   strna(m->confirm_level), previous);
         }
         cancel_confirmation(m);
         req = request_new(REQUEST_REVERT);
@@ -271,6 +305,8 @@ static void take_snapshot(Manager *m, Job *j) {
         }
         if (j->source)
                 set_property(m, &m->source, j->source, MANAGER_PROPERTY_LEVEL_SOURCE);
+        if (j->selected && free_and_strdup(&m->persisted, j->selected) < 0)
+                log_oom();
         if (j->revision)
                 m->revision = j->revision;
         if (j->watch) {
@@ -290,7 +326,7 @@ static void take_snapshot(Manager *m, Job *j) {
 static void start_confirmation(Manager *m, const char *applied, Request *req) {
         int r;
 
-        if (free_and_strdup(&m->pending_level, applied) < 0 ||
+        if (free_and_strdup(&m->pending_level, applied) < 0 || free_and_strdup(&m->confirm_level, applied) < 0 ||
             free_and_strdup(&m->confirm_previous, req->previous) < 0)
                 log_oom();
         m->confirm_deadline = now_usec(CLOCK_REALTIME) + req->confirm_sec * USEC_PER_SEC;
@@ -326,6 +362,20 @@ static void log_level_changed(const char *level, const char *previous) {
                            "Security level changed from %s to %s.", previous[0] ? previous : "(none)", level);
 }
 
+/* A switch that failed or was refused: an earlier level awaiting
+ * confirmation keeps its timer, and stays the way reloads go. */
+static void switch_not_applied(Manager *m) {
+        if (!m->confirm_timer) {
+                cancel_confirmation(m);
+                if (free_and_strdup(&m->target, m->level) < 0)
+                        log_oom();
+                return;
+        }
+        set_property(m, &m->pending_level, m->confirm_level, MANAGER_PROPERTY_PENDING_LEVEL);
+        if (free_and_strdup(&m->target, m->confirm_level) < 0)
+                log_oom();
+}
+
 /* An apply job that could not run at all: the engine said why, and this
  * is the one place that logs it. */
 static void finish_apply_failed(Manager *m, Job *j, Request *req) {
@@ -336,7 +386,7 @@ static void finish_apply_failed(Manager *m, Job *j, Request *req) {
                 log_oom();
         notify_changed(m, MANAGER_PROPERTY_ERRORS);
         if (req->kind == REQUEST_SET)
-                cancel_confirmation(m);
+                switch_not_applied(m);
         request_complete(req, REQUEST_ERROR_FAILED, why, NULL);
         if (!m->level)
                 set_state(m, MANAGER_FAILED);
@@ -348,9 +398,7 @@ static void finish_apply_refused(Manager *m, Job *j, Request *req) {
         EngineResult *res = j->result;
 
         if (req->kind == REQUEST_SET) {
-                cancel_confirmation(m);
-                if (free_and_strdup(&m->target, m->level) < 0)
-                        log_oom();
+                switch_not_applied(m);
                 log_warning("Level %s was not applied: %s", strna(j->level), strna(res->error));
         } else {
                 /* No caller to tell (a change on disk, SIGHUP, a revert):
@@ -416,7 +464,11 @@ static void finish_read(Manager *m, Job *j, Request *req) {
         const EngineResult *res = j->result;
 
         assert(m->queued_reads > 0);
-        m->queued_reads--;
+        for (unsigned i = 0; i < m->queued_reads; i++)
+                if (m->read_uids[i] == req->uid) {
+                        m->read_uids[i] = m->read_uids[--m->queued_reads];
+                        break;
+                }
         if (j->r < 0 || !res) {
                 const char *why = j->error ? j->error : strerror(-j->r);
                 log_warning("%s of level %s failed: %s", req->kind == REQUEST_DIFF ? "Diff" : "Check",
@@ -510,7 +562,7 @@ void manager_job_done(Manager *m, Job *j) {
 
         request_free(req);
         job_free(j);
-        if (!jobs_busy(m))
+        if (!jobs_busy(m) && !submit_next_read(m))
                 settle(m);
 }
 
@@ -560,20 +612,28 @@ int manager_set_level(Manager *m, const char *level, unsigned confirm_sec, Reque
         assert(level);
         assert(req && req->kind == REQUEST_SET);
 
-        /* It may have gone away while the caller was authorized. */
-        if (!manager_find_level(m, level))
+        /* The caller is authorized now: a level written a moment ago may
+         * be read (or one may have gone away meanwhile). */
+        if (!manager_find_level_fresh(m, level))
                 return REQUEST_ERROR_NO_SUCH_LEVEL;
+        /* Judged again, against everything queued before it: the worker
+         * runs the jobs in this order. */
+        if (!req->may_lower && !manager_is_raise(m, level)) {
+                log_warning("Refused to switch to level %s for a confined caller: it does not raise the level "
+                            "from %s (applied), %s (pending), %s (recorded).", level, strna(m->level),
+                            strna(m->pending_level), strna(m->persisted));
+                return REQUEST_ERROR_ACCESS_DENIED;
+        }
         /* The level before this request: what a missing confirmation
          * returns to. A second switch during a window keeps the first
-         * confirmed level as the way back. */
+         * confirmed level as the way back, and the window's timer runs on
+         * until this switch is in the kernel. */
         if (free_and_strdup(&req->previous, m->confirm_previous ? m->confirm_previous : m->level) < 0)
                 return -ENOMEM;
         req->confirm_sec = confirm_sec == UINT32_MAX ? level_confirm(m, level) : confirm_sec;
-        m->confirm_timer = sd_event_source_disable_unref(m->confirm_timer);
-        m->confirm_deadline = 0;
         if (free_and_strdup(&m->pending_level, level) < 0 || free_and_strdup(&m->target, level) < 0)
                 return -ENOMEM;
-        notify_changed(m, MANAGER_PROPERTY_PENDING_LEVEL | MANAGER_PROPERTY_CONFIRM_DEADLINE);
+        notify_changed(m, MANAGER_PROPERTY_PENDING_LEVEL);
 
         /* With the definitions as they are now (the level may be new). */
         j = apply_job(m, level, true);
@@ -595,15 +655,24 @@ int manager_confirm(Manager *m, Request *req_in) {
         assert(m);
         assert(req && req->kind == REQUEST_CONFIRM);
 
-        if (!m->confirm_timer || !m->pending_level)
+        if (!m->confirm_timer || !m->confirm_level)
                 return REQUEST_ERROR_NOTHING_PENDING;
-        j = job_new(JOB_PERSIST, m->pending_level);
-        if (!j || !(j->persist_level = strdup(m->pending_level))) {
+        j = job_new(JOB_PERSIST, m->confirm_level);
+        if (!j || !(j->persist_level = strdup(m->confirm_level))) {
                 job_free(j);
                 return -ENOMEM;
         }
-        log_notice("Level %s confirmed.", m->pending_level);
-        cancel_confirmation(m);
+        log_notice("Level %s confirmed.", m->confirm_level);
+        if (streq_ptr(m->pending_level, m->confirm_level))
+                cancel_confirmation(m);
+        else {
+                /* A later switch is on its way: it stays pending. */
+                m->confirm_timer = sd_event_source_disable_unref(m->confirm_timer);
+                m->confirm_deadline = 0;
+                m->confirm_previous = mfree(m->confirm_previous);
+                m->confirm_level = mfree(m->confirm_level);
+                notify_changed(m, MANAGER_PROPERTY_CONFIRM_DEADLINE | MANAGER_PROPERTY_REVERT_LEVEL);
+        }
         return submit(m, j, TAKE_PTR(req));
 }
 
@@ -676,14 +745,20 @@ int manager_check(Manager *m, const char *level, bool diff, Request *req_in) {
         if (!manager_find_level(m, level))
                 return REQUEST_ERROR_NO_SUCH_LEVEL;
         /* Anyone may ask for a check or a diff, and each compiles: a
-         * few at a time, or anyone could keep the machine busy. */
-        if (m->queued_reads >= 4)
+         * few at a time, a couple per user, or anyone could keep the
+         * machine busy. */
+        if (m->queued_reads >= MANAGER_READS_MAX ||
+            (req->uid != 0 && reads_of_uid(m, req->uid) >= MANAGER_READS_PER_USER))
                 return REQUEST_ERROR_BUSY;
         j = job_new(diff ? JOB_DIFF : JOB_CHECK, level);
         if (!j)
                 return -ENOMEM;
-        m->queued_reads++;
-        return submit(m, j, TAKE_PTR(req));
+        j->userdata = TAKE_PTR(req);
+        j->userdata_free = request_free_void;
+        m->read_uids[m->queued_reads++] = ((Request *) j->userdata)->uid;
+        m->waiting_reads[m->n_waiting_reads++] = j;
+        (void) submit_next_read(m);
+        return 0;
 }
 
 static void on_files_changed(char **paths, void *userdata) {

@@ -73,6 +73,10 @@ typedef struct JobRunner {
 } JobRunner;
 
 #define MANAGER_OBSERVERS_MAX 4
+/* Checks and diffs waiting or running: all of them, and of one user other
+ * than root. */
+#define MANAGER_READS_MAX 8
+#define MANAGER_READS_PER_USER 2
 
 struct Manager {
         sd_event *event;
@@ -97,6 +101,8 @@ struct Manager {
         char *target;           /* what reloads apply: the pending level, or the level */
         char *pending_level;    /* being applied, or awaiting confirmation */
         char *confirm_previous; /* the level a confirmation timeout reverts to */
+        char *confirm_level;    /* the level the confirmation timer runs for (a later switch may be pending) */
+        char *persisted;        /* the selection recorded in the state, as the last job saw it */
         char *source;           /* LevelSource */
         ManagerState state;
         bool ready;
@@ -119,7 +125,14 @@ struct Manager {
 
         usec_t last_progress;
         usec_t last_extend;     /* EXTEND_TIMEOUT_USEC sent while starting */
-        unsigned queued_reads;  /* Check and Diff jobs queued or running */
+        /* Check and Diff: anyone may ask, and each compiles. They wait
+         * here, not in the runner's queue, and go to the runner one at a
+         * time, when it has nothing else to do: applies, reverts and the
+         * rest never queue behind them. Root's go first. */
+        unsigned queued_reads;  /* Check and Diff jobs waiting or running */
+        uid_t read_uids[MANAGER_READS_MAX]; /* whose, for the quota per user */
+        Job *waiting_reads[MANAGER_READS_MAX];
+        size_t n_waiting_reads;
 };
 
 int manager_new(const char *config_file, Manager **ret);
@@ -148,6 +161,14 @@ int manager_set_level(Manager *m, const char *level, unsigned confirm_sec, Reque
 int manager_confirm(Manager *m, Request *req);
 int manager_reload(Manager *m, Request *req);
 int manager_check(Manager *m, const char *level, bool diff, Request *req);
+
+/* Whether switching to level raises it from every level the machine is
+ * at or on its way to: the one applied, the one pending (being applied or
+ * awaiting confirmation) and the one recorded for the next boot. While
+ * these are not known yet (after the start, before the first apply), and
+ * for a level not defined, it does not. Re-setting a level that awaits
+ * confirmation does not either (it would end the safety net). */
+bool manager_is_raise(const Manager *m, const char *level);
 
 /* The level a Check without a level name is about: the one in the kernel,
  * or "default". */

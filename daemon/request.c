@@ -13,6 +13,8 @@ Request *request_new(RequestKind kind) {
         if (!r)
                 return NULL;
         r->kind = kind;
+        r->uid = 0;
+        r->may_lower = true;
         return r;
 }
 

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <errno.h>
+#include <stdbool.h>
+#include <sys/types.h>
 
 #include "engine.h"
 
@@ -32,7 +34,8 @@ typedef enum RequestError {
         REQUEST_ERROR_FAILED,           /* the job failed, or the change was refused: the message says why */
         REQUEST_ERROR_NO_SUCH_LEVEL,
         REQUEST_ERROR_NOTHING_PENDING,  /* Confirm without a level waiting for it */
-        REQUEST_ERROR_BUSY,             /* too many checks and diffs are queued */
+        REQUEST_ERROR_BUSY,             /* too many checks and diffs are queued (the caller's, or all) */
+        REQUEST_ERROR_ACCESS_DENIED,    /* the caller may not lower the level, judged as the job is queued */
         _REQUEST_ERROR_MAX,
         _REQUEST_ERROR_INVALID = -EINVAL,
 } RequestError;
@@ -47,6 +50,10 @@ struct Request {
         RequestKind kind;
         unsigned confirm_sec;           /* REQUEST_SET */
         char *previous;                 /* REQUEST_SET: the level before */
+        /* Who asked, as the transport authorized them. request_new() makes
+         * a request of the daemon's own: uid 0, may lower. */
+        uid_t uid;                      /* for the per-user quotas of checks and diffs */
+        bool may_lower;                 /* REQUEST_SET: unconfined, or a label in lower_labels */
 
         RequestDone done;               /* NULL: nobody waits for the outcome */
         void *userdata;                 /* the transport's, for done: the call to answer */

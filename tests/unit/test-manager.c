@@ -181,16 +181,141 @@ Test(manager, refusals_are_returned_not_completed) {
         cr_assert_eq(n_queued, 0);
 }
 
-Test(manager, reads_are_bounded) {
-        Outcome o[5] = {};
+static Request *read_for(bool diff, uid_t uid, Outcome *o) {
+        Request *req = request_for(diff ? REQUEST_DIFF : REQUEST_CHECK, o);
+        req->uid = uid;
+        return req;
+}
 
-        for (size_t i = 0; i < 4; i++)
-                cr_assert_eq(manager_check(m, "strict", i % 2, request_for(i % 2 ? REQUEST_DIFF : REQUEST_CHECK, &o[i])),
-                             0);
-        cr_assert_eq(manager_check(m, "strict", false, request_for(REQUEST_CHECK, &o[4])), REQUEST_ERROR_BUSY);
+Test(manager, reads_are_bounded) {
+        Outcome o[MANAGER_READS_MAX + 1] = {};
+
+        for (size_t i = 0; i < MANAGER_READS_MAX; i++)
+                cr_assert_eq(manager_check(m, "strict", i % 2, read_for(i % 2, 0, &o[i])), 0);
+        cr_assert_eq(manager_check(m, "strict", false, read_for(false, 0, &o[MANAGER_READS_MAX])),
+                     REQUEST_ERROR_BUSY);
+        /* One at a time goes to the runner. */
+        cr_assert_eq(n_queued, 1);
         run_one(false);
         cr_assert_eq(o[0].calls, 1);
-        cr_assert_eq(manager_check(m, "strict", false, request_for(REQUEST_CHECK, &o[4])), 0);
+        cr_assert_eq(n_queued, 1);
+        cr_assert_eq(manager_check(m, "strict", false, read_for(false, 0, &o[MANAGER_READS_MAX])), 0);
+}
+
+/* #2, #10: a user's checks and diffs are counted; others still get in. */
+Test(manager, reads_per_user_quota) {
+        Outcome o[4] = {};
+
+        for (size_t i = 0; i < MANAGER_READS_PER_USER; i++)
+                cr_assert_eq(manager_check(m, "strict", false, read_for(false, 1000, &o[i])), 0);
+        cr_assert_eq(manager_check(m, "strict", true, read_for(true, 1000, &o[2])), REQUEST_ERROR_BUSY);
+        cr_assert_eq(manager_check(m, "strict", true, read_for(true, 1001, &o[3])), 0);
+        run_one(false);
+        /* One of 1000's is done: room for another. */
+        cr_assert_eq(manager_check(m, "strict", true, read_for(true, 1000, &o[2])), 0);
+}
+
+/* #2: root's switch does not wait behind unprivileged checks; root's
+ * check goes before theirs. */
+Test(manager, applies_go_before_waiting_reads) {
+        Outcome o[4] = {}, s = {};
+
+        cr_assert_eq(manager_check(m, "strict", false, read_for(false, 1000, &o[0])), 0);
+        cr_assert_eq(manager_check(m, "strict", false, read_for(false, 1000, &o[1])), 0);
+        cr_assert_eq(manager_check(m, "strict", false, read_for(false, 1001, &o[2])), 0);
+        cr_assert_eq(manager_check(m, "default", false, read_for(false, 0, &o[3])), 0);
+        cr_assert_eq(manager_set_level(m, "strict", 0, request_for(REQUEST_SET, &s)), 0);
+        /* The first check runs already; the switch is next. */
+        cr_assert_eq(n_queued, 2);
+        cr_assert_eq(queued[0]->type, JOB_CHECK);
+        cr_assert_eq(queued[1]->type, JOB_APPLY);
+        run_one(false);
+        run_one(false);
+        cr_assert_eq(s.calls, 1);
+        /* Then root's check, then the others in order. */
+        cr_assert_eq(n_queued, 1);
+        cr_assert_str_eq(queued[0]->level, "default");
+        run_one(false);
+        run_one(false);
+        run_one(false);
+        cr_assert_eq(n_queued, 0);
+        for (size_t i = 0; i < ELEMENTSOF(o); i++)
+                cr_assert_eq(o[i].calls, 1);
+}
+
+/* #4 (a): a refused later switch leaves the revert armed. */
+Test(manager, revert_survives_a_refused_switch) {
+        Outcome o = {}, s = {};
+
+        cr_assert_eq(manager_set_level(m, "fsp", UINT32_MAX, request_for(REQUEST_SET, &o)), 0);
+        run_one(false);
+        cr_assert_not_null(m->confirm_timer);
+        cr_assert_eq(manager_set_level(m, "strict", 0, request_for(REQUEST_SET, &s)), 0);
+        cr_assert_not_null(m->confirm_timer);
+        run_one(true);
+        cr_assert_eq(s.error, REQUEST_ERROR_FAILED);
+        cr_assert_not_null(m->confirm_timer);
+        cr_assert_str_eq(m->pending_level, "fsp");
+        cr_assert_str_eq(m->target, "fsp");
+        cr_assert_neq(m->confirm_deadline, 0);
+        cr_assert_eq(m->state, MANAGER_WAITING_CONFIRM);
+}
+
+/* #4 (c): the revert goes before checks waiting. */
+Test(manager, revert_goes_before_waiting_reads) {
+        Outcome o[2] = {}, s = {}, d = {};
+
+        cr_assert_eq(manager_set_level(m, "default", 0, request_for(REQUEST_SET, &d)), 0);
+        run_one(false);
+        cr_assert_eq(manager_set_level(m, "fsp", 1, request_for(REQUEST_SET, &s)), 0);
+        run_one(false);
+        cr_assert_eq(manager_check(m, "strict", false, read_for(false, 1000, &o[0])), 0);
+        cr_assert_eq(manager_check(m, "strict", false, read_for(false, 1001, &o[1])), 0);
+        cr_assert_eq(n_queued, 1);
+        /* The window (1 s) runs out. */
+        for (int i = 0; i < 50 && n_queued < 2; i++)
+                cr_assert_geq(sd_event_run(m->event, 100 * USEC_PER_MSEC), 0);
+        cr_assert_eq(n_queued, 2);
+        cr_assert_eq(queued[1]->type, JOB_APPLY);
+        cr_assert_str_eq(queued[1]->level, "default");
+        cr_assert_null(m->pending_level);
+}
+
+/* #3: a caller that may not lower is judged against the strongest of the
+ * applied and the pending level, and before the first apply everything
+ * counts as lowering. */
+Test(manager, confined_switch_judged_against_strongest) {
+        Outcome a = {}, b = {}, c = {}, d = {};
+        Request *req;
+
+        req = request_for(REQUEST_SET, &a);
+        req->may_lower = false;
+        cr_assert_eq(manager_set_level(m, "strict", 0, req), REQUEST_ERROR_ACCESS_DENIED);
+        cr_assert_null(m->pending_level);
+
+        cr_assert_eq(manager_set_level(m, "default", 0, request_for(REQUEST_SET, &b)), 0);
+        run_one(false);
+        /* Root switches to fsp; while it is on its way, strict is no raise. */
+        cr_assert_eq(manager_set_level(m, "fsp", 0, request_for(REQUEST_SET, &c)), 0);
+        req = request_for(REQUEST_SET, &d);
+        req->may_lower = false;
+        cr_assert_eq(manager_set_level(m, "strict", 0, req), REQUEST_ERROR_ACCESS_DENIED);
+        cr_assert_str_eq(m->pending_level, "fsp");
+        run_one(false);
+        cr_assert_str_eq(m->level, "fsp");
+        cr_assert(manager_is_raise(m, "fsp") == true);
+        cr_assert(manager_is_raise(m, "strict") == false);
+        cr_assert(manager_is_raise(m, "nope") == false);
+}
+
+/* #10: re-setting a level that awaits confirmation is no raise. */
+Test(manager, resetting_pending_level_is_no_raise) {
+        Outcome o = {};
+
+        cr_assert_eq(manager_set_level(m, "fsp", UINT32_MAX, request_for(REQUEST_SET, &o)), 0);
+        run_one(false);
+        cr_assert_str_eq(m->pending_level, "fsp");
+        cr_assert(manager_is_raise(m, "fsp") == false);
 }
 
 Test(manager, refused_switch_fails_the_request_once) {
