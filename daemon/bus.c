@@ -1,16 +1,10 @@
 /* org.aalevel1.Manager over sd-bus. */
-#include "bus.h"
+#include "bus-internal.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdarg.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <systemd/sd-daemon.h>
 
 #include "access.h"
 #include "dbus-api.h"
@@ -22,51 +16,6 @@
 
 #define SYSTEM_BUS_SOCKET "/run/dbus/system_bus_socket"
 
-/* What one client of the private socket may hold of the daemon, after
- * dbus-broker's accounting: messages written for it that it has not read
- * yet, calls of its own still waiting for an answer, connections of its
- * uid. A client over the first two limits is not read from until it has
- * caught up; one whose unread messages reach BUS_WQUEUE_HARD (signals go
- * to every connection, read or not) is disconnected. */
-#define BUS_WQUEUE_SOFT 8
-#define BUS_WQUEUE_HARD 256
-#define BUS_CALLS_MAX 4
-#define BUS_CONNECTIONS_PER_UID 32
-/* Descriptors kept for the worker (parser pipes, cache files, the policy
- * tree) whatever the clients do. */
-#define BUS_FDS_RESERVED 256
-
-/* A client on the private socket, and who it is (read when it connected).
- * The Bus drives its sd_bus itself (not sd_bus_attach_event()), to stop
- * reading from it while it is over its limits. */
-typedef struct Connection {
-        Bus *owner;
-        sd_bus *bus;
-        Caller peer;
-        struct CallCount *calls;        /* its calls answered later (authorization, jobs) */
-        sd_event_source *io;
-        sd_event_source *timer;
-} Connection;
-
-struct Bus {
-        Manager *manager;
-        sd_event *event;
-
-        /* The private socket's listener and its connections. */
-        int listen_fd;
-        sd_event_source *listen_source;
-        sd_event_source *accept_timer;  /* accepting paused: out of descriptors */
-        Connection **connections;
-        size_t n_connections;
-        size_t max_connections;         /* from RLIMIT_NOFILE */
-        uint64_t n_hello;               /* unique names given out on it */
-
-        /* The system bus when it is up; until then, waiting for it. */
-        sd_bus *system_bus;
-        Watch *system_bus_watch;
-};
-
-static Connection *connection_of(Bus *b, sd_bus *bus);
 
 /* ---- requests and their outcome ---- */
 
@@ -131,22 +80,11 @@ static int reply_check(sd_bus_message *message, RequestKind kind, const EngineRe
 }
 
 /* A call answered later (after polkit, after its job): it counts against
- * its connection's BUS_CALLS_MAX until answered. The count is shared with
- * the connection, which may be gone (or the whole Bus freed) by then. */
-typedef struct CallCount {
-        unsigned n_ref;
-        unsigned n;
-} CallCount;
-
+ * its connection's BUS_CALLS_MAX until answered (bus-internal.h). */
 typedef struct HeldCall {
         sd_bus_message *message;
         CallCount *count;               /* NULL on the system bus: not counted here */
 } HeldCall;
-
-static void call_count_unref(CallCount *c) {
-        if (c && --c->n_ref == 0)
-                free(c);
-}
 
 static HeldCall *held_call_new(Bus *b, sd_bus_message *message) {
         Connection *c = connection_of(b, sd_bus_message_get_bus(message));
@@ -649,7 +587,7 @@ static int method_match(sd_bus_message *message, void *userdata, sd_bus_error *e
         return sd_bus_reply_method_return(message, NULL);
 }
 
-static const sd_bus_vtable fake_bus_vtable[] = {
+const sd_bus_vtable bus_fake_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD("Hello", "", "s", method_hello, 0),
         SD_BUS_METHOD("AddMatch", "s", "", method_match, 0),
@@ -657,41 +595,7 @@ static const sd_bus_vtable fake_bus_vtable[] = {
         SD_BUS_VTABLE_END
 };
 
-/* ---- the private socket ---- */
-
-static Connection *connection_of(Bus *b, sd_bus *bus) {
-        for (size_t i = 0; i < b->n_connections; i++)
-                if (b->connections[i]->bus == bus)
-                        return b->connections[i];
-        return NULL;
-}
-
-static void connection_free(Connection *c) {
-        if (!c)
-                return;
-        sd_event_source_disable_unref(c->io);
-        sd_event_source_disable_unref(c->timer);
-        sd_bus_flush_close_unref(c->bus);
-        caller_clear(&c->peer);
-        call_count_unref(c->calls);
-        free(c);
-}
-
-static void accept_resume(Bus *b);
-
-static void connection_drop(Bus *b, sd_bus *bus) {
-        for (size_t i = 0; i < b->n_connections; i++)
-                if (b->connections[i]->bus == bus) {
-                        Connection *c = b->connections[i];
-                        b->connections[i] = b->connections[--b->n_connections];
-                        connection_free(c);
-                        /* A descriptor is free again. */
-                        accept_resume(b);
-                        return;
-                }
-}
-
-static int on_disconnected(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+int bus_on_disconnected(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         Bus *b = userdata;
         sd_bus *bus = sd_bus_message_get_bus(message);
 
@@ -702,286 +606,6 @@ static int on_disconnected(sd_bus_message *message, void *userdata, sd_bus_error
                 return 0;
         }
         connection_drop(b, bus);
-        return 0;
-}
-
-/* Over its limits: its replies are not read, or it waits for answers
- * enough already. Not read from until that changes. */
-static bool connection_paused(Connection *c) {
-        uint64_t n = 0;
-
-        (void) sd_bus_get_n_queued_write(c->bus, &n);
-        return n >= BUS_WQUEUE_SOFT || c->calls->n >= BUS_CALLS_MAX;
-}
-
-/* Before each poll: what to wait for on the socket (no POLLIN while
- * paused), and sd-bus's own deadline (authentication, say). */
-static int connection_prepare(sd_event_source *s, void *userdata) {
-        Connection *c = userdata;
-        uint64_t until = 0, n = 0;
-        int events, r;
-
-        (void) sd_bus_get_n_queued_write(c->bus, &n);
-        if (n >= BUS_WQUEUE_HARD) {
-                log_warning("Disconnecting a client of uid %ld (pid %ld): it does not read its messages "
-                            "(%" PRIu64 " waiting).", (long) c->peer.uid, (long) c->peer.pid, n);
-                connection_drop(c->owner, c->bus);
-                return 0;
-        }
-        events = sd_bus_get_events(c->bus);
-        if (events < 0) {
-                /* Closed: the next round sends Disconnected. */
-                events = 0;
-                until = 0;
-                r = 1;
-        } else {
-                if (connection_paused(c))
-                        events &= ~POLLIN;
-                r = sd_bus_get_timeout(c->bus, &until);
-        }
-        (void) sd_event_source_set_io_events(c->io, (uint32_t) events);
-        if (r > 0) {
-                (void) sd_event_source_set_time(c->timer, until);
-                (void) sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
-        } else
-                (void) sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
-        return 0;
-}
-
-static void connection_process(Connection *c) {
-        Bus *b = c->owner;
-        sd_bus *bus = c->bus;
-        int r;
-
-        /* May drop c (Disconnected): c is not touched after it. */
-        r = sd_bus_process(bus, NULL);
-        if (r < 0) {
-                log_debug_errno(r, "A bus connection failed: %m");
-                connection_drop(b, bus);
-        }
-}
-
-static int connection_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        connection_process(userdata);
-        return 0;
-}
-
-static int connection_time(sd_event_source *s, uint64_t usec, void *userdata) {
-        connection_process(userdata);
-        return 0;
-}
-
-static unsigned connections_of_uid(Bus *b, uid_t uid) {
-        unsigned n = 0;
-
-        for (size_t i = 0; i < b->n_connections; i++)
-                n += b->connections[i]->peer.uid == uid;
-        return n;
-}
-
-static int connection_attach(Bus *b, Connection *c) {
-        int r;
-
-        r = sd_event_add_io(b->event, &c->io, sd_bus_get_fd(c->bus), 0, connection_io, c);
-        if (r >= 0)
-                r = sd_event_source_set_prepare(c->io, connection_prepare);
-        if (r >= 0)
-                r = sd_event_add_time(b->event, &c->timer, CLOCK_MONOTONIC, 0, 0, connection_time, c);
-        if (r >= 0)
-                r = sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
-        return r;
-}
-
-int bus_add_connection(Bus *b, int fd_in, Caller *peer) {
-        _cleanup_close_ int fd = fd_in;
-        Connection *c, **a;
-        sd_id128_t id;
-        int r;
-
-        assert(b);
-        assert(fd_in >= 0);
-        assert(peer);
-
-        c = calloc(1, sizeof(Connection));
-        if (!c || !(c->calls = calloc(1, sizeof(CallCount)))) {
-                free(c);
-                caller_clear(peer);
-                return -ENOMEM;
-        }
-        c->owner = b;
-        c->calls->n_ref = 1;
-        c->peer = *peer;
-        *peer = (Caller) {};
-
-        r = sd_id128_randomize(&id);
-        if (r >= 0)
-                r = sd_bus_new(&c->bus);
-        if (r >= 0)
-                r = sd_bus_set_fd(c->bus, fd, fd);
-        if (r >= 0) {
-                TAKE_FD(fd);
-                r = sd_bus_set_server(c->bus, 1, id);
-        }
-        if (r >= 0)
-                r = sd_bus_set_anonymous(c->bus, false);
-        if (r >= 0)
-                r = sd_bus_add_object_vtable(c->bus, NULL, AALEVEL_OBJECT_PATH, AALEVEL_INTERFACE,
-                                             bus_manager_vtable, b);
-        if (r >= 0)
-                r = sd_bus_add_object_vtable(c->bus, NULL, "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                             fake_bus_vtable, b);
-        if (r >= 0)
-                r = sd_bus_match_signal(c->bus, NULL, "org.freedesktop.DBus.Local", NULL,
-                                        "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, b);
-        if (r >= 0)
-                r = sd_bus_start(c->bus);
-        if (r >= 0)
-                r = connection_attach(b, c);
-        if (r >= 0) {
-                a = realloc(b->connections, sizeof(Connection *) * (b->n_connections + 1));
-                if (a) {
-                        b->connections = a;
-                        b->connections[b->n_connections++] = c;
-                        return 0;
-                }
-                r = -ENOMEM;
-        }
-        connection_free(c);
-        return r;
-}
-
-/* Accepting stops while no descriptor is to be had (EMFILE), or all the
- * connections allowed are taken: until a connection closes, or a second
- * has passed. Clients wait in the listen backlog meanwhile. */
-static void accept_resume(Bus *b) {
-        if (!b->listen_source || b->n_connections >= b->max_connections)
-                return;
-        b->accept_timer = sd_event_source_disable_unref(b->accept_timer);
-        (void) sd_event_source_set_enabled(b->listen_source, SD_EVENT_ON);
-}
-
-static int on_accept_timer(sd_event_source *s, uint64_t usec, void *userdata) {
-        Bus *b = userdata;
-
-        b->accept_timer = sd_event_source_disable_unref(b->accept_timer);
-        (void) sd_event_source_set_enabled(b->listen_source, SD_EVENT_ON);
-        return 0;
-}
-
-static void accept_pause(Bus *b, int error) {
-        int r;
-
-        if (error != 0)
-                log_warning_errno(error, "Cannot accept connections on the bus socket (%m); "
-                                  "pausing for a second (%zu connections).", b->n_connections);
-        else
-                log_warning("%zu connections to the bus socket, the most allowed; accepting again when one "
-                            "closes.", b->n_connections);
-        (void) sd_event_source_set_enabled(b->listen_source, SD_EVENT_OFF);
-        if (b->accept_timer)
-                return;
-        r = sd_event_add_time_relative(b->event, &b->accept_timer, CLOCK_MONOTONIC, USEC_PER_SEC, 0,
-                                       on_accept_timer, b);
-        if (r < 0)
-                log_warning_errno(r, "Failed to arm the timer to accept again: %m");
-}
-
-static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Bus *b = userdata;
-        _cleanup_(caller_clear) Caller peer = {};
-        int nfd, r;
-
-        if (b->n_connections >= b->max_connections) {
-                accept_pause(b, 0);
-                return 0;
-        }
-        nfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (nfd < 0) {
-                if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-                        accept_pause(b, -errno);
-                else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-                        log_warning_errno(-errno, "Failed to accept a connection on the bus socket: %m");
-                return 0;
-        }
-
-        /* Who connected, now, while it is surely the process that did. */
-        r = caller_from_socket(nfd, &peer);
-        if (r < 0) {
-                close(nfd);
-                log_warning_errno(r, "Cannot tell who connected to the bus socket (%m); dropping the connection.");
-                return 0;
-        }
-        /* Root is not counted: its tools must get through. */
-        if (peer.uid != 0 && connections_of_uid(b, peer.uid) >= BUS_CONNECTIONS_PER_UID) {
-                close(nfd);
-                log_warning("Refused a connection to the bus socket from uid %ld (pid %ld): it has %u open "
-                            "already, the most allowed per user.", (long) peer.uid, (long) peer.pid,
-                            BUS_CONNECTIONS_PER_UID);
-                return 0;
-        }
-        r = bus_add_connection(b, nfd, &peer);
-        if (r < 0)
-                log_warning_errno(r, "Failed to set up a bus connection: %m");
-        return 0;
-}
-
-/* As many clients as the descriptor limit allows, BUS_FDS_RESERVED kept
- * for the work itself. */
-static size_t max_connections(void) {
-        struct rlimit rl;
-
-        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
-                return 1024;
-        if (rl.rlim_cur < 2 * BUS_FDS_RESERVED)
-                return rl.rlim_cur / 2;
-        return MIN(rl.rlim_cur - BUS_FDS_RESERVED, (rlim_t) 16384);
-}
-
-int bus_listen(Bus *b) {
-        const char *runtime_dir;
-        _cleanup_free_ char *path = NULL;
-        _cleanup_close_ int fd = -1;
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        int r, n;
-
-        assert(b);
-        assert(b->listen_fd < 0);
-        runtime_dir = b->manager->config->runtime_dir;
-
-        /* Socket activation: systemd passes the listening socket. */
-        n = sd_listen_fds(1);
-        if (n > 1)
-                return log_error_errno(-EINVAL, "Expected at most one socket from systemd, got %d.", n);
-        if (n == 1)
-                fd = SD_LISTEN_FDS_START;
-        else {
-                path = path_join(runtime_dir, "bus");
-                if (!path)
-                        return log_oom();
-                if (strlen(path) >= sizeof(sa.sun_path))
-                        return log_error_errno(-ENAMETOOLONG, "Socket path %s is too long.", path);
-                strcpy(sa.sun_path, path);
-
-                r = mkdir_p(runtime_dir, 0755);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to create %s: %m", runtime_dir);
-                fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-                if (fd < 0)
-                        return log_error_errno(-errno, "Failed to create the bus socket: %m");
-                (void) unlink(path);
-                if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                        return log_error_errno(-errno, "Failed to bind %s: %m", path);
-                /* Everyone may connect and read; changes are checked per call. */
-                if (chmod(path, 0666) < 0)
-                        return log_error_errno(-errno, "Failed to make %s accessible: %m", path);
-                if (listen(fd, SOMAXCONN) < 0)
-                        return log_error_errno(-errno, "Failed to listen on %s: %m", path);
-        }
-
-        r = sd_event_add_io(b->event, &b->listen_source, fd, EPOLLIN, on_connection, b);
-        if (r < 0)
-                return log_error_errno(r, "Failed to watch the bus socket: %m");
-        b->listen_fd = TAKE_FD(fd);
         return 0;
 }
 
@@ -1000,7 +624,7 @@ static int try_system_bus(Bus *b) {
                 r = sd_bus_add_object_vtable(bus, NULL, AALEVEL_OBJECT_PATH, AALEVEL_INTERFACE, bus_manager_vtable, b);
         if (r >= 0)
                 r = sd_bus_match_signal(bus, NULL, "org.freedesktop.DBus.Local", NULL, "org.freedesktop.DBus.Local",
-                                        "Disconnected", on_disconnected, b);
+                                        "Disconnected", bus_on_disconnected, b);
         if (r >= 0)
                 r = sd_bus_request_name(bus, AALEVEL_BUS_NAME, 0);
         if (r >= 0)
@@ -1124,7 +748,7 @@ int bus_new(Manager *m, Bus **ret) {
         if (!b)
                 return -ENOMEM;
         *b = (Bus) { .manager = m, .event = sd_event_ref(m->event), .listen_fd = -1,
-                     .max_connections = max_connections() };
+                     .max_connections = bus_max_connections() };
         manager_add_observer(m, &bus_observer, b);
         *ret = b;
         return 0;

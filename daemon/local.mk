@@ -10,6 +10,8 @@ libaalevel_core_a_SOURCES = \
 	daemon/blob.c \
 	daemon/blob.h \
 	daemon/bus.c \
+	daemon/bus-internal.h \
+	daemon/bus-socket.c \
 	daemon/bus.h \
 	daemon/cache.c \
 	daemon/cache.h \

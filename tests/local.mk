@@ -1,6 +1,7 @@
 # Unit tests (Criterion): one program per module, run by make check.
 # Tools the test scripts use.
-noinst_PROGRAMS = tests/tools/closure-dump tests/tools/load-floor
+noinst_PROGRAMS = tests/tools/closure-dump tests/tools/load-floor tests/tools/bus-flood
+tests_tools_bus_flood_SOURCES = tests/tools/bus-flood.c
 tests_tools_load_floor_SOURCES = tests/tools/load-floor.c
 tests_tools_load_floor_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS)
 tests_tools_load_floor_LDADD = $(LIBAPPARMOR_LIBS)

@@ -13,6 +13,7 @@ VM_TESTS =
 check-vm: all
 	rm -rf $(VM_DESTDIR)
 	$(MAKE) $(AM_MAKEFLAGS) install DESTDIR=$(VM_DESTDIR)
+	$(INSTALL) -D -m 755 tests/tools/bus-flood $(VM_DESTDIR)/usr/libexec/aalevel-tests/bus-flood
 	$(abs_top_srcdir)/tests/vm/run --destdir $(VM_DESTDIR) --cache $(VM_CACHE) $(VM_FLAGS) $(VM_TESTS)
 
 check-vm-selftest:
@@ -40,4 +41,5 @@ EXTRA_DIST += \
 	tests/vm/selftest.d/pass.sh \
 	tests/vm/selftest.d/skip.sh \
 	tests/vm/tests/00-apparmor-enforces.sh \
-	tests/vm/tests/01-daemon-status.sh
+	tests/vm/tests/01-daemon-status.sh \
+	tests/vm/tests/34-bus-flood.sh

@@ -1,0 +1,353 @@
+/* The private socket: its listener and its connections, each driven by
+ * the Bus itself and held to the limits of bus-internal.h. */
+#include "bus-internal.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "dbus-api.h"
+#include "fileio.h"
+#include "log.h"
+
+void call_count_unref(CallCount *c) {
+        if (c && --c->n_ref == 0)
+                free(c);
+}
+
+Connection *connection_of(Bus *b, sd_bus *bus) {
+        for (size_t i = 0; i < b->n_connections; i++)
+                if (b->connections[i]->bus == bus)
+                        return b->connections[i];
+        return NULL;
+}
+
+void connection_free(Connection *c) {
+        if (!c)
+                return;
+        sd_event_source_disable_unref(c->io);
+        sd_event_source_disable_unref(c->timer);
+        sd_bus_flush_close_unref(c->bus);
+        caller_clear(&c->peer);
+        call_count_unref(c->calls);
+        free(c);
+}
+
+static void accept_resume(Bus *b);
+
+void connection_drop(Bus *b, sd_bus *bus) {
+        for (size_t i = 0; i < b->n_connections; i++)
+                if (b->connections[i]->bus == bus) {
+                        Connection *c = b->connections[i];
+                        b->connections[i] = b->connections[--b->n_connections];
+                        connection_free(c);
+                        /* A descriptor is free again. */
+                        accept_resume(b);
+                        return;
+                }
+}
+
+/* Over its limits: its replies are not read, or it waits for answers
+ * enough already. Not read from until that changes. */
+static bool connection_paused(Connection *c) {
+        uint64_t n = 0;
+
+        (void) sd_bus_get_n_queued_write(c->bus, &n);
+        return n >= BUS_WQUEUE_SOFT || c->calls->n >= BUS_CALLS_MAX;
+}
+
+/* Before each poll: what to wait for on the socket (no POLLIN while
+ * paused), and sd-bus's own deadline (authentication, say). */
+static int connection_prepare(sd_event_source *s, void *userdata) {
+        Connection *c = userdata;
+        uint64_t until = 0, n = 0;
+        int events, r;
+
+        (void) sd_bus_get_n_queued_write(c->bus, &n);
+        if (n >= BUS_WQUEUE_HARD) {
+                log_warning("Disconnecting a client of uid %ld (pid %ld): it does not read its messages "
+                            "(%" PRIu64 " waiting).", (long) c->peer.uid, (long) c->peer.pid, n);
+                connection_drop(c->owner, c->bus);
+                return 0;
+        }
+        events = sd_bus_get_events(c->bus);
+        if (events < 0) {
+                /* Closed: the next round sends Disconnected. */
+                events = 0;
+                until = 0;
+                r = 1;
+        } else {
+                if (connection_paused(c))
+                        events &= ~POLLIN;
+                r = sd_bus_get_timeout(c->bus, &until);
+        }
+        (void) sd_event_source_set_io_events(c->io, (uint32_t) events);
+        if (r > 0) {
+                (void) sd_event_source_set_time(c->timer, until);
+                (void) sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
+        } else
+                (void) sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+        return 0;
+}
+
+static void connection_process(Connection *c) {
+        Bus *b = c->owner;
+        sd_bus *bus = c->bus;
+        int r;
+
+        /* May drop c (Disconnected): c is not touched after it. */
+        r = sd_bus_process(bus, NULL);
+        if (r < 0) {
+                log_debug_errno(r, "A bus connection failed: %m");
+                connection_drop(b, bus);
+        }
+}
+
+static int connection_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        connection_process(userdata);
+        return 0;
+}
+
+static int connection_time(sd_event_source *s, uint64_t usec, void *userdata) {
+        connection_process(userdata);
+        return 0;
+}
+
+static unsigned connections_of_uid(Bus *b, uid_t uid) {
+        unsigned n = 0;
+
+        for (size_t i = 0; i < b->n_connections; i++)
+                n += b->connections[i]->peer.uid == uid;
+        return n;
+}
+
+static int connection_attach(Bus *b, Connection *c) {
+        int r;
+
+        r = sd_event_add_io(b->event, &c->io, sd_bus_get_fd(c->bus), 0, connection_io, c);
+        if (r >= 0)
+                r = sd_event_source_set_prepare(c->io, connection_prepare);
+        if (r >= 0)
+                r = sd_event_add_time(b->event, &c->timer, CLOCK_MONOTONIC, 0, 0, connection_time, c);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+        return r;
+}
+
+int bus_add_connection(Bus *b, int fd_in, Caller *peer) {
+        _cleanup_close_ int fd = fd_in;
+        Connection *c, **a;
+        sd_id128_t id;
+        int r;
+
+        assert(b);
+        assert(fd_in >= 0);
+        assert(peer);
+
+        c = calloc(1, sizeof(Connection));
+        if (!c || !(c->calls = calloc(1, sizeof(CallCount)))) {
+                free(c);
+                caller_clear(peer);
+                return -ENOMEM;
+        }
+        c->owner = b;
+        c->calls->n_ref = 1;
+        c->peer = *peer;
+        *peer = (Caller) {};
+
+        r = sd_id128_randomize(&id);
+        if (r >= 0)
+                r = sd_bus_new(&c->bus);
+        if (r >= 0)
+                r = sd_bus_set_fd(c->bus, fd, fd);
+        if (r >= 0) {
+                TAKE_FD(fd);
+                r = sd_bus_set_server(c->bus, 1, id);
+        }
+        if (r >= 0)
+                r = sd_bus_set_anonymous(c->bus, false);
+        if (r >= 0)
+                r = sd_bus_add_object_vtable(c->bus, NULL, AALEVEL_OBJECT_PATH, AALEVEL_INTERFACE,
+                                             bus_manager_vtable, b);
+        if (r >= 0)
+                r = sd_bus_add_object_vtable(c->bus, NULL, "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                             bus_fake_vtable, b);
+        if (r >= 0)
+                r = sd_bus_match_signal(c->bus, NULL, "org.freedesktop.DBus.Local", NULL,
+                                        "org.freedesktop.DBus.Local", "Disconnected", bus_on_disconnected, b);
+        if (r >= 0)
+                r = sd_bus_start(c->bus);
+        if (r >= 0)
+                r = connection_attach(b, c);
+        if (r >= 0) {
+                a = realloc(b->connections, sizeof(Connection *) * (b->n_connections + 1));
+                if (a) {
+                        b->connections = a;
+                        b->connections[b->n_connections++] = c;
+                        return 0;
+                }
+                r = -ENOMEM;
+        }
+        connection_free(c);
+        return r;
+}
+
+/* Accepting stops while no descriptor is to be had (EMFILE), or all the
+ * connections allowed are taken: until a connection closes, or a second
+ * has passed. Clients wait in the listen backlog meanwhile. */
+static void accept_resume(Bus *b) {
+        if (!b->listen_source || b->n_connections >= b->max_connections + BUS_ROOT_RESERVE)
+                return;
+        b->accept_timer = sd_event_source_disable_unref(b->accept_timer);
+        (void) sd_event_source_set_enabled(b->listen_source, SD_EVENT_ON);
+}
+
+static int on_accept_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Bus *b = userdata;
+
+        b->accept_timer = sd_event_source_disable_unref(b->accept_timer);
+        (void) sd_event_source_set_enabled(b->listen_source, SD_EVENT_ON);
+        return 0;
+}
+
+static void accept_pause(Bus *b, int error) {
+        int r;
+
+        if (error != 0)
+                log_warning_errno(error, "Cannot accept connections on the bus socket (%m); "
+                                  "pausing for a second (%zu connections).", b->n_connections);
+        else
+                log_warning("%zu connections to the bus socket, the most allowed even for root; accepting again "
+                            "when one closes.", b->n_connections);
+        (void) sd_event_source_set_enabled(b->listen_source, SD_EVENT_OFF);
+        if (b->accept_timer)
+                return;
+        r = sd_event_add_time_relative(b->event, &b->accept_timer, CLOCK_MONOTONIC, USEC_PER_SEC, 0,
+                                       on_accept_timer, b);
+        if (r < 0)
+                log_warning_errno(r, "Failed to arm the timer to accept again: %m");
+}
+
+/* Refuses a connection it accepted: closed at once (the client sees the
+ * connection reset), and said in the log, once a second at most. */
+static void refuse(Bus *b, int fd, const Caller *peer, const char *why) {
+        usec_t now = now_usec(CLOCK_MONOTONIC);
+
+        close(fd);
+        b->n_refused++;
+        if (b->last_refusal != 0 && now - b->last_refusal < USEC_PER_SEC)
+                return;
+        log_warning("Refused a connection to the bus socket from uid %ld (pid %ld): %s (%u refused in the last "
+                    "second).", (long) peer->uid, (long) peer->pid, why, b->n_refused);
+        b->last_refusal = now;
+        b->n_refused = 0;
+}
+
+static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Bus *b = userdata;
+        _cleanup_(caller_clear) Caller peer = {};
+        int nfd, r;
+
+        if (b->n_connections >= b->max_connections + BUS_ROOT_RESERVE) {
+                accept_pause(b, 0);
+                return 0;
+        }
+        nfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (nfd < 0) {
+                if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                        accept_pause(b, -errno);
+                else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+                        log_warning_errno(-errno, "Failed to accept a connection on the bus socket: %m");
+                return 0;
+        }
+
+        /* Who connected, now, while it is surely the process that did. */
+        r = caller_from_socket(nfd, &peer);
+        if (r < 0) {
+                close(nfd);
+                log_warning_errno(r, "Cannot tell who connected to the bus socket (%m); dropping the connection.");
+                return 0;
+        }
+        /* Root is not counted: its tools must get through. */
+        if (peer.uid != 0 && connections_of_uid(b, peer.uid) >= BUS_CONNECTIONS_PER_UID) {
+                refuse(b, nfd, &peer, "that user has the most connections allowed open already");
+                return 0;
+        }
+        if (peer.uid != 0 && b->n_connections >= b->max_connections) {
+                refuse(b, nfd, &peer, "the most connections allowed are open");
+                return 0;
+        }
+        r = bus_add_connection(b, nfd, &peer);
+        if (r < 0)
+                log_warning_errno(r, "Failed to set up a bus connection: %m");
+        return 0;
+}
+
+/* As many clients as the descriptor limit allows, BUS_FDS_RESERVED kept
+ * for the work itself and BUS_ROOT_RESERVE for root. */
+size_t bus_max_connections(void) {
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+                return 1024;
+        if (rl.rlim_cur < 2 * (BUS_FDS_RESERVED + BUS_ROOT_RESERVE))
+                return rl.rlim_cur / 4;
+        return MIN(rl.rlim_cur - BUS_FDS_RESERVED - BUS_ROOT_RESERVE, (rlim_t) 16384);
+}
+
+int bus_listen(Bus *b) {
+        const char *runtime_dir;
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -1;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int r, n;
+
+        assert(b);
+        assert(b->listen_fd < 0);
+        runtime_dir = b->manager->config->runtime_dir;
+
+        /* Socket activation: systemd passes the listening socket. */
+        n = sd_listen_fds(1);
+        if (n > 1)
+                return log_error_errno(-EINVAL, "Expected at most one socket from systemd, got %d.", n);
+        if (n == 1)
+                fd = SD_LISTEN_FDS_START;
+        else {
+                path = path_join(runtime_dir, "bus");
+                if (!path)
+                        return log_oom();
+                if (strlen(path) >= sizeof(sa.sun_path))
+                        return log_error_errno(-ENAMETOOLONG, "Socket path %s is too long.", path);
+                strcpy(sa.sun_path, path);
+
+                r = mkdir_p(runtime_dir, 0755);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to create %s: %m", runtime_dir);
+                fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+                if (fd < 0)
+                        return log_error_errno(-errno, "Failed to create the bus socket: %m");
+                (void) unlink(path);
+                if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+                        return log_error_errno(-errno, "Failed to bind %s: %m", path);
+                /* Everyone may connect and read; changes are checked per call. */
+                if (chmod(path, 0666) < 0)
+                        return log_error_errno(-errno, "Failed to make %s accessible: %m", path);
+                if (listen(fd, SOMAXCONN) < 0)
+                        return log_error_errno(-errno, "Failed to listen on %s: %m", path);
+        }
+
+        r = sd_event_add_io(b->event, &b->listen_source, fd, EPOLLIN, on_connection, b);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch the bus socket: %m");
+        b->listen_fd = TAKE_FD(fd);
+        return 0;
+}
+
