@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/apparmor.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "fileio.h"
 #include "log.h"
@@ -89,28 +92,62 @@ static int finish_caller(Caller *c) {
         return 0;
 }
 
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+
+/* A pidfd for the process that connected: from the socket where the
+ * kernel offers it (6.5 on), else opened by the PID at once. */
+static int peer_pidfd(int fd, pid_t pid) {
+        int pidfd = -1;
+        socklen_t len = sizeof pidfd;
+
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) >= 0 && pidfd >= 0)
+                return pidfd;
+        pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        return pidfd >= 0 ? pidfd : negative_errno();
+}
+
+/* Whether the process of pidfd still runs (then its PID is still its own). */
+static bool pidfd_alive(int pidfd) {
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+        return poll(&p, 1, 0) == 0;
+}
+
 int caller_from_socket(int fd, Caller *ret) {
         Caller c = { .uid = (uid_t) -1 };
         struct ucred cred;
         socklen_t len = sizeof cred;
         char *label = NULL, *mode = NULL;
-        int r;
+        int r, pidfd;
 
         if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
                 return negative_errno();
         c.uid = cred.uid;
         c.pid = cred.pid;
+        pidfd = peer_pidfd(fd, c.pid);
         if (aa_getpeercon(fd, &label, &mode) >= 0 && !isempty(label)) {
                 c.label = label_strip_mode(label);
                 free(label); /* mode points into label */
         } else {
                 free(label);
                 /* No label on the socket (no AF_UNIX mediation in this
-                 * kernel): the connecting process's, while it is surely
-                 * the one that connected. */
-                c.label = process_label(c.pid);
+                 * kernel): the connecting process's, read now, and kept
+                 * only if that process still runs after the reading (its
+                 * pidfd says so), so the PID was not someone else's. */
+                if (pidfd >= 0)
+                        c.label = process_label(c.pid);
         }
         r = finish_caller(&c);
+        if (r >= 0 && (pidfd < 0 || !pidfd_alive(pidfd))) {
+                /* Gone already: nothing read by its PID can be trusted.
+                 * Unknown counts as confined; polkit is not asked. */
+                c.label = mfree(c.label);
+                c.start_time = 0;
+        }
+        if (pidfd >= 0)
+                close(pidfd);
         if (r < 0) {
                 caller_clear(&c);
                 return r;
@@ -135,8 +172,10 @@ int caller_from_bus_message(sd_bus_message *m, Caller *ret) {
         if (r >= 0 && sd_bus_creds_get_selinux_context(creds, &context) >= 0 && !isempty(context))
                 c.label = label_strip_mode(context);
         sd_bus_creds_unref(creds);
-        if (r >= 0 && !c.label)
-                c.label = process_label(c.pid);
+        /* Only the label the bus daemon took when the sender connected:
+         * one read now by its PID may be another process's (the sender
+         * gone, its PID reused). Without it the caller counts as
+         * confined (finish_caller() knows when AppArmor is off). */
         if (r >= 0 && sender && !(c.sender = strdup(sender)))
                 r = -ENOMEM;
         if (r >= 0)
@@ -180,6 +219,9 @@ static int polkit_check_async(sd_bus *system_bus, const Caller *c, bool interact
         PolkitQuery *q;
         int r;
 
+        /* A process polkit cannot tell from a later one with its PID: no. */
+        if (!c->sender && c->start_time == 0)
+                return -EACCES;
         r = sd_bus_message_new_method_call(system_bus, &call, "org.freedesktop.PolicyKit1",
                                            "/org/freedesktop/PolicyKit1/Authority",
                                            "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization");

@@ -9,10 +9,14 @@
  *
  * The label comes from the kernel, never from anything the caller says:
  * SO_PEERSEC on the socket where the kernel offers it, otherwise the
- * label of the connecting process, read when it connects (Debian's 6.1
- * kernel has no AppArmor mediation of AF_UNIX sockets, so SO_PEERSEC
- * gives nothing there). A label that cannot be read counts as confined:
- * refusals fail closed. aa_query_label is not used (that kernel answers
+ * label of the connecting process, read when it connects and kept only
+ * if that process (held by a pidfd: SO_PEERPIDFD where the kernel offers
+ * it, else pidfd_open() at once) still runs after the reading (Debian's
+ * 6.1 kernel has no AppArmor mediation of AF_UNIX sockets, so SO_PEERSEC
+ * gives nothing there). On the system bus, the label the bus daemon took
+ * at connect time, never one read later by PID. A label that cannot be
+ * read counts as confined, and polkit is not asked about a process whose
+ * start time is unknown: refusals fail closed. aa_query_label is not used (that kernel answers
  * "allow" for D-Bus queries whatever the policy). */
 #pragma once
 
