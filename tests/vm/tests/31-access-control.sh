@@ -45,6 +45,19 @@ assert_contains "$out" "t-admin"
 assert_eq strict "$(aalevelctl get)"
 grep -q "Refused to lower the level" "$AALEVEL_LOG" || die "the refusal is not logged"
 
+# Confirming, and setting the level awaiting confirmation again, end the
+# safety net: like lowering (issue 14, #10).
+aalevelctl set default --confirm 60 || die "root could not set default --confirm 60"
+assert_eq default "$(status_field pending_level)"
+run_confined t-admin "$AALEVELCTL_BIN" confirm
+assert_eq 4 $? "exit code of a confined caller confirming"
+run_confined t-admin "$AALEVELCTL_BIN" set default --confirm 0
+assert_eq 4 $? "exit code of a confined caller setting the pending level again"
+assert_eq default "$(status_field pending_level)"
+aalevelctl confirm || die "root could not confirm"
+assert_eq default "$(aalevelctl get)"
+aalevelctl set strict || die "root could not set strict"
+
 # Allowed by label.
 mkdir -p "$AALEVEL_CONF.d"
 printf '[access]\nlower_labels = t-admin\n' >"$AALEVEL_CONF.d/10-admin.conf"
