@@ -77,7 +77,7 @@ echo "FLOOD baseline: VmRSS $base kB, $(ls /proc/$AALEVEL_PID/fd | wc -l) descri
 # 10 s of a blocked socket and exits after 20 s.
 nobody "$flood" unread "$AALEVEL_SOCKET" 3000 40 >"$TMPDIR/a.out" 2>&1 &
 fa=$!
-wait_for 15 grep -q written "$TMPDIR/a.out" || die "the helper did not finish writing"
+wait_for 30 grep -q written "$TMPDIR/a.out" || die "the helper did not finish writing"
 echo "FLOOD a: helper $(cat "$TMPDIR/a.out")"
 watch_flood a
 kill "$fa" 2>/dev/null
