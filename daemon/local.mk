@@ -42,6 +42,8 @@ libaalevel_core_a_SOURCES = \
 	daemon/manager-config.c \
 	daemon/manager-config.h \
 	daemon/manager-status.c \
+	daemon/manager-internal.h \
+	daemon/manager-reads.c \
 	daemon/manager.h \
 	daemon/messages.h \
 	daemon/parser-error.c \

@@ -14,6 +14,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "manager-config.h"
+#include "manager-internal.h"
 #include "messages.h"
 #include "selection.h"
 #include "strv.h"
@@ -161,7 +162,7 @@ static void notify_status(Manager *m) {
 
 /* ---- submitting jobs ---- */
 
-static void request_free_void(void *r) {
+void manager_request_free_void(void *r) {
         request_free(r);
 }
 
@@ -171,48 +172,19 @@ void manager_set_job_runner(Manager *m, const JobRunner *runner) {
         m->runner = *runner;
 }
 
-static bool jobs_busy(Manager *m) {
+bool manager_jobs_busy(Manager *m) {
         return m->runner.busy && m->runner.busy(m->runner.userdata);
 }
 
-static int submit(Manager *m, Job *job, Request *req) {
+int manager_submit(Manager *m, Job *job, Request *req) {
         assert(m->runner.submit);
         /* A job still queued when the daemon stops frees its request. */
         job->userdata = req;
-        job->userdata_free = request_free_void;
+        job->userdata_free = manager_request_free_void;
         m->runner.submit(m->runner.userdata, job);
         if (m->state == MANAGER_IDLE || m->state == MANAGER_WAITING_CONFIRM || m->state == MANAGER_FAILED)
                 set_state(m, MANAGER_COMPILING);
         return 0;
-}
-
-static unsigned reads_of_uid(const Manager *m, uid_t uid) {
-        unsigned n = 0;
-
-        for (unsigned i = 0; i < m->queued_reads; i++)
-                n += m->read_uids[i] == uid;
-        return n;
-}
-
-/* The next check or diff to the runner, when it has nothing else to do:
- * root's first, then in the order asked. True when one went. */
-static bool submit_next_read(Manager *m) {
-        size_t pick = 0;
-        Job *j;
-
-        if (m->n_waiting_reads == 0 || jobs_busy(m))
-                return false;
-        for (size_t i = 0; i < m->n_waiting_reads; i++)
-                if (((Request *) m->waiting_reads[i]->userdata)->uid == 0) {
-                        pick = i;
-                        break;
-                }
-        j = m->waiting_reads[pick];
-        memmove(m->waiting_reads + pick, m->waiting_reads + pick + 1,
-                sizeof(Job *) * (m->n_waiting_reads - pick - 1));
-        m->n_waiting_reads--;
-        (void) submit(m, j, TAKE_PTR(j->userdata));
-        return true;
 }
 
 static Job *apply_job(Manager *m, const char *level, bool with_config) {
@@ -261,7 +233,7 @@ static int on_confirm_timeout(sd_event_source *s, uint64_t usec, void *userdata)
                 log_oom();
                 return 0;
         }
-        return submit(m, j, req);
+        return manager_submit(m, j, req);
 }
 
 static int reload(Manager *m, Request *req, char **changed, bool invalidate_all, bool reread_config);
@@ -458,28 +430,6 @@ static void finish_apply(Manager *m, Job *j, Request *req) {
         request_complete(req, REQUEST_OK, NULL, NULL);
 }
 
-/* Check and Diff: the result goes to the caller. A diff of a level that
- * cannot be applied is an error; a check reports the failures. */
-static void finish_read(Manager *m, Job *j, Request *req) {
-        const EngineResult *res = j->result;
-
-        assert(m->queued_reads > 0);
-        for (unsigned i = 0; i < m->queued_reads; i++)
-                if (m->read_uids[i] == req->uid) {
-                        m->read_uids[i] = m->read_uids[--m->queued_reads];
-                        break;
-                }
-        if (j->r < 0 || !res) {
-                const char *why = j->error ? j->error : strerror(-j->r);
-                log_warning("%s of level %s failed: %s", req->kind == REQUEST_DIFF ? "Diff" : "Check",
-                            strna(j->level), why);
-                request_complete(req, REQUEST_ERROR_FAILED, why, NULL);
-        } else if (req->kind == REQUEST_DIFF && !res->ok)
-                request_complete(req, REQUEST_ERROR_FAILED, res->error, res);
-        else
-                request_complete(req, REQUEST_OK, NULL, res);
-}
-
 /* The kernel's policy changed, and not by us. */
 static void finish_inspect(Manager *m, Job *j) {
         if (j->r < 0) {
@@ -546,7 +496,7 @@ void manager_job_done(Manager *m, Job *j) {
                 break;
         case REQUEST_CHECK:
         case REQUEST_DIFF:
-                finish_read(m, j, req);
+                manager_finish_read(m, j, req);
                 break;
         case REQUEST_INSPECT:
                 finish_inspect(m, j);
@@ -562,7 +512,7 @@ void manager_job_done(Manager *m, Job *j) {
 
         request_free(req);
         job_free(j);
-        if (!jobs_busy(m) && !submit_next_read(m))
+        if (!manager_jobs_busy(m) && !manager_submit_next_read(m))
                 settle(m);
 }
 
@@ -645,7 +595,7 @@ int manager_set_level(Manager *m, const char *level, unsigned confirm_sec, Reque
                 job_free(j);
                 return -ENOMEM;
         }
-        return submit(m, j, TAKE_PTR(req));
+        return manager_submit(m, j, TAKE_PTR(req));
 }
 
 int manager_confirm(Manager *m, Request *req_in) {
@@ -673,7 +623,7 @@ int manager_confirm(Manager *m, Request *req_in) {
                 m->confirm_level = mfree(m->confirm_level);
                 notify_changed(m, MANAGER_PROPERTY_CONFIRM_DEADLINE | MANAGER_PROPERTY_REVERT_LEVEL);
         }
-        return submit(m, j, TAKE_PTR(req));
+        return manager_submit(m, j, TAKE_PTR(req));
 }
 
 static int reload(Manager *m, Request *req_in, char **changed, bool invalidate_all, bool reread_config) {
@@ -725,40 +675,13 @@ static int reload(Manager *m, Request *req_in, char **changed, bool invalidate_a
                 if (!j->level)
                         return -ENOMEM;
         }
-        return submit(m, TAKE_PTR(j), TAKE_PTR(req));
+        return manager_submit(m, TAKE_PTR(j), TAKE_PTR(req));
 }
 
 int manager_reload(Manager *m, Request *req) {
         assert(m);
         assert(req && (req->kind == REQUEST_RELOAD));
         return reload(m, req, NULL, true, true);
-}
-
-int manager_check(Manager *m, const char *level, bool diff, Request *req_in) {
-        _cleanup_(request_freep) Request *req = req_in;
-        Job *j;
-
-        assert(m);
-        assert(level);
-        assert(req && req->kind == (diff ? REQUEST_DIFF : REQUEST_CHECK));
-
-        if (!manager_find_level(m, level))
-                return REQUEST_ERROR_NO_SUCH_LEVEL;
-        /* Anyone may ask for a check or a diff, and each compiles: a
-         * few at a time, a couple per user, or anyone could keep the
-         * machine busy. */
-        if (m->queued_reads >= MANAGER_READS_MAX ||
-            (req->uid != 0 && reads_of_uid(m, req->uid) >= MANAGER_READS_PER_USER))
-                return REQUEST_ERROR_BUSY;
-        j = job_new(diff ? JOB_DIFF : JOB_CHECK, level);
-        if (!j)
-                return -ENOMEM;
-        j->userdata = TAKE_PTR(req);
-        j->userdata_free = request_free_void;
-        m->read_uids[m->queued_reads++] = ((Request *) j->userdata)->uid;
-        m->waiting_reads[m->n_waiting_reads++] = j;
-        (void) submit_next_read(m);
-        return 0;
 }
 
 static void on_files_changed(char **paths, void *userdata) {
@@ -815,7 +738,7 @@ static int on_revision(sd_event_source *s, int fd, uint32_t revents, void *userd
         if (kernel_revision_read(fd, &rev) < 0)
                 return 0;
         /* Our own writes move it too: judge after our jobs are done. */
-        if (jobs_busy(m) || rev == m->revision)
+        if (manager_jobs_busy(m) || rev == m->revision)
                 return 0;
         m->revision = rev;
         req = request_new(REQUEST_INSPECT);
@@ -825,7 +748,7 @@ static int on_revision(sd_event_source *s, int fd, uint32_t revents, void *userd
                 job_free(j);
                 return 0;
         }
-        return submit(m, j, req);
+        return manager_submit(m, j, req);
 }
 
 static void watch_revision(Manager *m) {
@@ -917,7 +840,7 @@ int manager_start(Manager *m) {
         }
         if (m->cmdline_level)
                 log_notice("Level %s from the kernel command line, for this boot.", m->cmdline_level);
-        return submit(m, j, req);
+        return manager_submit(m, j, req);
 }
 
 int manager_run(Manager *m) {
