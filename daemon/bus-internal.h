@@ -39,6 +39,7 @@ struct Connection {
         struct CallCount *calls;        /* its calls answered later (authorization, jobs) */
         sd_event_source *io;
         sd_event_source *timer;
+        int io_fd;                      /* a duplicate of the socket, for io */
 };
 
 struct Bus {

@@ -4,6 +4,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -35,6 +36,8 @@ void connection_free(Connection *c) {
                 return;
         sd_event_source_disable_unref(c->io);
         sd_event_source_disable_unref(c->timer);
+        if (c->io_fd >= 0)
+                close(c->io_fd);
         /* Never flushed: sd_bus_flush() waits for a client that may
          * never read. */
         sd_bus_close_unref(c->bus);
@@ -134,7 +137,14 @@ static unsigned connections_of_uid(Bus *b, uid_t uid) {
 static int connection_attach(Bus *b, Connection *c) {
         int r;
 
-        r = sd_event_add_io(b->event, &c->io, sd_bus_get_fd(c->bus), 0, connection_io, c);
+        /* Watched through a descriptor of our own: sd-bus closes its own
+         * when the connection ends, and a watched descriptor closed under
+         * sd-event leaves a stale epoll entry behind (a forked parser may
+         * hold the socket a moment longer). */
+        c->io_fd = fcntl(sd_bus_get_fd(c->bus), F_DUPFD_CLOEXEC, 3);
+        if (c->io_fd < 0)
+                return -errno;
+        r = sd_event_add_io(b->event, &c->io, c->io_fd, 0, connection_io, c);
         if (r >= 0)
                 r = sd_event_source_set_prepare(c->io, connection_prepare);
         if (r >= 0)
@@ -161,6 +171,7 @@ int bus_add_connection(Bus *b, int fd_in, Caller *peer) {
                 return -ENOMEM;
         }
         c->owner = b;
+        c->io_fd = -1;
         c->calls->n_ref = 1;
         c->peer = *peer;
         *peer = (Caller) {};
@@ -301,8 +312,9 @@ size_t bus_max_connections(void) {
         if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
                 return 1024;
         if (rl.rlim_cur < 2 * (BUS_FDS_RESERVED + BUS_ROOT_RESERVE))
-                return rl.rlim_cur / 4;
-        return MIN(rl.rlim_cur - BUS_FDS_RESERVED - BUS_ROOT_RESERVE, (rlim_t) 16384);
+                return rl.rlim_cur / 8;
+        /* Two descriptors each (bus_add_connection()). */
+        return MIN((rl.rlim_cur - BUS_FDS_RESERVED) / 2 - BUS_ROOT_RESERVE, (rlim_t) 16384);
 }
 
 int bus_listen(Bus *b) {
