@@ -83,8 +83,8 @@ int engine_write_policy_cache(Engine *e, const char *dir, char **ret_error) {
                 _cleanup_close_ int fd = -1;
                 size_t size;
 
-                if (u->failed)
-                        continue;
+                if (!unit_usable(u))
+                        continue; /* failed with no good version ever */
                 if (strv_contains(names, u->name))
                         return engine_error(ret_error, -EEXIST, "two profile files are called %s; the policy "
                                             "cache layout keeps one file per name", u->name);

@@ -39,6 +39,9 @@ typedef struct Unit {
         char sha1[2 * SHA1_DIGEST_SIZE + 1];
         char **names;
         bool failed;
+        bool previous;          /* failed, and its last good binary (the state's
+                                 * key) stands in for it: loaded when the kernel
+                                 * lacks it, written to the early policy */
         UnitFailure failure;
         CompileJob job;
         int outcome;            /* of the parallel load pass (Outcome) */
@@ -108,10 +111,18 @@ int unit_fail(Engine *e, Unit *u, const char *error_file, unsigned line, const c
 /* The binary as the kernel gets it (mode override applied); fills in
  * u->sha1. res, when given, counts a compile. */
 int unit_final_blob(Engine *e, Unit *u, uint8_t **ret, size_t *ret_size, EngineResult *res);
-/* The names the units that did not fail make, as a set. */
+/* A failure into the result (n_failed and failures). */
+int result_add_failure(EngineResult *res, const UnitFailure *f);
+/* The names the usable units make, as a set. */
 Hashmap *produced_names(const Unit *units, size_t n);
 int check_requires(Engine *e, const ResolvedLevel *level, Unit *units, size_t n, EngineResult *res);
 int compute_diff(Engine *e, Unit *units, size_t n, EngineResult *res);
+
+/* A unit whose binary goes to the kernel and the early policy: compiled,
+ * or failed with its last good binary standing in. */
+static inline bool unit_usable(const Unit *u) {
+        return !u->failed || u->previous;
+}
 
 /* load.c */
 int load_units(Engine *e, const ResolvedLevel *level, Unit *units, size_t n, EngineResult *res, char **ret_error);

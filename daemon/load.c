@@ -183,7 +183,7 @@ static void *load_thread(void *userdata) {
                 size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_SEQ_CST);
                 if (i >= p->n || p->e->cancel)
                         return NULL;
-                if (p->todo[i] != TODO_NOTHING && !p->units[i].failed)
+                if (p->todo[i] != TODO_NOTHING && unit_usable(&p->units[i]))
                         load_fast(p, &p->units[i], p->todo[i]);
         }
 }
@@ -248,7 +248,7 @@ static int decide(Transaction *t, char ***ret_claim) {
         for (size_t i = 0; i < t->n; i++) {
                 const Unit *u = &t->units[i];
 
-                if (u->failed)
+                if (!unit_usable(u))
                         continue;
                 if (!u->sha1_known)
                         t->todo[i] = TODO_MAYBE;

@@ -44,7 +44,7 @@ void units_free(Unit *units, size_t n) {
 }
 /* ---- failures ---- */
 
-static int add_failure(EngineResult *res, const UnitFailure *f) {
+int result_add_failure(EngineResult *res, const UnitFailure *f) {
         UnitFailure *a = realloc(res->failures, sizeof(UnitFailure) * (res->n_failures + 1));
         UnitFailure *c;
 
@@ -445,6 +445,8 @@ static int unit_blob(Engine *e, Unit *u, uint8_t **ret, size_t *ret_size, Engine
         r = cache_get(e->cache, &u->key, ret, ret_size);
         if (r != -ENOENT && r != -EBADMSG)
                 return r;
+        if (u->previous)
+                return r; /* the source is not what that key names: never compiled under it */
         if (r == -EBADMSG)
                 log_warning("The cache entry for %s was corrupted; compiling it again, never loading it.", u->file);
 
@@ -501,13 +503,14 @@ int unit_final_blob(Engine *e, Unit *u, uint8_t **ret, size_t *ret_size, EngineR
         return 0;
 }
 
-/* The names the units that did not fail make, as a set. */
+/* The names the usable units make, as a set: a failed unit's last good
+ * binary keeps its names. */
 Hashmap *produced_names(const Unit *units, size_t n) {
         Hashmap *set = hashmap_new(NULL);
         if (!set)
                 return NULL;
         for (size_t i = 0; i < n; i++)
-                if (!units[i].failed && hashmap_put_strv(set, units[i].names) < 0) {
+                if (unit_usable(&units[i]) && hashmap_put_strv(set, units[i].names) < 0) {
                         hashmap_free(set);
                         return NULL;
                 }
@@ -681,6 +684,42 @@ int plan_level(Engine *e, const char *name, EngineResult *res, ResolvedLevel **r
         return 1;
 }
 
+/* A failed unit's last good binary stands in for it: the key the state
+ * recorded when it was last loaded, when the cache still has that binary.
+ * The unit stays failed (reported, and no required profile), but its
+ * binary is loaded whenever the kernel lacks it (an empty kernel at boot)
+ * and written to the early policy. */
+static int use_previous(Engine *e, Unit *u) {
+        const StateUnit *su = state_find_unit(e->state, u->file, u->ns);
+        char sha1[2 * SHA1_DIGEST_SIZE + 1];
+        char **names;
+        int r;
+
+        if (!su || strv_length(su->names) == 0)
+                return 0;
+        r = cache_get_sha1(e->cache, &su->key, u->override, sha1);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 && r != -ENODATA)
+                return 0; /* not in the cache any more: nothing to stand in */
+        names = strv_copy(su->names);
+        if (!names)
+                return -ENOMEM;
+        strv_free(u->names);
+        u->names = names;
+        u->key = su->key;
+        cache_key_to_hex(&u->key, u->key_hex);
+        u->sha1_known = r >= 0;
+        if (u->sha1_known)
+                memcpy(u->sha1, sha1, sizeof u->sha1);
+        u->cached = true;
+        u->needs_compile = false;
+        free(u->blob);
+        u->blob = NULL;
+        u->previous = true;
+        return 0;
+}
+
 int plan_units(Engine *e, const ResolvedLevel *level, EngineResult *res, UnitList *ret, usec_t start) {
         _cleanup_(unit_list_done) UnitList l = {};
         int r;
@@ -709,8 +748,11 @@ int plan_units(Engine *e, const ResolvedLevel *level, EngineResult *res, UnitLis
 
         for (size_t i = 0; i < l.n; i++)
                 if (l.units[i].failed) {
+                        r = use_previous(e, &l.units[i]);
+                        if (r < 0)
+                                return r;
                         res->n_failed++;
-                        r = add_failure(res, &l.units[i].failure);
+                        r = result_add_failure(res, &l.units[i].failure);
                         if (r < 0)
                                 return r;
                 } else

@@ -109,6 +109,7 @@ static void setup(void) {
         write_text("parser.conf", "");
         write_text("vendor/default.yaml", "description: as declared\nmode: keep\n");
         write_text("vendor/strict.yaml", "description: enforced\ninherits: default\nmode: enforce\n");
+        write_text("vendor/early.yaml", "description: with early policy\ninherits: default\nearly_policy: true\n");
         write_text("vendor/required.yaml",
                    "description: enforced, t-req required\ninherits: strict\nrequires:\n  - t-req\n");
         cr_assert_geq(asprintf(&conf,
@@ -243,10 +244,10 @@ Test(engine, failed_compile_keeps_previous) {
         cr_assert_str_eq(su->sha1, a_before);
 }
 
-/* ... into an empty kernel too: at boot its last good binary is loaded.
- * Not kept today: a failed unit is skipped at load, so after a reboot the
- * profile is missing. Issue 14, finding 5 fixes it; enable this then. */
-Test(engine, failed_compile_keeps_previous_at_boot, .disabled = true) {
+/* ... into an empty kernel too: at boot its last good binary is loaded
+ * (plan.c: use_previous(), the state's key stands in for a failed unit;
+ * issue 14, finding 5). */
+Test(engine, failed_compile_keeps_previous_at_boot) {
         _cleanup_(engine_result_freep) EngineResult *res = NULL;
         _cleanup_free_ char *a_before = NULL;
 
@@ -262,6 +263,50 @@ Test(engine, failed_compile_keeps_previous_at_boot, .disabled = true) {
         cr_assert_eq(res->n_failed, 1);
         cr_assert(fake_kernel_has(fake, "t-b"));
         cr_assert(fake_kernel_has(fake, "t-a"), "the failed profile's last good binary was not loaded at boot");
+        cr_assert_str_eq(fake_kernel_sha1(fake, "t-a"), a_before);
+}
+
+/* The early policy's file for a profile file, read whole; NULL when
+ * there is none (libapparmor's layout: early/<features>.N/<name>). */
+static char *early_policy_file(const char *name, size_t *ret_size) {
+        _cleanup_free_ char *cmd = NULL, *text = NULL;
+        char found[PATH_MAX];
+        FILE *f;
+
+        cr_assert_geq(asprintf(&cmd, "find '%s/early' -type f -name '%s'", dir, name), 0);
+        f = popen(cmd, "r");
+        cr_assert_not_null(f);
+        if (!fgets(found, sizeof found, f)) {
+                pclose(f);
+                return NULL;
+        }
+        pclose(f);
+        found[strcspn(found, "\n")] = 0;
+        cr_assert_eq(read_full_file(found, 64 * 1024 * 1024, &text, ret_size), 0);
+        return TAKE_PTR(text);
+}
+
+/* ... and the early policy keeps its last good version: a run after the
+ * failure leaves its file alone (early-policy.c: engine_write_policy_cache()
+ * writes every usable unit, plan.c: use_previous()). */
+Test(engine, failed_compile_keeps_previous_early_policy) {
+        _cleanup_(engine_result_freep) EngineResult *res = NULL;
+        _cleanup_free_ char *before = NULL, *after = NULL, *a_before = NULL;
+        size_t before_size = 0, after_size = 0;
+
+        write_profile("t-a", "t-a", "");
+        write_profile("t-b", "t-b", "");
+        apply_ok("early");
+        a_before = sha1_of("t-a");
+        before = early_policy_file("t-a", &before_size);
+        cr_assert_not_null(before, "the early policy has no t-a");
+
+        write_profile("t-a", "t-a", "  this is not a rule\n");
+        res = run("early", ENGINE_APPLY);
+        cr_assert_eq(res->n_failed, 1);
+        after = early_policy_file("t-a", &after_size);
+        cr_assert_not_null(after, "a run after the failure deleted the early policy of t-a");
+        cr_assert(after_size == before_size && memcmp(after, before, before_size) == 0, "the early policy of t-a changed");
         cr_assert_str_eq(fake_kernel_sha1(fake, "t-a"), a_before);
 }
 
