@@ -99,7 +99,6 @@ int loop_write(int fd, const void *buf, size_t size) {
 
 static int fsync_parent(const char *path) {
         _cleanup_free_ char *dir = strdup(path);
-        _cleanup_close_ int fd = -1;
         char *slash;
 
         if (!dir)
@@ -111,7 +110,12 @@ static int fsync_parent(const char *path) {
                 dir[1] = '\0';
         else
                 *slash = '\0';
-        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return fsync_directory(dir);
+}
+
+int fsync_directory(const char *dir) {
+        _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
         if (fd < 0)
                 return negative_errno();
         if (fsync(fd) < 0)

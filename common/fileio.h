@@ -29,6 +29,9 @@ int loop_write(int fd, const void *buf, size_t size);
 
 /* Creates path and its missing parents. */
 int mkdir_p(const char *path, mode_t mode);
+/* fsync() of a directory by path: its entries (files created, renamed,
+ * removed in it) are on disk. */
+int fsync_directory(const char *dir);
 
 /* Removes the files of the directory open as dfd, but directories, dot
  * files and the names in keep (may be NULL). Goes on past a file it

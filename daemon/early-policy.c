@@ -132,7 +132,13 @@ int engine_write_policy_cache(Engine *e, const char *dir, char **ret_error) {
         /* The directory must hold exactly this level: whatever is there is
          * loaded by whoever reads it (systemd at boot). */
         r = dir_remove_files_at(dfd, names, NULL);
-        return r == -ENOMEM ? r : 0;
+        if (r == -ENOMEM)
+                return r;
+        /* The renames and removals on disk: after a power cut the next
+         * boot loads this level, not a mix with the one before. */
+        if (fsync(dfd) < 0)
+                return negative_errno();
+        return 0;
 }
 
 /* Removes the directory open as dfd, an empty entry of parent. */
@@ -181,10 +187,14 @@ int engine_update_early_policy(Engine *e, bool wanted, char **ret_error) {
          * remove it, not even the package's purge. rmdir leaves it when
          * something else is still in it. */
         (void) unlinkat(dfd, ".features", 0);
+        if (fsync(dfd) < 0)
+                return negative_errno();
         remove_subdir(e->config->early_policy_dir, dfd);
         if (unlink(marker) < 0 && errno != ENOENT)
                 return negative_errno();
-        return 0;
+        /* The removals on disk: a power cut must not bring the early
+         * policy of a level that no longer wants it back at boot. */
+        return fsync_directory(e->config->early_policy_dir);
 }
 
 int policy_cache_load(const char *dir, char **ret_error) {

@@ -235,6 +235,32 @@ static void transaction_done(Transaction *t) {
         strv_free(t->owned);
 }
 
+/* A unit declaring a name the kernel has and aalevel does not own: that
+ * profile was loaded by someone else (snap.*, docker-default, by hand),
+ * and claiming the name would let aalevel replace it, and remove it with
+ * the file. The file is refused; the foreign profile stays as it is. */
+static int refuse_foreign(Transaction *t, Unit *u, Hashmap *owned_set) {
+        _cleanup_free_ char *msg = NULL;
+        int r;
+
+        STRV_FOREACH(name, u->names) {
+                if (hashmap_contains(owned_set, *name) || !hashmap_contains(t->loaded, *name))
+                        continue;
+                if (asprintf(&msg, "declares profile %s, which is loaded but not by aalevel (another program's "
+                             "or loaded by hand); the file is refused and %s stays as it is",
+                             *name, *name) < 0)
+                        return -ENOMEM;
+                r = unit_fail(t->e, u, u->file, 0, msg);
+                if (r < 0)
+                        return r;
+                t->res->n_failed++;
+                t->res->n_profiles -= MIN(t->res->n_profiles, (unsigned) strv_length(u->names));
+                r = result_add_failure(t->res, &u->failure);
+                return r < 0 ? r : 1;
+        }
+        return 0;
+}
+
 /* What each unit needs, and the names the kernel is about to see for the
  * first time. */
 static int decide(Transaction *t, char ***ret_claim) {
@@ -246,9 +272,15 @@ static int decide(Transaction *t, char ***ret_claim) {
         if (!t->todo || !t->owned || !owned_set || hashmap_put_strv(owned_set, t->owned) < 0)
                 return -ENOMEM;
         for (size_t i = 0; i < t->n; i++) {
-                const Unit *u = &t->units[i];
+                Unit *u = &t->units[i];
+                int r;
 
                 if (!unit_usable(u))
+                        continue;
+                r = refuse_foreign(t, u, owned_set);
+                if (r < 0)
+                        return r;
+                if (r > 0)
                         continue;
                 if (!u->sha1_known)
                         t->todo[i] = TODO_MAYBE;

@@ -340,10 +340,11 @@ Test(engine, foreign_untouched) {
 }
 
 /* ... and a profile file declaring a name aalevel did not load is refused
- * with an error naming it. Not kept today (issue 14, finding 11: the name
- * is claimed, replaced, and removed with the file); enable this then. */
-Test(engine, foreign_name_in_a_file_refused, .disabled = true) {
+ * with an error naming the file and the profile; the name is never
+ * claimed (load.c: decide() -> refuse_foreign(); issue 14, finding 11). */
+Test(engine, foreign_name_in_a_file_refused) {
         _cleanup_(engine_result_freep) EngineResult *res = NULL;
+        _cleanup_free_ char *docker_file = path("policy/t-docker");
 
         cr_assert_eq(fake_kernel_load_foreign(fake, "docker-default", FOREIGN_SHA1), 0);
         write_profile("t-a", "t-a", "");
@@ -351,6 +352,9 @@ Test(engine, foreign_name_in_a_file_refused, .disabled = true) {
         res = run("default", ENGINE_APPLY);
         cr_assert_eq(res->n_failed, 1);
         cr_assert_not_null(strstr(res->failures[0].message, "docker-default"));
+        cr_assert_str_eq(res->failures[0].file, docker_file);
+        cr_assert(fake_kernel_has(fake, "t-a"), "the other profile was not loaded");
+        cr_assert_null(state_find_name(engine_state(engine), "docker-default"), "the foreign name was claimed");
         cr_assert_str_eq(fake_kernel_sha1(fake, "docker-default"), FOREIGN_SHA1);
         remove_profile("t-docker");
         apply_ok("default");
