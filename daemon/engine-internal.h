@@ -38,6 +38,8 @@ typedef struct Unit {
         bool sha1_known;        /* sha1 is that of the binary with the override applied */
         char sha1[2 * SHA1_DIGEST_SIZE + 1];
         char **names;
+        bool stale;             /* its files changed while it compiled: the
+                                 * result was thrown away, compiled again */
         bool failed;
         bool previous;          /* failed, and its last good binary (the state's
                                  * key) stands in for it: loaded when the kernel

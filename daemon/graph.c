@@ -36,6 +36,8 @@ typedef struct Signature {
         struct timespec mtime, ctime;
         ino_t link_ino;         /* the path itself, when it is a symlink */
         struct timespec link_ctime;
+        bool racy;              /* changed just before it was read: the status
+                                 * alone does not vouch for the content */
 } Signature;
 
 /* A node is shared by the graph's map and by every closure that read it;
@@ -260,7 +262,7 @@ static int node_load(IncludeGraph *g, const char *path, Node **ret) {
                 time_t read_at = time(NULL);
                 signature_take(&n->sig, path);
                 if (n->sig.valid && signature_racy(&n->sig, read_at))
-                        n->sig.valid = false;
+                        n->sig.racy = true;
         }
 
         r = read_full_file(path, POLICY_FILE_MAX, &text, &size);
@@ -609,11 +611,69 @@ static bool node_changed(const char *path, const Node *n) {
         case DEP_MISSING:
                 return !(lstat(path, &st) < 0 && (errno == ENOENT || errno == ENOTDIR));
         default:
-                if (!n->sig.valid)
+                if (!n->sig.valid || n->sig.racy)
                         return true;
                 signature_take(&now, path);
                 return !signature_eq(&n->sig, &now);
         }
+}
+
+/* The content of a file or the listing of a directory, read again and
+ * digested as node_load() digests it. */
+static bool node_content_same(const Node *n) {
+        uint8_t digest[SHA256_DIGEST_SIZE];
+
+        if (n->dep.type == DEP_FILE) {
+                _cleanup_free_ char *text = NULL;
+                size_t size;
+
+                if (read_full_file(n->dep.path, POLICY_FILE_MAX, &text, &size) < 0)
+                        return false;
+                sha256(text, size, digest);
+        } else {
+                _cleanup_strv_free_ char **entries = NULL;
+                Sha256 s;
+
+                if (dir_entries(n->dep.path, &entries) < 0)
+                        return false;
+                sha256_init(&s);
+                STRV_FOREACH(e, entries) {
+                        const char *base = strrchr(*e, '/') + 1;
+                        sha256_update(&s, base, strlen(base) + 1);
+                }
+                sha256_final(&s, digest);
+        }
+        return memcmp(digest, n->dep.digest, sizeof digest) == 0;
+}
+
+bool closure_unchanged(const Closure *c) {
+        for (size_t i = 0; i < c->n_deps; i++) {
+                const Node *n = (const Node *) c->deps[i];
+                Signature now;
+                struct stat st;
+
+                switch (n->dep.type) {
+                case DEP_ERROR:
+                        return false;
+                case DEP_MISSING:
+                        if (!(lstat(n->dep.path, &st) < 0 && (errno == ENOENT || errno == ENOTDIR)))
+                                return false;
+                        break;
+                default:
+                        /* The status was taken before the read: any write
+                         * since, the parser's read included, changed it. */
+                        if (!n->sig.valid)
+                                return false;
+                        signature_take(&now, n->dep.path);
+                        if (!signature_eq(&n->sig, &now))
+                                return false;
+                        /* A write in the read's clock tick leaves the
+                         * status as it was: the content is read again. */
+                        if (n->sig.racy && !node_content_same(n))
+                                return false;
+                }
+        }
+        return true;
 }
 
 unsigned include_graph_revalidate(IncludeGraph *g) {

@@ -51,6 +51,15 @@ Closure *closure_ref(Closure *c);
 void closure_free(Closure *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Closure *, closure_free);
 
+/* Whether every file of the closure is still what was read for it (the
+ * key computed from it names its content): its status is the one taken
+ * before the read (device, inode, size, mode, times), and, for a file
+ * changed within a few seconds of that read, its content digest too;
+ * missing paths still missing. Called after a compile: false means the
+ * parser may have read other bytes, and its result must not be kept
+ * under the closure's key. */
+bool closure_unchanged(const Closure *c);
+
 /* search_path: the directories <...> includes are looked up in, in order.
  * cwd: what relative "..." includes are relative to (the parser's working
  * directory, which the compiler sets to the same). root: the prefix of an

@@ -271,6 +271,14 @@ static int compiled(Engine *e, Unit *u, EngineResult *res) {
         (void) cache_set_duration(e->cache, cache_logical_path(&e->ctx, u->file), j->seconds);
         if (j->max_rss_kb > res->max_parser_rss_kb)
                 res->max_parser_rss_kb = j->max_rss_kb;
+        if (j->status != -ECANCELED && !closure_unchanged(u->closure)) {
+                /* A file of it changed since its key was computed: the
+                 * parser may have read other bytes than the key names.
+                 * Neither the binary nor the failure is kept. */
+                u->stale = true;
+                compile_job_clear(j);
+                return 0;
+        }
         if (j->status < 0) {
                 /* With --root, the image's paths: the cached failure is
                  * what the image's daemon reports. */
@@ -308,7 +316,7 @@ static void on_compiled(CompileJob *job, size_t done, size_t total, void *userda
         engine_progress(c->e, "compile", (unsigned) done, c->total, job->file);
 }
 
-static int compile_units(Engine *e, Unit *units, size_t n, EngineResult *res) {
+static int compile_pass(Engine *e, Unit *units, size_t n, EngineResult *res) {
         _cleanup_free_ CompileJob **jobs = NULL;
         CompilerSettings s;
         CompileCtx cctx = { .e = e, .res = res };
@@ -324,6 +332,7 @@ static int compile_units(Engine *e, Unit *units, size_t n, EngineResult *res) {
                         continue;
                 u->job.file = u->file;
                 u->job.ns = u->ns;
+                u->job.prelude = u->prelude ? e->prelude : NULL;
                 u->job.expected_seconds = cache_get_duration(e->cache, cache_logical_path(&e->ctx, u->file));
                 jobs[nj++] = &u->job;
         }
@@ -348,6 +357,73 @@ static int compile_units(Engine *e, Unit *units, size_t n, EngineResult *res) {
         if (r < 0)
                 return r;
         return cctx.r;
+}
+
+static int lookup_unit(Engine *e, Unit *u, EngineResult *res);
+
+/* A unit whose files changed while it compiled: its closure read again
+ * (what changed only), a new key, looked up afresh. */
+static int unit_rekey(Engine *e, Unit *u, EngineResult *res) {
+        Closure *c = NULL;
+        int r;
+
+        r = include_graph_closure(e->graph, u->file, &c);
+        if (r < 0)
+                return r;
+        closure_free(u->closure);
+        u->closure = c;
+        u->prelude = c->mentions_aalevel;
+        cache_key_compute(&e->ctx, c, u->prelude ? e->prelude : NULL, u->ns, &u->key);
+        cache_key_to_hex(&u->key, u->key_hex);
+        strv_free(u->names);
+        u->names = NULL;
+        u->stale = u->needs_compile = u->cached = u->sha1_known = false;
+        compile_job_clear(&u->job);
+        r = lookup_unit(e, u, res);
+        return r < 0 ? r : 0;
+}
+
+/* How often a unit whose files keep changing is compiled again before it
+ * counts as failed for this run (the watch brings it back when they
+ * settle). */
+#define COMPILE_ATTEMPTS_MAX 3
+
+/* Compiles what the cache lacks; what was compiled from files that
+ * changed meanwhile is thrown away and compiled again from their new
+ * content, so that a key only ever names what was compiled from exactly
+ * the bytes it was computed from. */
+static int compile_units(Engine *e, Unit *units, size_t n, EngineResult *res) {
+        int r;
+
+        for (unsigned attempt = 1;; attempt++) {
+                bool any = false;
+
+                r = compile_pass(e, units, n, res);
+                if (r < 0)
+                        return r;
+                for (size_t i = 0; i < n; i++)
+                        any = any || units[i].stale;
+                if (!any)
+                        return 0;
+                if (attempt < COMPILE_ATTEMPTS_MAX)
+                        (void) include_graph_revalidate(e->graph);
+                for (size_t i = 0; i < n; i++) {
+                        Unit *u = &units[i];
+
+                        if (!u->stale)
+                                continue;
+                        if (attempt >= COMPILE_ATTEMPTS_MAX) {
+                                u->stale = false;
+                                r = unit_fail(e, u, NULL, 0, "its files kept changing while it compiled; "
+                                              "it is compiled again when they change next");
+                        } else {
+                                log_debug("%s changed while it compiled; compiling it again.", u->file);
+                                r = unit_rekey(e, u, res);
+                        }
+                        if (r < 0)
+                                return r;
+                }
+        }
 }
 
 /* Attaches a prelude to jobs that need it: kept apart so that the
@@ -462,6 +538,12 @@ static int unit_blob(Engine *e, Unit *u, uint8_t **ret, size_t *ret_size, Engine
         r = compiler_run(&s, jobs, 1, NULL, NULL);
         if (r < 0)
                 return r;
+        if (!closure_unchanged(u->closure)) {
+                /* Not what the key names: nothing kept (see compile_units()). */
+                r = unit_fail(e, u, NULL, 0, "its files changed while it compiled; "
+                              "it is compiled again at the next reload");
+                return r < 0 ? r : -ESTALE;
+        }
         if (u->job.status < 0) {
                 r = unit_fail_from_parser(e, u, u->job.errors);
                 return r < 0 ? r : -EINVAL;

@@ -310,6 +310,68 @@ Test(engine, failed_compile_keeps_previous_early_policy) {
         cr_assert_str_eq(fake_kernel_sha1(fake, "t-a"), a_before);
 }
 
+/* A parser that, once (when the file "mutate" exists), compiles another
+ * content of policy/t-a than the engine read: the file is replaced by
+ * "t-a.other" before the parser runs, and put back after it (with a
+ * pause: a later clock tick), as a shell's `>` or an editor would. */
+static void parser_mutating(void) {
+        _cleanup_free_ char *parser = NULL, *p = path("parser");
+
+        cr_assert_geq(asprintf(&parser,
+                               "#!/bin/sh\n[ \"$1\" = --version ] || echo run >>'%1$s/parser.count'\n"
+                               "if [ \"$1\" != --version ] && rm '%1$s/mutate' 2>/dev/null; then\n"
+                               "  cp '%1$s/policy/t-a' '%1$s/t-a.good'\n"
+                               "  cp '%1$s/t-a.other' '%1$s/policy/t-a'\n"
+                               "  '%2$s' \"$@\"; rc=$?\n"
+                               "  sleep 0.1; cp '%1$s/t-a.good' '%1$s/policy/t-a'\n"
+                               "  exit $rc\n"
+                               "fi\n"
+                               "exec '%2$s' \"$@\"\n",
+                               dir, AALEVEL_APPARMOR_PARSER),
+                      0);
+        cr_assert_eq(write_file_atomic(p, parser, strlen(parser), 0755), 0);
+        write_text("mutate", "");
+}
+
+/* What is stored under a key was compiled from exactly the bytes the key
+ * names: a file that changes while its compile runs has the result thrown
+ * away and is compiled again (plan.c: compiled() -> closure_unchanged(),
+ * compile_units(); issue 14, finding 1). Here the parser sees a profile
+ * of another name. */
+Test(engine, changed_while_compiling_binary_not_kept) {
+        write_profile("t-a", "t-a", "");
+        write_text("t-a.other", "profile t-other /usr/bin/t-other {\n  /etc/hostname r,\n}\n");
+        parser_mutating();
+        apply_ok("default");
+        cr_assert_eq(parser_runs(), 2, "the file that changed was not compiled again");
+        cr_assert(fake_kernel_has(fake, "t-a"), "the binary of what the parser read was loaded");
+        cr_assert_not(fake_kernel_has(fake, "t-other"), "the binary of other bytes was loaded");
+        /* A restart and a reload trust the cache: it must hold t-a. */
+        fake_kernel_reboot(fake);
+        open_engine();
+        apply_ok("default");
+        cr_assert(fake_kernel_has(fake, "t-a") && !fake_kernel_has(fake, "t-other"),
+                  "the cache holds the other bytes' binary under t-a's key");
+}
+
+/* ... and no failure is cached for content the parser did not see: a
+ * half-written file (here, a syntax error) while compiling. */
+Test(engine, changed_while_compiling_failure_not_kept) {
+        _cleanup_(engine_result_freep) EngineResult *res = NULL;
+
+        write_profile("t-a", "t-a", "");
+        write_text("t-a.other", "profile t-a /usr/bin/t-a {\n  this is not a rule\n}\n");
+        parser_mutating();
+        res = run("default", ENGINE_APPLY);
+        cr_assert_eq(res->n_failed, 0, "the failure of bytes the key does not name was reported: %s",
+                     res->n_failures > 0 ? res->failures[0].message : "");
+        cr_assert(fake_kernel_has(fake, "t-a"));
+        fake_kernel_reboot(fake);
+        open_engine();
+        apply_ok("default");
+        cr_assert(fake_kernel_has(fake, "t-a"), "a failure is cached under the good content's key");
+}
+
 #define FOREIGN_SHA1 "0123456789abcdef0123456789abcdef01234567"
 
 /* Nothing aalevel did not load is ever replaced or removed, across
