@@ -80,6 +80,9 @@ struct Engine {
         Unit *units;            /* of the last run, for engine_write_policy_cache() */
         size_t n_units;
         char *prelude;          /* of the level of the current (or last) run */
+        bool defer_early_policy;
+        char *early_policy_level; /* the last APPLY run's level, its early policy deferred */
+        bool early_policy_wanted; /* that level's early_policy */
         volatile int cancel;
         unsigned load_done;     /* progress of the load pass, shared by its threads */
 };

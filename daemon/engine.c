@@ -292,6 +292,7 @@ void engine_free(Engine *e) {
         unit_status_free(e->status, e->n_status);
         units_free(e->units, e->n_units);
         free(e->prelude);
+        free(e->early_policy_level);
         free(e);
 }
 
@@ -438,6 +439,26 @@ static int apply(Engine *e, const ResolvedLevel *level, UnitList *l, EngineResul
         return 0;
 }
 
+/* The early policy after an APPLY run: updated for a confirmed level;
+ * for an unconfirmed one left as it is (the next boot keeps the confirmed
+ * level's), the level remembered for engine_commit_early_policy(). */
+static int early_policy_after_apply(Engine *e, const ResolvedLevel *level, EngineResult *res) {
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        e->early_policy_level = mfree(e->early_policy_level);
+        if (e->defer_early_policy) {
+                e->early_policy_level = strdup(level->name);
+                e->early_policy_wanted = level->early_policy;
+                return e->early_policy_level ? 0 : -ENOMEM;
+        }
+        r = engine_update_early_policy(e, level->early_policy, &error);
+        if (r < 0 && result_add_error(res, "Cannot update the early policy in %s: %s", e->config->early_policy_dir,
+                                      error ? error : strerror(-r)) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult **ret, char **ret_error) {
         _cleanup_(engine_result_freep) EngineResult *res = NULL;
         _cleanup_(resolved_level_freep) ResolvedLevel *level = NULL;
@@ -482,18 +503,30 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
                         keep_units(e, &l);
                 /* The units must be in place for the early policy. */
                 if (!refused && mode == ENGINE_APPLY) {
-                        _cleanup_free_ char *error = NULL;
-
-                        r = engine_update_early_policy(e, level->early_policy, &error);
-                        if (r < 0 && result_add_error(res, "Cannot update the early policy in %s: %s",
-                                                      e->config->early_policy_dir,
-                                                      error ? error : strerror(-r)) < 0)
-                                return -ENOMEM;
+                        r = early_policy_after_apply(e, level, res);
+                        if (r < 0)
+                                return r;
                 }
         }
         res->duration = now_usec(CLOCK_MONOTONIC) - start;
         *ret = TAKE_PTR(res);
         return 0;
+}
+
+void engine_defer_early_policy(Engine *e, bool defer) {
+        assert(e);
+        e->defer_early_policy = defer;
+}
+
+int engine_commit_early_policy(Engine *e, const char *level, char **ret_error) {
+        _cleanup_free_ char *deferred = NULL;
+
+        assert(e);
+        assert(level);
+        if (!e->early_policy_level || !streq(e->early_policy_level, level))
+                return 0;
+        deferred = TAKE_PTR(e->early_policy_level);
+        return engine_update_early_policy(e, e->early_policy_wanted, ret_error);
 }
 
 int engine_collect_garbage(Engine *e, uint64_t max_age_sec, unsigned *ret_removed) {

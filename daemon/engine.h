@@ -162,6 +162,15 @@ int engine_write_policy_cache(Engine *e, const char *dir, char **ret_error);
  * level: clear it again, if aalevel filled it. */
 int engine_update_early_policy(Engine *e, bool wanted, char **ret_error);
 
+/* The early policy follows confirmed levels only: PID 1 loads it at the
+ * next boot, and a reboot during a confirmation window must come back at
+ * the last confirmed level. While deferred, APPLY runs leave the early
+ * policy as it is and remember their level; engine_commit_early_policy()
+ * then writes (or clears) it for that level once it is confirmed, and does
+ * nothing when the last APPLY run was of another level or not deferred. */
+void engine_defer_early_policy(Engine *e, bool defer);
+int engine_commit_early_policy(Engine *e, const char *level, char **ret_error);
+
 /* Drops cache entries that neither the state nor this run of the engine
  * refers to and that nobody used for max_age_sec. */
 int engine_collect_garbage(Engine *e, uint64_t max_age_sec, unsigned *ret_removed);

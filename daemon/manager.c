@@ -595,6 +595,7 @@ int manager_set_level(Manager *m, const char *level, unsigned confirm_sec, Reque
                 job_free(j);
                 return -ENOMEM;
         }
+        j->unconfirmed = req->confirm_sec > 0;
         return manager_submit(m, j, TAKE_PTR(req));
 }
 
@@ -674,6 +675,9 @@ static int reload(Manager *m, Request *req_in, char **changed, bool invalidate_a
                 j->level = strdup(m->target ? m->target : manager_current_level(m));
                 if (!j->level)
                         return -ENOMEM;
+                /* A reload during a confirmation window (the worker
+                 * knows whether the level is the persisted one). */
+                j->unconfirmed = m->pending_level != NULL;
         }
         return manager_submit(m, TAKE_PTR(j), TAKE_PTR(req));
 }

@@ -293,6 +293,11 @@ static void run_job(Worker *w, Job *j) {
         case JOB_APPLY:
         case JOB_CHECK:
         case JOB_DIFF:
+                /* The next boot must come back at the last confirmed
+                 * level: an unconfirmed one's early policy waits for
+                 * the confirmation (JOB_PERSIST). */
+                engine_defer_early_policy(w->engine, j->type == JOB_APPLY && j->unconfirmed && !j->persist_level &&
+                                                             !streq_ptr(j->level, state->selected));
                 r = engine_run(w->engine, j->level,
                                j->type == JOB_APPLY ? ENGINE_APPLY : j->type == JOB_CHECK ? ENGINE_CHECK : ENGINE_DIFF,
                                &j->result, &j->error);
@@ -316,6 +321,13 @@ static void run_job(Worker *w, Job *j) {
                         r = engine_save_state(w->engine);
                 if (r < 0) {
                         j->error = strdup(strerror(-r));
+                        goto finish;
+                }
+                /* Confirmed: its early policy now. */
+                r = engine_commit_early_policy(w->engine, j->persist_level, &j->error);
+                if (r < 0) {
+                        if (!j->error)
+                                j->error = strdup(strerror(-r));
                         goto finish;
                 }
                 break;

@@ -29,6 +29,8 @@ typedef struct Job {
         Config *config;         /* new configuration for the worker (taken over), or NULL */
         LevelSet *levels;       /* likewise */
         char *persist_level;    /* JOB_PERSIST, and JOB_APPLY when the switch persists */
+        bool unconfirmed;       /* JOB_APPLY: the level awaits confirmation unless it is the
+                                 * persisted selection: its early policy waits too */
         bool select_from_config;/* JOB_APPLY at start: decide the level from config and state */
         char *cmdline_level;
         bool collect_garbage;   /* after the job: drop cache entries unused for a month */

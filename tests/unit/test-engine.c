@@ -372,6 +372,42 @@ Test(engine, changed_while_compiling_failure_not_kept) {
         cr_assert(fake_kernel_has(fake, "t-a"), "a failure is cached under the good content's key");
 }
 
+/* The early policy follows confirmed levels only: a reboot during the
+ * confirmation window boots the last confirmed level (engine.c:
+ * early_policy_after_apply(), engine_commit_early_policy(); the worker
+ * defers for a SetLevel with a confirmation window; issue 14, finding
+ * 4b). */
+Test(engine, unconfirmed_level_no_early_policy) {
+        _cleanup_free_ char *first = NULL, *confirmed = NULL, *after = NULL;
+        _cleanup_free_ char *error = NULL;
+        size_t first_size = 0, confirmed_size = 0, after_size = 0;
+
+        write_profile("t-a", "t-a", "");
+        apply_ok("default");
+        /* Into a level with early policy, unconfirmed: nothing written. */
+        engine_defer_early_policy(engine, true);
+        apply_ok("early");
+        cr_assert_null(early_policy_file("t-a", NULL), "an unconfirmed level's early policy was written");
+        /* Confirmed: written. Another level's confirmation does nothing. */
+        cr_assert_eq(engine_commit_early_policy(engine, "default", &error), 0);
+        cr_assert_null(early_policy_file("t-a", NULL));
+        cr_assert_eq(engine_commit_early_policy(engine, "early", &error), 0, "%s", strna(error));
+        first = early_policy_file("t-a", &first_size);
+        cr_assert_not_null(first, "the confirmed level's early policy was not written");
+
+        /* From the confirmed level, an unconfirmed switch (strict, no
+         * early policy) leaves it as it was; the revert (confirmed) too. */
+        apply_ok("strict");
+        confirmed = early_policy_file("t-a", &confirmed_size);
+        cr_assert_not_null(confirmed, "an unconfirmed level cleared the confirmed one's early policy");
+        cr_assert(confirmed_size == first_size && memcmp(confirmed, first, first_size) == 0);
+        engine_defer_early_policy(engine, false);
+        apply_ok("early");
+        after = early_policy_file("t-a", &after_size);
+        cr_assert(after && after_size == first_size && memcmp(after, first, first_size) == 0);
+        cr_assert_eq(engine_commit_early_policy(engine, "early", &error), 0, "nothing deferred: nothing to do");
+}
+
 #define FOREIGN_SHA1 "0123456789abcdef0123456789abcdef01234567"
 
 /* Nothing aalevel did not load is ever replaced or removed, across
