@@ -5,8 +5,8 @@
  *
  * Each test names the place in the engine that keeps its rule: with that
  * line removed, the test fails (checked for each when the test was
- * written, issue 13). Two rules are not kept yet (issue 14): their tests
- * are written and disabled, and fail when enabled. */
+ * written, issue 13). The tests of issue 14's findings (#1, #4b, #5,
+ * #11) failed on the engine before their fix. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <limits.h>
