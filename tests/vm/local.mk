@@ -14,7 +14,7 @@ check-vm: all
 	rm -rf $(VM_DESTDIR)
 	$(MAKE) $(AM_MAKEFLAGS) install DESTDIR=$(VM_DESTDIR)
 	$(INSTALL) -D -m 755 tests/tools/bus-flood $(VM_DESTDIR)/usr/libexec/aalevel-tests/bus-flood
-	$(abs_top_srcdir)/tests/vm/run --destdir $(VM_DESTDIR) --cache $(VM_CACHE) $(VM_FLAGS) $(VM_TESTS)
+	$(abs_top_srcdir)/tests/vm/run --destdir $(VM_DESTDIR) --cache $(VM_CACHE) --timeout 1800 $(VM_FLAGS) $(VM_TESTS)
 
 check-vm-selftest:
 	$(abs_top_srcdir)/tests/vm/selftest --cache $(VM_CACHE)
