@@ -243,6 +243,14 @@ static int refuse_foreign(Transaction *t, Unit *u, Hashmap *owned_set) {
         _cleanup_free_ char *msg = NULL;
         int r;
 
+        /* Until a level has been applied once (aalevel's first start, on a
+         * system where apparmor.service loaded this tree, or a state file
+         * that was lost), the tree's names in the kernel were loaded from
+         * the tree itself: they are adopted, as apparmor.service would
+         * replace them. From then on, a name aalevel did not load is
+         * another program's or loaded by hand, and stays. */
+        if (!t->e->state->applied)
+                return 0;
         STRV_FOREACH(name, u->names) {
                 if (hashmap_contains(owned_set, *name) || !hashmap_contains(t->loaded, *name))
                         continue;

@@ -446,6 +446,7 @@ Test(engine, foreign_name_in_a_file_refused) {
 
         cr_assert_eq(fake_kernel_load_foreign(fake, "docker-default", FOREIGN_SHA1), 0);
         write_profile("t-a", "t-a", "");
+        apply_ok("default");
         write_profile("t-docker", "docker-default", "");
         res = run("default", ENGINE_APPLY);
         cr_assert_eq(res->n_failed, 1);
@@ -458,6 +459,22 @@ Test(engine, foreign_name_in_a_file_refused) {
         apply_ok("default");
         cr_assert(fake_kernel_has(fake, "docker-default"));
         cr_assert_str_eq(fake_kernel_sha1(fake, "docker-default"), FOREIGN_SHA1);
+}
+
+/* Before any level was applied (aalevel installed on a running system,
+ * where apparmor.service loaded this tree; or a lost state file), the
+ * tree's own names in the kernel are adopted and replaced, as
+ * apparmor.service would: refusing them would leave the whole tree
+ * unmanaged. Names no file declares stay untouched all the same. */
+Test(engine, first_apply_adopts_the_trees_names) {
+        cr_assert_eq(fake_kernel_load_foreign(fake, "t-a", FOREIGN_SHA1), 0);
+        cr_assert_eq(fake_kernel_load_foreign(fake, "docker-default", FOREIGN_SHA1), 0);
+        write_profile("t-a", "t-a", "");
+        apply_ok("default");
+        cr_assert_str_neq(fake_kernel_sha1(fake, "t-a"), FOREIGN_SHA1, "t-a was not replaced from its file");
+        cr_assert_not_null(state_find_name(engine_state(engine), "t-a"));
+        cr_assert_str_eq(fake_kernel_sha1(fake, "docker-default"), FOREIGN_SHA1);
+        cr_assert_null(state_find_name(engine_state(engine), "docker-default"));
 }
 
 /* A level switch is a transaction: a required profile that fails means
