@@ -37,6 +37,7 @@ typedef struct Unit {
         size_t blob_size;
         bool sha1_known;        /* sha1 is that of the binary with the override applied */
         char sha1[2 * SHA1_DIGEST_SIZE + 1];
+        char sha256[2 * SHA256_DIGEST_SIZE + 1]; /* of the same binary, "" when not known */
         char **names;
         bool stale;             /* its files changed while it compiled: the
                                  * result was thrown away, compiled again */
@@ -114,10 +115,12 @@ int plan_units(Engine *e, const ResolvedLevel *level, EngineResult *res, UnitLis
 /* Marks a unit failed with the parser's or our own account, and logs it. */
 int unit_fail(Engine *e, Unit *u, const char *error_file, unsigned line, const char *message);
 /* The binary as the kernel gets it (mode override applied); fills in
- * u->sha1. res, when given, counts a compile. */
+ * u->sha1 and u->sha256. res, when given, counts a compile. */
 int unit_final_blob(Engine *e, Unit *u, uint8_t **ret, size_t *ret_size, EngineResult *res);
 /* A failure into the result (n_failed and failures). */
 int result_add_failure(EngineResult *res, const UnitFailure *f);
+/* Sets u->sha1 and u->sha256 to those of the binary the kernel gets. */
+void unit_set_digests(Unit *u, const void *blob, size_t size);
 /* The names the usable units make, as a set. */
 Hashmap *produced_names(const Unit *units, size_t n);
 int check_requires(Engine *e, const ResolvedLevel *level, Unit *units, size_t n, EngineResult *res);

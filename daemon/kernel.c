@@ -232,7 +232,7 @@ static int aa_profile_hashes(void *userdata, Hashmap **ret) {
         if (!d)
                 return negative_errno();
         while ((de = readdir(d))) {
-                char name[4096], sha[64];
+                char name[4096], sha[128], *v = NULL;
                 _cleanup_close_ int pfd = -1;
 
                 if (de->d_name[0] == '.')
@@ -240,10 +240,14 @@ static int aa_profile_hashes(void *userdata, Hashmap **ret) {
                 pfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (pfd < 0)
                         continue;
-                if (read_small(pfd, "name", name, sizeof name) < 0 ||
-                    read_small(pfd, "raw_sha1", sha, sizeof sha) < 0)
+                if (read_small(pfd, "name", name, sizeof name) < 0)
                         continue;
-                char *v = strdup(sha);
+                if (read_small(pfd, "raw_sha256", sha, sizeof sha) >= 0)
+                        v = asprintf(&v, "sha256:%s", sha) < 0 ? NULL : v;
+                else if (read_small(pfd, "raw_sha1", sha, sizeof sha) >= 0)
+                        v = asprintf(&v, "sha1:%s", sha) < 0 ? NULL : v;
+                else
+                        continue;
                 if (!v) {
                         r = -ENOMEM;
                         break;
@@ -292,4 +296,18 @@ int kernel_revision(Kernel *k, uint64_t *ret) {
 
 int kernel_profile_hashes(Kernel *k, Hashmap **ret) {
         return k->ops->profile_hashes(k->userdata, ret);
+}
+
+int kernel_hash_matches(const char *hash, const char *sha1, const char *sha256) {
+        const char *v, *ours;
+
+        if ((v = startswith(hash, "sha256:")))
+                ours = sha256;
+        else if ((v = startswith(hash, "sha1:")))
+                ours = sha1;
+        else
+                return -EINVAL;
+        if (isempty(ours))
+                return -ENODATA;
+        return streq(v, ours);
 }

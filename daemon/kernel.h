@@ -1,8 +1,9 @@
 /* The kernel side: loading and removing policy through libapparmor's
  * kernel interface (never by running the parser), reading what is loaded
- * (<apparmorfs>/profiles), the policy revision counter, and the SHA-1 the
- * kernel keeps of each profile's raw data (policy/profiles/NAME.N/raw_sha1)
- * so that aalevel can tell its own blob from one someone else loaded.
+ * (<apparmorfs>/profiles), the policy revision counter, and the hash the
+ * kernel keeps of the raw data each profile came in (policy/profiles/NAME.N/
+ * raw_sha1 before linux 6.3, raw_sha256 since) so that aalevel can tell its
+ * own blob from one someone else loaded.
  *
  * Everything the engine asks of the kernel goes through one table of
  * operations (KernelOps): libapparmor's and apparmorfs (kernel_open()) in
@@ -65,9 +66,15 @@ int kernel_revision(Kernel *k, uint64_t *ret);
 int kernel_revision_open(Kernel *k);
 int kernel_revision_read(int fd, uint64_t *ret);
 
-/* name → raw_sha1 (40 hex chars) of every profile in the root namespace
- * (raw_sha1 missing: kernels
- * without CONFIG_SECURITY_APPARMOR_EXPORT_BINARY). */
+/* name → the kernel's hash of the whole blob each profile of the root
+ * namespace came in, with its algorithm: "sha256:HEX" (raw_sha256, linux
+ * 6.3 and later) or "sha1:HEX" (raw_sha1, older kernels). A profile with
+ * neither is left out (kernels without CONFIG_SECURITY_APPARMOR_EXPORT_BINARY). */
 int kernel_profile_hashes(Kernel *k, Hashmap **ret);
+/* Whether hash (as above) is the kernel's for the blob of these digests
+ * (lowercase hex; NULL or "": not known): 1 it is, 0 it is not, -ENODATA
+ * when the digest of the kernel's algorithm is not known, -EINVAL when
+ * the algorithm is not one of these. */
+int kernel_hash_matches(const char *hash, const char *sha1, const char *sha256);
 
 const char *kernel_apparmorfs(const Kernel *k);

@@ -104,20 +104,27 @@ static int kernel_snapshot(Engine *e, Hashmap **ret_loaded, Hashmap **ret_hashes
         return 0;
 }
 
-static bool unit_needs_load(Engine *e, const Unit *u, Hashmap *loaded, Hashmap *hashes) {
+/* 1 when the unit's binary must be written, 0 when the kernel has it,
+ * -ENODATA when that takes the binary's SHA-256, not known yet (the
+ * kernel hashes with SHA-256, the unit's comes from a cache entry). */
+static int unit_needs_load(Engine *e, const Unit *u, Hashmap *loaded, Hashmap *hashes) {
         const StateUnit *su = state_find_unit(e->state, u->file, u->ns);
 
         if (!su || !streq(su->sha1, u->sha1))
-                return true;
+                return 1;
         STRV_FOREACH(name, u->names) {
                 const char *h;
                 if (!hashmap_contains(loaded, *name))
-                        return true; /* removed by someone: put it back */
-                if (hashes && !unit_names_are_split(u->names) && (h = hashmap_get(hashes, *name)) &&
-                    !streq(h, u->sha1))
-                        return true; /* replaced by someone: restore ours */
+                        return 1; /* removed by someone: put it back */
+                if (hashes && !unit_names_are_split(u->names) && (h = hashmap_get(hashes, *name))) {
+                        int r = kernel_hash_matches(h, u->sha1, u->sha256);
+                        if (r == -ENODATA)
+                                return r;
+                        if (r == 0)
+                                return 1; /* replaced by someone: restore ours */
+                }
         }
-        return false;
+        return 0;
 }
 
 /* One more unit done, whichever thread did it. */
@@ -150,7 +157,6 @@ typedef struct LoadPool {
 static void load_fast(LoadPool *p, Unit *u, int todo) {
         Engine *e = p->e;
         _cleanup_free_ uint8_t *blob = NULL;
-        uint8_t digest[SHA1_DIGEST_SIZE];
         size_t size;
         int r;
 
@@ -163,10 +169,8 @@ static void load_fast(LoadPool *p, Unit *u, int todo) {
                 return; /* missing or corrupted: compiled on the engine's thread */
         if (blob_apply_mode(blob, size, u->override) < 0)
                 return;
-        sha1(blob, size, digest);
-        hex_encode(digest, sizeof digest, u->sha1);
-        u->sha1_known = true;
-        if (todo == TODO_MAYBE && !unit_needs_load(e, u, p->loaded, p->hashes))
+        unit_set_digests(u, blob, size);
+        if (todo == TODO_MAYBE && unit_needs_load(e, u, p->loaded, p->hashes) == 0)
                 u->outcome = OUTCOME_UNCHANGED;
         else {
                 r = load_blob(e, blob, size);
@@ -219,7 +223,7 @@ typedef struct Transaction {
         size_t n;
         EngineResult *res;
         Hashmap *loaded;        /* name → mode: the kernel before the run */
-        Hashmap *hashes;        /* name → raw_sha1, when someone else may have written */
+        Hashmap *hashes;        /* name → the kernel's hash, when someone else may have written */
         Hashmap *produced;      /* names the units that did not fail make */
         int *todo;              /* Todo, per unit */
         unsigned total;         /* units to load or to look at */
@@ -274,6 +278,7 @@ static int refuse_foreign(Transaction *t, Unit *u, Hashmap *owned_set) {
 static int decide(Transaction *t, char ***ret_claim) {
         _cleanup_(hashmap_freep) Hashmap *owned_set = hashmap_new(NULL);
         _cleanup_strv_free_ char **claim = NULL;
+        int r;
 
         t->todo = calloc(t->n + 1, sizeof(int));
         t->owned = state_owned_names(t->e->state);
@@ -290,9 +295,10 @@ static int decide(Transaction *t, char ***ret_claim) {
                         return r;
                 if (r > 0)
                         continue;
-                if (!u->sha1_known)
+                r = u->sha1_known ? unit_needs_load(t->e, u, t->loaded, t->hashes) : -ENODATA;
+                if (r == -ENODATA)
                         t->todo[i] = TODO_MAYBE;
-                else if (unit_needs_load(t->e, u, t->loaded, t->hashes))
+                else if (r > 0)
                         t->todo[i] = TODO_LOAD;
                 else {
                         t->res->n_unchanged++;
@@ -342,7 +348,7 @@ static int load_slow(Transaction *t, size_t i) {
                 return r;
         if (r < 0)
                 u->outcome = OUTCOME_UNREADABLE;
-        else if (t->todo[i] == TODO_MAYBE && !unit_needs_load(t->e, u, t->loaded, t->hashes))
+        else if (t->todo[i] == TODO_MAYBE && unit_needs_load(t->e, u, t->loaded, t->hashes) == 0)
                 u->outcome = OUTCOME_UNCHANGED;
         else {
                 r = load_blob(t->e, blob, size);
@@ -384,7 +390,7 @@ static int record_outcome(Transaction *t, Unit *u) {
         default:
                 return 0;
         }
-        r = state_record_unit(t->e->state, u->file, u->ns, &u->key, u->override, u->sha1, u->names);
+        r = state_record_unit(t->e->state, u->file, u->ns, &u->key, u->override, u->sha1, u->sha256, u->names);
         if (r < 0)
                 return r;
         t->state_changed = true;

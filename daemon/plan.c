@@ -451,6 +451,7 @@ static int lookup_unit(Engine *e, Unit *u, EngineResult *res) {
                 /* Loaded before with this very key and mode. */
                 u->names = strv_copy(su->names);
                 memcpy(u->sha1, su->sha1, sizeof u->sha1);
+                memcpy(u->sha256, su->sha256, sizeof u->sha256);
                 u->sha1_known = true;
                 /* Presumed in the cache, not looked at (one system call per
                  * profile file at every run): lost from it, it is compiled
@@ -461,6 +462,7 @@ static int lookup_unit(Engine *e, Unit *u, EngineResult *res) {
                 res->n_cached++;
                 return 1;
         }
+        u->sha256[0] = '\0'; /* the cache entry has none: learnt from the binary */
         r = cache_get_sha1(e->cache, &u->key, u->override, u->sha1);
         if (r == -ENOMEM)
                 return r;
@@ -565,10 +567,19 @@ static int unit_blob(Engine *e, Unit *u, uint8_t **ret, size_t *ret_size, Engine
 
 /* The binary as the kernel gets it: the cached one with the level's mode
  * override applied (what apparmor_parser -C, or the source without its
- * complain flags, would give); fills in u->sha1. */
+ * complain flags, would give); fills in u->sha1 and u->sha256. */
+void unit_set_digests(Unit *u, const void *blob, size_t size) {
+        uint8_t d1[SHA1_DIGEST_SIZE], d256[SHA256_DIGEST_SIZE];
+
+        sha1(blob, size, d1);
+        hex_encode(d1, sizeof d1, u->sha1);
+        sha256(blob, size, d256);
+        hex_encode(d256, sizeof d256, u->sha256);
+        u->sha1_known = true;
+}
+
 int unit_final_blob(Engine *e, Unit *u, uint8_t **ret, size_t *ret_size, EngineResult *res) {
         _cleanup_free_ uint8_t *blob = NULL;
-        uint8_t digest[SHA1_DIGEST_SIZE];
         size_t size;
         int r;
 
@@ -577,9 +588,7 @@ int unit_final_blob(Engine *e, Unit *u, uint8_t **ret, size_t *ret_size, EngineR
                 return r;
         if (blob_apply_mode(blob, size, u->override) < 0)
                 return -EBADMSG;
-        sha1(blob, size, digest);
-        hex_encode(digest, sizeof digest, u->sha1);
-        u->sha1_known = true;
+        unit_set_digests(u, blob, size);
         *ret = TAKE_PTR(blob);
         *ret_size = size;
         return 0;

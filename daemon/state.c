@@ -16,7 +16,7 @@
 #include "util.h"
 
 #define STATE_MAGIC "aalevel-state"
-#define STATE_VERSION "3"
+#define STATE_VERSION "4"    /* 3: units without their SHA-256, still read */
 #define STATE_MAX (64U * 1024U * 1024U)
 
 State *state_new(void) {
@@ -129,6 +129,7 @@ int state_parse(const char *text, size_t size, const char *filename, State **ret
         const char *p = text, *end = text + size;
         unsigned line = 0;
         bool header = false;
+        size_t o = 1;           /* the unit lines' SHA-256 field: none in version 3 */
         int r;
 
         if (memory_has_nul(text, size))
@@ -175,7 +176,9 @@ int state_parse(const char *text, size_t size, const char *filename, State **ret
                 if (!header) {
                         if (nf != 2 || !streq(fields[0], STATE_MAGIC))
                                 return parse_error(ret_error, filename, line, "not an aalevel state file");
-                        if (!streq(fields[1], STATE_VERSION))
+                        if (streq(fields[1], "3"))
+                                o = 0;
+                        else if (!streq(fields[1], STATE_VERSION))
                                 return parse_error(ret_error, filename, line, "unsupported state file version");
                         header = true;
                         continue;
@@ -192,19 +195,23 @@ int state_parse(const char *text, size_t size, const char *filename, State **ret
                 } else if (streq(fields[0], "unit")) {
                         StateUnit u = {};
                         const char *ns;
-                        if (nf < 6 || fields[1][0] != '/' ||
+                        if (nf < 6 + o || fields[1][0] != '/' ||
                             cache_key_from_hex(fields[3], &u.key) < 0 || !is_hex(fields[4], 2 * SHA1_DIGEST_SIZE) ||
-                            (u.mode = mode_override_from_string(fields[5])) < 0)
+                            (o && !streq(fields[5], "-") && !is_hex(fields[5], 2 * SHA256_DIGEST_SIZE)) ||
+                            (u.mode = mode_override_from_string(fields[5 + o])) < 0)
                                 return parse_error(ret_error, filename, line,
-                                                   "expected: unit FILE NAMESPACE KEY SHA1 MODE NAME...");
+                                                   o ? "expected: unit FILE NAMESPACE KEY SHA1 SHA256 MODE NAME..."
+                                                     : "expected: unit FILE NAMESPACE KEY SHA1 MODE NAME...");
                         ns = streq(fields[2], "-") ? NULL : fields[2];
                         if (state_find_unit(s, fields[1], ns))
                                 return parse_error(ret_error, filename, line, "duplicate unit");
                         u.file = strdup(fields[1]);
                         u.ns = ns ? strdup(ns) : NULL;
                         memcpy(u.sha1, fields[4], sizeof u.sha1);
+                        if (o && !streq(fields[5], "-"))
+                                memcpy(u.sha256, fields[5], sizeof u.sha256);
                         u.names = calloc(1, sizeof(char *));
-                        if (!u.file || (ns && !u.ns) || !u.names || strv_extend_strv(&u.names, fields + 6) < 0) {
+                        if (!u.file || (ns && !u.ns) || !u.names || strv_extend_strv(&u.names, fields + 6 + o) < 0) {
                                 state_unit_clear(&u);
                                 return -ENOMEM;
                         }
@@ -292,7 +299,8 @@ int state_format(const State *s, char **ret, size_t *ret_size) {
                         r = -ENOMEM;
                         break;
                 }
-                fprintf(f, "unit\t%s\t%s\t%s\t%s\t%s", file, ns, hex, u->sha1, mode_override_to_string(u->mode));
+                fprintf(f, "unit\t%s\t%s\t%s\t%s\t%s\t%s", file, ns, hex, u->sha1, isempty(u->sha256) ? "-" : u->sha256,
+                        mode_override_to_string(u->mode));
                 STRV_FOREACH(n, u->names) {
                         _cleanup_free_ char *e = state_escape(*n);
                         if (!e) {
@@ -485,7 +493,7 @@ bool state_clear_claims(State *s) {
 }
 
 int state_record_unit(State *s, const char *file, const char *ns, const CacheKey *key, ModeOverride mode,
-                      const char *sha1, char * const *names) {
+                      const char *sha1, const char *sha256, char * const *names) {
         StateUnit u = {
                 .file = strdup(file),
                 .ns = ns ? strdup(ns) : NULL,
@@ -496,11 +504,14 @@ int state_record_unit(State *s, const char *file, const char *ns, const CacheKey
         int r;
 
         assert(strlen(sha1) == sizeof u.sha1 - 1);
+        assert(isempty(sha256) || strlen(sha256) == sizeof u.sha256 - 1);
         if (!u.file || (ns && !u.ns) || !u.names) {
                 state_unit_clear(&u);
                 return -ENOMEM;
         }
         memcpy(u.sha1, sha1, sizeof u.sha1);
+        if (!isempty(sha256))
+                memcpy(u.sha256, sha256, sizeof u.sha256);
         r = state_set_unit(s, &u);
         if (r < 0)
                 state_unit_clear(&u);

@@ -26,6 +26,7 @@ typedef struct StateUnit {
         CacheKey key;
         ModeOverride mode;      /* the override applied when it was loaded */
         char sha1[2 * SHA1_DIGEST_SIZE + 1];
+        char sha256[2 * SHA256_DIGEST_SIZE + 1]; /* of the same binary (raw_sha256); "" not known */
         char **names;
 } StateUnit;
 
@@ -79,9 +80,10 @@ void state_unclaim(State *s, char * const *names);
 /* The transaction is over: true when there were claims to drop. */
 bool state_clear_claims(State *s);
 
-/* Records a unit as loaded (everything copied). */
+/* Records a unit as loaded (everything copied); sha256 NULL or "" when
+ * not known. */
 int state_record_unit(State *s, const char *file, const char *ns, const CacheKey *key, ModeOverride mode,
-                      const char *sha1, char * const *names);
+                      const char *sha1, const char *sha256, char * const *names);
 /* The same binary under a new key or mode: true when something changed. */
 bool state_update_unit_key(State *s, const char *file, const char *ns, const CacheKey *key, ModeOverride mode);
 

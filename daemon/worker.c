@@ -245,7 +245,8 @@ static int inspect(Worker *w, Job *j) {
                         if (unit_names_are_split(s->units[i].names))
                                 break;
                         const char *h = hashmap_get(hashes, *name);
-                        if (h && !streq(h, s->units[i].sha1) && strv_extend(&j->modified, *name) < 0)
+                        if (h && kernel_hash_matches(h, s->units[i].sha1, s->units[i].sha256) == 0 &&
+                            strv_extend(&j->modified, *name) < 0)
                                 return -ENOMEM;
                 }
         return 0;

@@ -14,6 +14,7 @@
 
 typedef struct FakeProfile {
         char sha1[2 * SHA1_DIGEST_SIZE + 1];
+        char sha256[2 * SHA256_DIGEST_SIZE + 1];
 } FakeProfile;
 
 static int log_write(FakeKernel *f, const char *op, char * const *names) {
@@ -40,13 +41,14 @@ static void check_owned(FakeKernel *f, char * const *names) {
                         f->unowned_writes++;
 }
 
-static int put(FakeKernel *f, const char *name, const char *sha1) {
+static int put(FakeKernel *f, const char *name, const char *sha1, const char *sha256) {
         FakeProfile *p = calloc(1, sizeof(FakeProfile));
         int r;
 
         if (!p)
                 return -ENOMEM;
         snprintf(p->sha1, sizeof p->sha1, "%s", sha1);
+        snprintf(p->sha256, sizeof p->sha256, "%s", sha256);
         (void) hashmap_remove(f->profiles, name);
         r = hashmap_put(f->profiles, name, p);
         if (r < 0)
@@ -57,8 +59,8 @@ static int put(FakeKernel *f, const char *name, const char *sha1) {
 static int fake_replace(void *userdata, const void *blob, size_t size) {
         FakeKernel *f = userdata;
         _cleanup_strv_free_ char **names = NULL;
-        uint8_t digest[SHA1_DIGEST_SIZE];
-        char hex[2 * SHA1_DIGEST_SIZE + 1];
+        uint8_t digest[SHA1_DIGEST_SIZE], d256[SHA256_DIGEST_SIZE];
+        char hex[2 * SHA1_DIGEST_SIZE + 1], hex256[2 * SHA256_DIGEST_SIZE + 1];
         int r;
 
         r = blob_profile_names(blob, size, &names);
@@ -69,8 +71,10 @@ static int fake_replace(void *userdata, const void *blob, size_t size) {
         check_owned(f, names);
         sha1(blob, size, digest);
         hex_encode(digest, sizeof digest, hex);
+        sha256(blob, size, d256);
+        hex_encode(d256, sizeof d256, hex256);
         STRV_FOREACH(n, names) {
-                r = put(f, *n, hex);
+                r = put(f, *n, hex, hex256);
                 if (r < 0)
                         return r;
         }
@@ -127,7 +131,10 @@ static int fake_profile_hashes(void *userdata, Hashmap **ret) {
         if (!h)
                 return -ENOMEM;
         for (size_t i = 0; hashmap_iterate(f->profiles, &i, &name, &v);) {
-                char *sha = strdup(((FakeProfile *) v)->sha1);
+                const FakeProfile *p = v;
+                char *sha = NULL;
+                if (asprintf(&sha, f->sha256 ? "sha256:%s" : "sha1:%s", f->sha256 ? p->sha256 : p->sha1) < 0)
+                        sha = NULL;
                 if (!sha || hashmap_put(h, name, sha) < 0) {
                         free(sha);
                         return -ENOMEM;
@@ -180,7 +187,7 @@ void fake_kernel_free(FakeKernel *f) {
 }
 
 int fake_kernel_load_foreign(FakeKernel *f, const char *name, const char *sha1) {
-        int r = put(f, name, sha1);
+        int r = put(f, name, sha1, "f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0");
         if (r >= 0)
                 f->revision++;
         return r;

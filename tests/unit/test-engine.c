@@ -500,6 +500,46 @@ Test(engine, switch_is_transaction) {
         cr_assert_str_eq(engine_state(engine)->applied, "default");
 }
 
+/* A profile of aalevel's replaced by hand (apparmor_parser -r of another
+ * binary under its name) is restored by the next run, in the same daemon
+ * and after a restart, on a kernel reporting raw_sha1 and on one reporting
+ * raw_sha256 only (linux 6.3 and later, where aalevel once saw no hash at
+ * all and never restored it); nothing is written when nobody touched the
+ * kernel (load.c: unit_needs_load(); kernel.c: kernel_hash_matches()). */
+static void replaced_by_hand(bool sha256) {
+        _cleanup_free_ char *a_before = NULL;
+
+        fake->sha256 = sha256;
+        write_profile("t-a", "t-a", "");
+        write_profile("t-b", "t-b", "");
+        apply_ok("default");
+        a_before = sha1_of("t-a");
+        for (int restart = 0; restart < 2; restart++) {
+                cr_assert_eq(fake_kernel_load_foreign(fake, "t-a", FOREIGN_SHA1), 0);
+                if (restart)
+                        open_engine();
+                fake_kernel_clear_log(fake);
+                apply_ok("default");
+                cr_assert_str_eq(fake_kernel_sha1(fake, "t-a"), a_before, "t-a, replaced by hand, was not restored");
+                cr_assert_not_null(fake->log);
+                cr_assert_str_eq(fake->log[0], "replace t-a");
+                cr_assert_null(fake->log[1], "written too: %s", fake->log[1]);
+
+                open_engine();
+                fake_kernel_clear_log(fake);
+                apply_ok("default");
+                cr_assert_null(fake->log, "written to an untouched kernel: %s", fake->log ? fake->log[0] : "");
+        }
+}
+
+Test(engine, replaced_by_hand_raw_sha1) {
+        replaced_by_hand(false);
+}
+
+Test(engine, replaced_by_hand_raw_sha256) {
+        replaced_by_hand(true);
+}
+
 /* Nothing changed means nothing compiled and nothing written to the
  * kernel, in a daemon that keeps its engine and after a restart
  * (load.c: unit_needs_load(); plan.c: lookup_unit()). */

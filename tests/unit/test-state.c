@@ -8,6 +8,7 @@
 
 #define KEY "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 #define SHA "0123456789abcdef0123456789abcdef01234567"
+#define SHA256 "00112233445566778899aabbccddeeff00112233445566778899aabbccddee11"
 
 Test(state, round_trip) {
         State *s = state_new(), *t = NULL;
@@ -21,6 +22,7 @@ Test(state, round_trip) {
         u.file = strdup("/etc/apparmor.d/weird\tname\nwith\\stuff");
         cr_assert_eq(cache_key_from_hex(KEY, &u.key), 0);
         memcpy(u.sha1, SHA, sizeof u.sha1);
+        memcpy(u.sha256, SHA256, sizeof u.sha256);
         u.names = strv_copy((char *[]) { "foo", "bar baz", ":ns:x\x01y", NULL });
         u.mode = MODE_ENFORCE;
         cr_assert_eq(state_set_unit(s, &u), 0);
@@ -39,6 +41,8 @@ Test(state, round_trip) {
         cr_assert_str_eq(t->units[0].file, "/etc/apparmor.d/weird\tname\nwith\\stuff");
         cr_assert(strv_equal(t->units[0].names, (char *[]) { "foo", "bar baz", ":ns:x\x01y", NULL }));
         cr_assert_str_eq(t->units[0].sha1, SHA);
+        cr_assert_str_eq(t->units[0].sha256, SHA256);
+        cr_assert_str_eq(t->units[1].sha256, "", "an unknown SHA-256 came back as one");
         cr_assert_eq(t->units[0].mode, MODE_ENFORCE);
         cr_assert(strv_equal(t->claimed, (char *[]) { "pending one", NULL }));
         cr_assert_not_null(state_find_name(t, "bar baz"));
@@ -51,6 +55,22 @@ Test(state, round_trip) {
         free(text);
         state_free(s);
         state_free(t);
+}
+
+/* Version 3 (units without their SHA-256) is still read: the SHA-256
+ * is then not known, never made up. */
+Test(state, version_3_read) {
+        static const char text[] = "aalevel-state\t3\nunit\t/f\t-\t" KEY "\t" SHA "\tkeep\ta\tb\n";
+        State *s = NULL;
+        char *error = NULL;
+
+        cr_assert_eq(state_parse(text, sizeof text - 1, "state", &s, &error), 0, "%s", error ? error : "");
+        cr_assert_eq(s->n_units, 1);
+        cr_assert_str_eq(s->units[0].sha1, SHA);
+        cr_assert_str_eq(s->units[0].sha256, "");
+        cr_assert_eq(s->units[0].mode, MODE_KEEP);
+        cr_assert(strv_equal(s->units[0].names, (char *[]) { "a", "b", NULL }));
+        state_free(s);
 }
 
 Test(state, missing_file_is_empty) {
@@ -80,6 +100,10 @@ Test(state, bad_input) {
                 { "aalevel-state\t3\nclaimed\ta\\\n", "state:2: bad escape" },
                 { "aalevel-state\t3\nclaimed\n", "state:2: expected: claimed NAME" },
                 { "aalevel-state\t3\nclaimed\ta\x01\n", "state:2: bad escape" },
+                { "aalevel-state\t5\n", "unsupported state file version" },
+                { "aalevel-state\t4\nunit\t/f\t-\t" KEY "\t" SHA "\tkeep\tfoo\n", "state:2: expected: unit" },
+                { "aalevel-state\t4\nunit\t/f\t-\t" KEY "\t" SHA "\t" SHA "\tkeep\tfoo\n", "state:2: expected: unit" },
+                { "aalevel-state\t4\nunit\t/f\t-\t" KEY "\t" SHA "\tabc\tkeep\tfoo\n", "state:2: expected: unit" },
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 State *s = NULL;
@@ -144,7 +168,7 @@ Test(state, operations) {
         cr_assert(strv_equal(s->claimed, (char *[]) { "old", NULL }));
         cr_assert_eq(state_claim(s, (char *[]) { "a", NULL }), 0);
 
-        cr_assert_eq(state_record_unit(s, "/p/a", NULL, &key, MODE_KEEP, SHA, (char *[]) { "a", NULL }), 0);
+        cr_assert_eq(state_record_unit(s, "/p/a", NULL, &key, MODE_KEEP, SHA, NULL, (char *[]) { "a", NULL }), 0);
         owned = state_owned_names(s);
         cr_assert(strv_equal(owned, (char *[]) { "a", "old", NULL }));
         strv_free(owned);
