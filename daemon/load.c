@@ -278,7 +278,6 @@ static int refuse_foreign(Transaction *t, Unit *u, Hashmap *owned_set) {
 static int decide(Transaction *t, char ***ret_claim) {
         _cleanup_(hashmap_freep) Hashmap *owned_set = hashmap_new(NULL);
         _cleanup_strv_free_ char **claim = NULL;
-        int r;
 
         t->todo = calloc(t->n + 1, sizeof(int));
         t->owned = state_owned_names(t->e->state);

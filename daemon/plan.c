@@ -803,6 +803,7 @@ static int use_previous(Engine *e, Unit *u) {
         u->sha1_known = r >= 0;
         if (u->sha1_known)
                 memcpy(u->sha1, sha1, sizeof u->sha1);
+        u->sha256[0] = '\0'; /* learnt from the binary if needed */
         u->cached = true;
         u->needs_compile = false;
         free(u->blob);
