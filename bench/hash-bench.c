@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hash-bench: CPU time of SHA-256 and SHA-1 over the files aalevel
  * hashes (profile files, compiled binaries), for the hand-written
  * FIPS 180-4 code aalevel had and the libraries Debian ships. The files

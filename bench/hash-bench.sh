@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # hash-bench.sh [RUNS] [COMMIT]: builds bench/hash-bench.c against the
 # hand-written daemon/hash.c of COMMIT (the last one that had it by
 # default) and the libraries, and runs it on the files aalevel hashes:

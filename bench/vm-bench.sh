@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs inside the test VM (tools/bench): loads, reloads and switches on
 # Debian's kernel, aalevel against apparmor_parser, on the tree in /extra
 # (an image root: etc/apparmor.d, var/cache/aalevel and var/cache/apparmor

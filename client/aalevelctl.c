@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* aalevelctl: the command-line client of the aalevel daemon. main()
  * only wires the modules together: args.c reads the command line,
  * commands*.c do the work over ctl.c's connection. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Where the daemon listens: the socket path chosen by --socket,
  * $AALEVEL_SOCKET or the built-in default, and the D-Bus address that
  * names it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* aalevelctl's command line. getopt_long() is not used: it keeps global
  * state, permutes argv and prints its own untranslatable messages; the
  * grammar here is small enough to parse by hand and test exhaustively. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* aalevelctl's command line: turns argv into an Args and nothing else.
  * Pure (no I/O, no globals, argv untouched), so every command, every
  * option before or after the command, and every kind of bad input is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* aalevelctl's commands that change the level: set, confirm, reload. */
 #include "commands.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* aalevelctl's commands that compile without loading: diff and check.
  * Both can take minutes on a cold cache, so they show progress and wait
  * as long as it takes. */

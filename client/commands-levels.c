@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* aalevelctl's commands that show the levels: list and show. */
 #include "commands.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* aalevelctl's commands that show the daemon's state: status, get,
  * profiles. */
 #include "commands.h"

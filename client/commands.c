@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Running aalevelctl's commands, and the helpers they share. */
 #include "commands.h"
 

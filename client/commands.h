@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* aalevelctl's commands, one function each. They take the connected
  * session and return per exit-status.h; commands_run() connects and
  * runs the one the command line names. */

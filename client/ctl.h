@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The session with the daemon: the peer-to-peer connection, method calls
  * that may run for minutes (a cold compile) while Progress and
  * ProfileFailed signals are shown, and the one place where failures

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* aalevelctl's exit codes (SPEC.md), and the return convention that
  * carries them: a function returns 0 on success, a positive exit status
  * once it has told the user what went wrong, or a negative errno for an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* aalevelctl's human output: durations, dates, aligned "Key: value"
  * fields, tables and the progress line. Nothing here talks to the daemon
  * or looks at the terminal: functions write into a buffer or a FILE the

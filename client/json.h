@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A small streaming JSON writer for aalevelctl's --json output.
  *
  * Strings are escaped per RFC 8259 (", \ and every byte below 0x20);

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The client, aalevelctl. Everything but main() goes into a library that
 # the unit tests link against.
 noinst_LIBRARIES += libaalevelctl.a

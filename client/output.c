@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* aalevelctl's results as tables of fields. */
 #include "output.h"
 

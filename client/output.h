@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* aalevelctl's results as tables of fields, written by one printer. A
  * command describes its --json result as an array of Fields (a key and a
  * typed value) instead of a sequence of writer calls, and the rows of a

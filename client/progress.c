@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Progress of the daemon's long work, on stderr. */
 #include "progress.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the user sees while the daemon works: Progress signals drawn as
  * one updating line on a terminal, as a few plain lines otherwise, or
  * nothing at all. Always on stderr, so stdout stays clean for output

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The daemon's properties (doc/dbus-api.md), read in one GetAll round
  * trip. A property the daemon does not serve (an older daemon) keeps
  * its zero value: "" or 0; one with an unexpected type is skipped. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Any D-Bus value as JSON or as text. */
 #include "variant.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Any D-Bus value as JSON or as text, for GetLevel's a{sv}: the client
  * prints every key the daemon sends, including keys added after this
  * client was written. */

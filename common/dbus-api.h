@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The names of the D-Bus API (SPEC.md): shared by the daemon that serves
  * it and the client that calls it, so the two cannot drift apart. */
 #pragma once

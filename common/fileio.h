@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Reading and writing whole files safely: size caps against huge input,
  * no blocking on FIFOs, atomic replacement for everything aalevel
  * persists. All functions return 0 or a negative errno. */

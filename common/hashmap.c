@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Open-addressing string hash map with tombstones. */
 #include "hashmap.h"
 

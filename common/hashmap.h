@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A string-keyed hash map (open addressing). Keys are copied; values are
  * borrowed unless a free function is given at creation. Used for the
  * include graph (path → node) and the state (profile name → record). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gettext for user-facing strings. */
 #pragma once
 

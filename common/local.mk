@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Code shared by the daemon and the client.
 noinst_LIBRARIES += libcommon.a
 libcommon_a_SOURCES = \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Macros every program of aalevel uses: cleanup attributes, ownership
  * transfer, small comparisons. One cleanup convention for the whole tree:
  * a variable that owns something is declared with _cleanup_*_ and handed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* NULL-terminated string vectors (char **), the list type of the whole
  * tree. Functions that grow a vector return -ENOMEM on failure and leave
  * the vector as it was. */

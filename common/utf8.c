@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* UTF-8 decoding (RFC 3629): the one validator of the daemon, the
  * client and the tests. */
 #include "utf8.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* UTF-8 (RFC 3629), the one decoder of the tree: the daemon's parser
  * error reader keeps only valid sequences of apparmor_parser's stderr
  * for D-Bus and the journal, aalevelctl's JSON writer tells valid

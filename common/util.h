@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Small string and number helpers shared by the daemon and the client. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* _cleanup_() for libapparmor's reference-counted objects (features,
  * policy cache, kernel interface): one unref each, whichever way the
  * function returns. */

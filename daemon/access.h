@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Who may change the level. Reading is open to everyone who can reach the
  * socket. Changing (SetLevel, Confirm, Reload) needs uid 0 or polkit's
  * authorization for org.aalevel1.set-level. And, after the trusted-helper

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Compiled AppArmor policy: one validating walk over the element stream,
  * used for reading names, validation and the complain-to-enforce switch. */
 #include "blob.h"

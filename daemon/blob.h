@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Compiled AppArmor policy: the binary that `apparmor_parser -S` writes,
  * the parser cache keeps and aa_kernel_interface_replace_policy() hands to
  * the kernel (security/apparmor/policy_unpack.c unpacks it). aalevel reads

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The Bus's insides, shared by bus.c (the object, its methods, properties
  * and signals, the system bus) and bus-socket.c (the private socket: its
  * listener, its connections and their limits). Nothing else includes it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The private socket: its listener and its connections, each driven by
  * the Bus itself and held to the limits of bus-internal.h. */
 #include "bus-internal.h"

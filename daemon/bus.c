@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* org.aalevel1.Manager over sd-bus. */
 #include "bus-internal.h"
 

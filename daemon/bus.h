@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The D-Bus face of the manager: org.aalevel1.Manager (doc/dbus-api.md)
  * on the private socket <runtime_dir>/bus (peer to peer, usable at early
  * boot) and on the system bus when it is up. The Bus owns the listening

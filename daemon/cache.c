@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The content-addressed policy cache. */
 #include "cache.h"
 

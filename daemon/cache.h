@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The content-addressed policy cache under cache_dir. An entry's key
  * covers everything that decides the binary: the parser (version and
  * executable), the kernel features, the parser's configuration, the

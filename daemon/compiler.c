@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Parallel apparmor_parser runs. */
 #include "compiler.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Compiling: runs apparmor_parser (which has no library API) once per
  * profile file, several at a time, and collects each binary and the
  * parser's complaints. A file that needs the level prelude is compiled

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* aalevel.conf and its drop-ins. */
 #include "conf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* aalevel.conf: the daemon's configuration (INI, read with libinih), plus
  * the drop-ins FILE.d/NAME.conf applied in lexical order. Every path the
  * daemon touches is configurable here, so tests and image builds run

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The early boot policy: the binaries of the last run written as
  * libapparmor's policy cache (which systemd loads before it starts
  * anything, and aalevel's initramfs hook before PID 1 runs), the marker

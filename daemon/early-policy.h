@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The early boot policy: libapparmor's policy cache layout (a
  * <features id>.0/ directory with its .features) that systemd's PID 1
  * loads from /etc/apparmor/earlypolicy before it starts anything, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the engine's stages share, and nothing outside the engine sees:
  * the Unit (one profile file compiled for one namespace, as a run plans,
  * compiles and loads it) and the Engine object itself.

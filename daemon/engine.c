@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The engine's lifetime, a run from level to kernel (engine_run(), the
  * stages are in plan.c, load.c and early-policy.c), the status it hands
  * to the manager, and the cache's garbage collection. */

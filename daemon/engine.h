@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The engine: from a level to policy in the kernel. One run
  *
  *   resolves the level, lists its profile files (tree.h), computes each

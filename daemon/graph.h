@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The include graph: every policy file aalevel has read, with its content
  * digest and its include directives, memoized by path, and the closure of
  * a profile file computed from it: every file the parser reads for it,

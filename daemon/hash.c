@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* SHA-256 and SHA-1 through nettle, which picks the SHA extensions of
  * the CPU when it has them. */
 #include "hash.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* SHA-256 (the cache's content addresses) and SHA-1 (what the kernel
  * reports in policy/profiles/NAME/raw_sha1 for the blob it was given, so
  * that aalevel can tell its own blob from one loaded by someone else).

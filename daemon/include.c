@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Include directives of a policy file. */
 #include "include.h"
 

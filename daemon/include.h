@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The include scanner: finds the include directives of one policy file as
  * apparmor_parser's lexer sees them (`include`, `#include`, `include if
  * exists`, `<path>` searched along the include path, `"path"` or a bare

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Loading into and reading from the kernel. */
 #include "kernel.h"
 

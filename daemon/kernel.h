@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The kernel side: loading and removing policy through libapparmor's
  * kernel interface (never by running the parser), reading what is loaded
  * (<apparmorfs>/profiles), the policy revision counter, and the hash the

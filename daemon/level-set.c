@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Sets of levels: the vendor and admin level files of two directories
  * (an admin file replaces the vendor file of the same name), a level
  * resolved through its parents, raising and lowering, and the booleans

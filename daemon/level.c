@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A level file: YAML → Level (sets of levels and their resolution are
  * level-set.c's). */
 #include "level.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Level definitions: YAML files (libyaml) in the vendor directory
  * (/usr/share/aalevel/levels) and the admin directory (/etc/aalevel/levels);
  * an admin file replaces the vendor file of the same name. A level may

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The kernel transaction of an APPLY run: the new names are claimed in
  * the state before the kernel sees them, the units whose binary differs
  * from what the kernel holds are replaced in place (on a pool of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The daemon: everything but main.c goes into a library that the unit
 # tests link against.
 noinst_LIBRARIES += libaalevel-core.a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Logging for the daemon: to the journal (with structured fields and
  * MESSAGE_IDs) when stderr is connected to it, else to stderr.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* aalevel: the daemon (no verb), and the one-shot verbs compile and load. */
 #include <errno.h>
 #include <getopt.h>

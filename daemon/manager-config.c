@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The configuration as the manager reads and watches it. */
 #include "manager-config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the manager reads of the configuration and what it watches for
  * it: aalevel.conf with its drop-ins and the level definitions (loaded
  * here, with what is rejected logged once), whether a changed path is

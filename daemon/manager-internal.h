@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What manager.c shares with the manager's other files (manager-reads.c):
  * its job submission and the reads' part of finishing a job. Nothing
  * outside the manager includes it. */

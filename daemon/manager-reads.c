@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Checks and diffs: anyone may ask for them, and each compiles. They wait
  * in the manager, a few at a time and a couple per user, and go to the
  * runner one at a time when it has nothing else to do, root's first. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the transports ask the manager, between jobs: the names of its
  * states, its counts of profiles, and the level definitions it holds. */
 #include "manager.h"

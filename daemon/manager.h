@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The daemon's top-level object, on the main thread: owns the
  * configuration and level definitions (its own copies), the event loop,
  * the watches, the confirmation timer and the status it reports. All

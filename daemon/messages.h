@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* MESSAGE_IDs of the journal entries the daemon writes; the catalog
  * (catalog/aalevel.catalog) explains each. Never change a published ID. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* apparmor_parser's stderr → a short list of errors and warnings. */
 #include "parser-error.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Reading apparmor_parser's stderr: when a profile does not compile,
  * aalevel reports the file and line the parser blamed, in its status and
  * in the journal, instead of a wall of text.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The plan: a level's units (profile files, per namespace), their keys,
  * what the cache and the state already know of them, compiling what the
  * cache lacks, the level's required profiles, and the diff against what

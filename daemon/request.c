@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Requests to the manager, independent of the transport. */
 #include "request.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A client's request to the manager, whatever the transport it came by
  * (D-Bus in bus.c; Varlink later): what it asks for, and how the manager
  * tells the transport the outcome once the job behind it is done. The

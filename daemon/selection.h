@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Which level is selected: the last instruction wins. The kernel command
  * line (aalevel.level=NAME) overrides everything for one boot (rescue); a
  * change of level= in aalevel.conf (config management) applies at once;

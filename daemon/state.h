@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What aalevel remembers across restarts, in <state_dir>/state: the level
  * selected with `aalevelctl set`, the configuration's level= when last
  * seen (to tell which instruction came last), the level last applied,

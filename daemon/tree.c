@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Profile files of the policy tree, as a level selects them. */
 #include "tree.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The policy tree: which files are profiles. The same rules as
  * apparmor_parser given a directory (regular files and symlinks to them at
  * the top level; dot files, README and package-manager or editor backups

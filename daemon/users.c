@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Confined users: the login programs' profiles with one hat per user of a
  * level's users.roles (see users.h). */
 #include "users.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Confined users (the level extreme): the policy that puts the users of a
  * level's users.roles into their role profile when they log in.
  *

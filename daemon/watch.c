@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* inotify watches with debouncing. */
 #include "watch.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Watching the files aalevel depends on, with inotify: the directories of
  * every file in every closure (so that a file written in place, renamed
  * over, deleted, recreated or swapped for a symlink is seen), the nearest

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The worker thread: runs jobs (compile, load, check, diff) one at a time
  * off the event loop, so that the bus stays responsive during a cold
  * compile of a thousand profiles. The main thread submits jobs and is

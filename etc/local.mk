@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # System integration data: the default configuration, the D-Bus system bus
 # policy, the polkit action, and an example level.
 

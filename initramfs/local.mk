@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # initramfs-tools hook and script of aalevel: the early policy loaded
 # before /sbin/init runs, so that PID 1 starts confined.
 initramfshooksdir = $(initramfstoolsdir)/hooks

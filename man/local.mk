@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Manual pages of the daemon and of its files. aalevelctl.1 is installed
 # from client/local.mk. Plain troff with the man macros: no generator at
 # build time; tests/docs/check lints them.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The pam-auth-update profile that puts pam_apparmor (Debian's package
 # libpam-apparmor) into the interactive session stack, for the confined
 # users of the level extreme: `pam-auth-update --enable aalevel`.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The AppArmor profiles of aalevel and aalevelctl themselves, installed in
 # /etc/apparmor.d and loaded by aalevel with the rest of the level.
 nodist_apparmor_DATA = profiles/usr.sbin.aalevel profiles/usr.bin.aalevelctl

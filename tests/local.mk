@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Unit tests (Criterion): one program per module, run by make check.
 # Tools the test scripts use.
 noinst_PROGRAMS = tests/tools/closure-dump tests/tools/load-floor tests/tools/bus-flood

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # systemd units of aalevel (units/README.md says why each setting is there):
 # the daemon's service and its socket, and a drop-in that keeps Debian's
 # apparmor.service from loading /etc/apparmor.d a second time at boot.

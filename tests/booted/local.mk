@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Booted tests (tests/booted/README.md): a real Debian bookworm system under
 # QEMU, systemd as PID 1, aalevel installed from the .deb built from `make
 # dist` with dpkg-buildpackage; tests/booted/tests/*.sh run inside it over

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The compiled-policy walker: blob_validate, blob_profile_names,
  * blob_entries (and blob_entry_with_namespace on each entry),
  * blob_force_enforce and blob_force_complain, each on its own copy of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* D-Bus method calls from untrusted peers, through the daemon's own
  * Bus (daemon/bus.c: the vtable, the request replies, the access check
  * of daemon/access.c) and its own Manager (daemon/manager.c), without a

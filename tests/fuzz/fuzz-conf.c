@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* aalevel.conf and its drop-ins (config_parse_string). The input up to
  * the first NUL byte is the main file; what follows each NUL is a drop-in
  * applied on top, as config_load() does (at most 4). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The include scanner (include_scan) on policy text. */
 #include <stdio.h>
 

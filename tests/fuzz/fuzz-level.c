@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Level files (level_parse_string), and sets of them (level_set_load and
  * everything that works on the set: resolving inheritance, cycles,
  * missing parents, raise or lower).

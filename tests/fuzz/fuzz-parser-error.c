@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* apparmor_parser's stderr (parser_errors_parse, parser_errors_summary,
  * parser_errors_blame_policy): whatever a crashed, killed or confused
  * parser may print. Every message must come out as valid UTF-8 without

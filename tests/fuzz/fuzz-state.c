@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The state file (state_parse). What parses must survive a round trip:
  * state_format() of it parses again to a state that formats to the very
  * same text, since the daemon rewrites the file after every change. */

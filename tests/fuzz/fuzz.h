@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What every fuzz target shares: the libFuzzer entry point, and a copy of
  * the input with a terminating NUL for the parsers that take C strings. A
  * target is a libFuzzer program when built by tests/fuzz/run (clang,

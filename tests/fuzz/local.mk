@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fuzz targets (tests/fuzz/README.md): one per parser of outside input.
 # Here, with the configured compiler, each is built with a driver that
 # replays files (standalone.c), and `make check` replays the seed corpus

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The driver of a fuzz target without libFuzzer: runs each file given (a
  * directory: each file in it, sorted) through LLVMFuzzerTestOneInput once.
  * `make check` uses it to replay the corpus and every crash ever found

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The last VM test of tests/sanitize/run: no sanitized aalevel program
 # (daemon or client, in any earlier test) wrote an ASan, LSan or UBSan
 # report to /tmp/sanitizer.

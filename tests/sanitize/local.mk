@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ASan and UBSan (tests/sanitize/run): a build of its own configured with
 # --enable-sanitizers in $(SANITIZE_BUILDDIR), its `make check`, then the
 # VM tests with the sanitized daemon and client. Not part of `make check`.

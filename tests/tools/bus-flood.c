@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bus-flood: a hostile client of the daemon's private socket, for the
  * flood test (tests/vm/tests/34-bus-flood.sh). Bounded by its arguments:
  * it writes at most COUNT calls, holds at most COUNT connections, and

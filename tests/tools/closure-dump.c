@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* closure-dump: prints aalevel's closure of policy files, one dependency
  * per line ("FILE<TAB>TYPE<TAB>PATH<TAB>DIGEST", TYPE file/missing/dir/error), for
  * the differential test against what apparmor_parser really opens.

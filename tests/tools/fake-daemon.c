@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fake-daemon: answers aalevelctl on a socket with canned replies, so
  * that tests/unit/test-client-output.sh can pin what each command prints
  * (table, quiet and JSON) without a kernel, a parser or a real daemon.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* load-floor: the floor of loading policy: one process writing every file
  * of a directory of compiled binaries (a policy cache) to the kernel
  * through libapparmor, nothing else. The benchmark's lower bound for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* An in-memory AppArmor kernel: see fake-kernel.h. */
 #include "fake-kernel.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* An in-memory AppArmor kernel behind the engine's kernel seam (KernelOps
  * in daemon/kernel.h), for tests/unit/test-engine.c: it keeps the loaded
  * profile names with the SHA-1 and SHA-256 of the binary each came in,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Compiled policy: names, validation and the switch to enforce on real
  * apparmor_parser 3.0.8 output (tests/data/blob), and bad input: every
  * truncation, every corrupted byte, hostile lengths and counts. Each call

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The content-addressed cache: keys cover what they must, entries are
  * checked, corruption is detected, durations persist. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Where the daemon is: the socket path and its D-Bus address. */
 #include <criterion/criterion.h>
 #include <stdlib.h>

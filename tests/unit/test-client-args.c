@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* aalevelctl's command line: every command, options before and after
  * the command, and every kind of bad input. */
 #include <criterion/criterion.h>

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The bash completion of aalevelctl: sources it and calls its function
 # the way bash does, with a stand-in aalevelctl that answers
 # "list --quiet" without a daemon.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* aalevelctl's human output: durations, dates, fields, tables and the
  * progress line, compared as exact strings. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The JSON writer: escaping, invalid UTF-8, nesting, pretty printing,
  * misuse and write errors. */
 #include <criterion/criterion.h>

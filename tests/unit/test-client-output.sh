@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # What aalevelctl prints, byte for byte: every command in its human,
 # --quiet and --json output, against tests/tools/fake-daemon's canned
 # replies (scenarios "full", "idle", "failed", "unlisted" and "empty"), stdout, stderr and exit status

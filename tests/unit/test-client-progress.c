@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Progress output: which mode for which terminal and options, what the
  * plain lines say, and that the bar is erased before other output. */
 #include <criterion/criterion.h>

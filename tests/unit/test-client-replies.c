@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Reading the daemon's replies: GetAll's properties (known, unknown,
  * mistyped, missing), any value as JSON or text (GetLevel) and the rows
  * of an array by a table of columns (output.c), replies of the wrong

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # aalevel compile --root: a profile that fails in the image is recorded
 # (the cache's failure entry, which the image's daemon reports in its
 # status and journal) and reported with the image's path, /etc/apparmor.d/x,

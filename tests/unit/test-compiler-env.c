@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Running the parser (daemon/compiler.c) with fake parsers (shell scripts
  * set as the parser) and, where it is installed, the real apparmor_parser:
  * the environment it gets is its own (issue 14, #6), a German locale of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* compiler_run()'s pool of parsers, with fake parsers (shell scripts): every
  * job gets its outcome (a binary, a parser error, a crash, a timeout, a
  * parser that cannot run), more jobs than slots all run, and a cancelled

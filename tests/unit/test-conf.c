@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* aalevel.conf parsing: good input, every kind of bad input, drop-ins. */
 #include <criterion/criterion.h>
 #include <stdio.h>

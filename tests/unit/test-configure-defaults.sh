@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # configure's installation paths as SPEC has them: without --runstatedir
 # the runtime directory (and with it the private bus, /run/aalevel/bus)
 # is under /run, not autoconf's ${localstatedir}/run; an explicit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The engine against an in-memory kernel (fake-kernel.h), compiling with
  * the host's apparmor_parser: each rule of SPEC.md's "Rules that are never
  * broken" that the engine keeps, proven without booting a kernel. The VM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Closures: what a profile depends on, including missing files, loops,
  * directory includes, symlinks, bad files; and invalidation. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* SHA-256 and SHA-1 against the FIPS 180 test vectors. */
 #include <criterion/criterion.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The include scanner, with the forms the parser accepts and bad input. */
 #include <criterion/criterion.h>
 #include <stdlib.h>

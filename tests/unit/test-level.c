@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Level files: parsing, bad input with file and line, inheritance. */
 #include <criterion/criterion.h>
 #include <stdio.h>

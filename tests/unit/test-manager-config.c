@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The manager's view of the configuration: which changed paths are the
  * configuration's, which paths are watched, and a refused file. */
 #include <criterion/criterion.h>

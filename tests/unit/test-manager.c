@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The manager without a transport: requests come in through its entry
  * points, jobs go to a runner of the test's own (no worker thread, no
  * kernel), and observers see what a transport would turn into signals.

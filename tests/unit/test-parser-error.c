@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* apparmor_parser's stderr: the real samples in tests/data/parser-error
  * (12 failures of the apparmor.d tree, crafted errors and warnings) and
  * bad input: binary junk, NULs, huge lines, 10,000 lines, broken numbers. */

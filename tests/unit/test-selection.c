@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Which level wins: kernel command line, a new level= in the
  * configuration, aalevelctl set, defaults. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The state file: round trip, escaping, and every kind of bad input. */
 #include <criterion/criterion.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Which files are profiles, and how a level selects them. */
 #include <criterion/criterion.h>
 #include <stdlib.h>

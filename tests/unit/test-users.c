@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The login programs' hats for confined users: what is written, that
  * nothing unchanged is rewritten, that stale files go, and that bad names
  * and missing roles are errors that write nothing; the users section of

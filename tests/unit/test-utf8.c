@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* UTF-8 decoding (common/utf8.c, for the daemon and the client): valid
  * sequences of every length and every kind of invalid one. */
 #include <criterion/criterion.h>

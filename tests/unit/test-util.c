@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The helpers of common/util.c and common/fileio.c. */
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The daemon under valgrind's memcheck in the VM (tests/valgrind/run; it
 # copies valgrind into the image). Not part of `make check`: it boots a VM
 # and takes a few minutes under TCG.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The daemon under valgrind's memcheck (from /extra/valgrind, put there
 # by tests/valgrind/run) through a small scenario: start, switch levels
 # (strict, then default), an override created, edited and deleted, a

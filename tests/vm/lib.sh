@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # lib.sh: helpers for the VM tests (busybox sh; no bashisms).
 #
 # A test is a shell script in tests/vm/tests/ run as root inside the VM:

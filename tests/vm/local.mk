@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # VM tests (tests/vm/README.md): boot Debian's own kernel under QEMU with
 # this build installed, and run tests/vm/tests/*.sh inside as root. Not part
 # of `make check`: they need qemu-system-x86, busybox-static, apparmor and

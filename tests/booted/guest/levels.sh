@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # levels.sh: helpers of the booted tests of the levels fsp and extreme
 # (tests 6x and 7x), on top of lib.sh.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # lib.sh: helpers for the booted tests (bash). A test is run as root in the
 # booted system by the runner, from a fresh directory, with:

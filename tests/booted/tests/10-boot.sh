@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # At boot, aalevel.service is up before sysinit.target, under its own
 # profile and its hardening, with the selected level in the kernel.
 # shellcheck source-path=SCRIPTDIR/../guest source=lib.sh

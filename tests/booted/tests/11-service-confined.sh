@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A service started at boot whose program has a profile in /etc/apparmor.d
 # carries that profile from its first instruction.
 # shellcheck source-path=SCRIPTDIR/../guest source=lib.sh

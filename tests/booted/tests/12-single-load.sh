@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # apparmor.service stepped aside: the tree was compiled and loaded once, by
 # aalevel (its ExecStartPre load; the daemon then wrote nothing).
 # shellcheck source-path=SCRIPTDIR/../guest source=lib.sh

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `systemctl reload aalevel` and `systemctl restart aalevel` keep the policy
 # loaded throughout: a sampler reading the kernel's profile list the whole
 # time never misses a profile aalevel owns.

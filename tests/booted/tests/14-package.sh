@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # What the package installed is where Debian looks for it, and works.
 # shellcheck source-path=SCRIPTDIR/../guest source=lib.sh
 . /usr/lib/booted-test/lib.sh

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `aalevelctl set strict` survives a reboot; aalevel.level=default on the
 # kernel command line overrides it for that one boot only. Root lowers the
 # level again with aalevelctl, which runs under its own profile.

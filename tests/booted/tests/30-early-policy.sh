@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # With a level that wants early policy, PID 1 itself is confined: by the
 # initramfs's load before /sbin/init runs (the profile attaches at exec),
 # or, with aalevel.initramfs=0, by systemd's own load of

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The shipped level fsp on Debian: after `aalevelctl set fsp` (confirmed)
 # and a reboot, PID 1 runs under the profile systemd from its exec (the
 # initramfs loaded the early policy), the system reaches multi-user.target

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The shipped level extreme on Debian, with a level inheriting it that
 # confines the user alice in the role confined_user, and aalevel's PAM
 # profile enabled (pam-auth-update): after a reboot, alice's sessions

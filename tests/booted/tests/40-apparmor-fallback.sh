@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # When aalevel.service does not come up (here: masked for one boot),
 # apparmor.service loads /etc/apparmor.d as before: the drop-in makes it a
 # fallback, not a second load.

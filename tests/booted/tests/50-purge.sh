@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Purging the package removes what aalevel added (its state, cache,
 # conffiles, the early policy it owned, its initramfs hook) and leaves the
 # policy in the kernel alone. Files the admin added (a level in

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The demo (tools/demo): aalevel on Debian's kernel, with the small tree
 # of real profiles as /etc/apparmor.d and a cache compiled on the host.
 . /tests/lib.sh

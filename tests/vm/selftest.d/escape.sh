@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Passes, but leaves a process in a session of its own that holds the
 # output: the VM must not wait for it forever.
 # shellcheck source=SCRIPTDIR/../lib.sh

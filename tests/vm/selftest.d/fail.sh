@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fails through assert_eq; its message must reach the host.
 # shellcheck source=SCRIPTDIR/../lib.sh
 . /tests/lib.sh

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The lib.sh helpers behave, including their failure messages.
 # shellcheck source=SCRIPTDIR/../lib.sh
 . /tests/lib.sh

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The kernel enforces a profile loaded with apparmor_parser: under it an
 # allowed read works and a read the profile does not grant is denied by
 # AppArmor (the same read works unconfined, and the kernel logs the denial).

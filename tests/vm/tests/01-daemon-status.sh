@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The daemon starts in the VM against the real kernel, and `aalevelctl
 # status` answers, as text and as JSON.
 # shellcheck source=SCRIPTDIR/../lib.sh

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # aalevel load applies a level's modes in the kernel: at default, profiles
 # keep their declared mode and force-complain/ is honoured; at strict,
 # everything is enforced. And the binaries it writes are exactly the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A profile that says `if $aalevel_strict { deny /etc/x r, }` allows the
 # read at default and denies it at strict, in the real kernel.
 . /tests/lib.sh

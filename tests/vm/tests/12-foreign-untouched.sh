@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A profile loaded by hand with apparmor_parser is never touched by level
 # switches: same mode, same binary (raw_sha1), never removed, even when a
 # profile file of aalevel's goes away.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A profile that stops compiling is reported with its file and line; its
 # previous version stays loaded; every other profile still loads.
 . /tests/lib.sh

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Nothing changed means nothing compiled and nothing written to the
 # kernel: the policy revision stays where it was.
 . /tests/lib.sh

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Levels with early_policy keep systemd's early policy cache current (the
 # layout libapparmor's policy cache reads: <dir>/<features id>.0/ with its
 # .features); other levels clear it again, but only if aalevel filled it.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Profiles in policy namespaces: a file mixing namespaces, and a namespaced
 # profile with a hat, each land in their own namespace (the kernel takes
 # one namespace per write: aalevel writes their entries separately).

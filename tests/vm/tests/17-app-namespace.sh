@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A level with an application namespace (users.namespace, the extreme
 # level's option): every profile of the policy directory is loaded in the
 # root namespace and again in that namespace; switching back removes the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The daemon applies a local/ override created, edited (in place and by a
 # rename over it) and deleted, each within about a second, replacing that
 # one profile and no other.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Abstractions, new and deleted profile files, directories created later:
 # an abstraction touches every profile that includes it and no other; a
 # new file is loaded; a deleted one is removed; local/ created after the

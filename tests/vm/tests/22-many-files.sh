@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Config management drops 500 local/ files within a second: the daemon
 # coalesces them into a few rounds and ends with every override applied.
 . /tests/lib.sh

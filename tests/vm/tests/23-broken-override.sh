@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A broken override: the previous binary stays, the error is reported with
 # file and line (status, profiles, journal/log), fixing it recovers.
 . /tests/lib.sh

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # kill -9 of the daemon during a reload: the restarted daemon converges (no
 # owned profile missing, the foreign one untouched, the level whole), and
 # stopping it leaves the policy loaded.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # An owned profile replaced by hand is reported as modified outside and
 # restored at the next reload; SIGHUP reloads.
 . /tests/lib.sh

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Config management changes level= in a drop-in: applied at once. Then
 # aalevelctl set wins (last instruction), and persists over a restart.
 . /tests/lib.sh

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Every aalevelctl command against the real daemon and kernel, as text and
 # as JSON (parsed with jq, with the documented keys), and busctl's view of
 # the private socket.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Who may change the level: reading is open to everyone; a non-root caller
 # gets exit 4 on set (no polkit here); a caller confined by AppArmor may
 # raise the level but not lower it, unless its label is allowed in

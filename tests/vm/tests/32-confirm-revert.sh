@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A switch with a confirmation window reverts by itself unless confirmed:
 # nobody locks themselves out of a remote machine. Confirmed, it persists.
 . /tests/lib.sh

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # aalevelctl speaks French and German: LANGUAGE=fr aalevelctl --help is
 # French (glibc needs a UTF-8 locale for LANGUAGE to count: C.UTF-8 is
 # built in), and messages from a command are translated too. trixie's

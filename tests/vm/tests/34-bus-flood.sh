@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Floods of the private socket by an unprivileged user (issue 14, #2),
 # each bounded by the flooding helper itself (a count and a time):
 # (a) one connection sends 3,000 ListProfiles calls and never reads a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The shipped levels default and strict (/usr/share/aalevel/levels), and
 # the shipped sublevel example strict_server, on one profile set: the
 # same program is allowed at default and denied at strict (its profile is

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The shipped level fsp loads aalevel's own profiles for PID 1 (systemd)
 # and modprobe (kmod) with the policy tree, into the early policy too; a
 # switch is refused when the profile systemd does not compile. And the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A level inheriting the shipped extreme with users.roles: aalevel writes
 # the login programs' profiles with a hat per user, loads them with the
 # role confined_user, and what pam_apparmor then does (change to the hat

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # kill -9 of the daemon at random moments of level switches (and of the
 # compiles an edited override brings along), 20 times, while a sampler
 # reads the kernel's profile list every ~10 ms: an owned profile is never

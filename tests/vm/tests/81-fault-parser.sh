@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The parser missing (parser= a path that does not exist), crashing (a
 # wrapper killed by SIGSEGV) and hanging (a wrapper that sleeps, stopped by
 # compile_timeout_sec): each time a clear error in the status and the log,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A full disk under the cache and under the state directory (small tmpfs
 # mounts, filled up): a clear error in the log, and nothing lost. With the
 # cache full, a changed profile is still compiled and loaded (from memory)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A corrupted cache entry (a byte flipped in the binary, or the entry cut
 # short as by a crash mid-write): detected by its checksum, logged,
 # removed and compiled again; never loaded: the kernel gets exactly the

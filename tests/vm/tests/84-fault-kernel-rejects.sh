@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The kernel rejecting a binary: a cache entry whose checksums are right
 # (so the cache hands it out) and that aalevel's own check of the binary
 # accepts, but that Debian's 6.1 kernel refuses: the policy ABI in its

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Bad things in the policy tree, each in its own profile: an include loop,
 # a symlink loop, a 10 MB binary file, a FIFO, a file that cannot be read
 # (EIO: root passes permission checks, so chmod 000 would not do; a link

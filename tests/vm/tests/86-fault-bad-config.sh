@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Malformed configuration of every kind written while the daemon runs: INI
 # (aalevel.conf and drop-ins) and YAML (level files, the one in use and
 # others). Each time the status's Errors names the file and line, the

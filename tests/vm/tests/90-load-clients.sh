@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # 50 clients calling `aalevelctl status` and `aalevelctl list` in a loop
 # for 30 seconds while reloads run (a local/ override rewritten every half
 # second): no call fails, reloads land (the last rewrite is applied), and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Configuration management writes 1,000 local/ files within two seconds
 # (100 in each of ten profiles' override directories): the daemon
 # coalesces them into a few reload rounds (counted from the log), and ends
