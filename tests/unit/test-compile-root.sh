@@ -10,7 +10,9 @@ set -u
 build=${AALEVEL_BUILDDIR:-$PWD}
 aalevel=$build/aalevel
 parser=$(command -v apparmor_parser || echo /usr/sbin/apparmor_parser)
-features=$(ls /work/shared/kernel/*.features 2>/dev/null | head -n 1)
+# The Debian 6.1 kernel's features, kept in the tree (distcheck has them too).
+features=${srcdir:-$(dirname "$0")/../..}/tests/data/engine/kernel.features
+if [[ -f $features ]]; then features=$(cd "$(dirname "$features")" && pwd)/kernel.features; else features=; fi
 [[ -x $aalevel ]] || { echo "missing $aalevel (run from the build directory)"; exit 99; }
 [[ -x $parser && -n $features ]] || { echo "SKIP: no apparmor_parser or features file"; exit 77; }
 
@@ -19,7 +21,9 @@ trap 'rm -rf "$tmp"' EXIT
 root=$tmp/image
 mkdir -p "$root/etc/apparmor.d" "$root/etc/aalevel" "$root/usr/share/aalevel/levels"
 printf 'description: every profile\n' >"$root/usr/share/aalevel/levels/default.yaml"
-printf '[daemon]\nparser = %s\n' "$parser" >"$root/etc/aalevel/aalevel.conf"
+# The level directories named, not the build's configured ones (distcheck
+# installs under another prefix).
+printf '[daemon]\nparser = %s\nlevels_dir = /etc/aalevel/levels\nvendor_levels_dir = /usr/share/aalevel/levels\n' "$parser" >"$root/etc/aalevel/aalevel.conf"
 printf 'profile good /usr/bin/good {\n  /etc/good r,\n}\n' >"$root/etc/apparmor.d/good"
 printf 'profile atd /usr/sbin/atd {\n  /etc/atd r,\n  this is not a rule\n}\n' >"$root/etc/apparmor.d/atd"
 
