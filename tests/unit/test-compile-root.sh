@@ -21,9 +21,9 @@ trap 'rm -rf "$tmp"' EXIT
 root=$tmp/image
 mkdir -p "$root/etc/apparmor.d" "$root/etc/aalevel" "$root/usr/share/aalevel/levels"
 printf 'description: every profile\n' >"$root/usr/share/aalevel/levels/default.yaml"
-# The level directories named, not the build's configured ones (distcheck
+# The directories named, not the build's configured ones (distcheck
 # installs under another prefix).
-printf '[daemon]\nparser = %s\nlevels_dir = /etc/aalevel/levels\nvendor_levels_dir = /usr/share/aalevel/levels\n' "$parser" >"$root/etc/aalevel/aalevel.conf"
+printf '[daemon]\nparser = %s\nlevels_dir = /etc/aalevel/levels\nvendor_levels_dir = /usr/share/aalevel/levels\npolicy_dir = /etc/apparmor.d\ninclude_path = /etc/apparmor.d\ncache_dir = /var/cache/aalevel\nstate_dir = /var/lib/aalevel\n' "$parser" >"$root/etc/aalevel/aalevel.conf"
 printf 'profile good /usr/bin/good {\n  /etc/good r,\n}\n' >"$root/etc/apparmor.d/good"
 printf 'profile atd /usr/sbin/atd {\n  /etc/atd r,\n  this is not a rule\n}\n' >"$root/etc/apparmor.d/atd"
 
