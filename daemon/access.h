@@ -59,7 +59,7 @@ bool access_may_lower(const Caller *c, char * const *lower_labels);
 char *label_strip_mode(const char *raw);
 
 typedef enum AccessChange {
-        ACCESS_RAISE,           /* to the same level or one that inherits it */
+        ACCESS_RAISE,           /* nothing enforced becomes weaker: level_set_is_raise() */
         ACCESS_LOWER,           /* anything else */
         ACCESS_OTHER,           /* confirm, reload: no level change by themselves */
 } AccessChange;

@@ -320,17 +320,105 @@ int level_set_resolve(const LevelSet *s, const char *name, ResolvedLevel **ret) 
         return 0;
 }
 
+/* Whether every name pattern a matches, b matches too. Shown from the
+ * text alone, so false when unsure: the same pattern, b a literal prefix
+ * and a star that a starts with, or a literal name that b matches. */
+static bool glob_within(const char *a, const char *b) {
+        static const char meta[] = "*?[\\";
+        size_t n = strlen(b);
+
+        if (streq(a, b))
+                return true;
+        if (n > 0 && b[n - 1] == '*' && strcspn(b, meta) == n - 1 && strncmp(a, b, n - 1) == 0)
+                return true;
+        return a[strcspn(a, meta)] == '\0' && fnmatch(b, a, 0) == 0;
+}
+
+/* Every pattern of a lies within one of b. */
+static bool globs_within(char * const *a, char * const *b) {
+        STRV_FOREACH(i, a) {
+                bool found = false;
+
+                STRV_FOREACH(j, b)
+                        if (glob_within(*i, *j)) {
+                                found = true;
+                                break;
+                        }
+                if (!found)
+                        return false;
+        }
+        return true;
+}
+
+/* Every profile gets at `to` a mode at least as strong (enforce, then
+ * complain) as at `from`, whatever the profile declares. */
+static bool modes_within(const ResolvedLevel *from, const ResolvedLevel *to) {
+        switch (to->mode) {
+        case MODE_ENFORCE:
+                return true;
+        case MODE_COMPLAIN:
+                return from->mode == MODE_COMPLAIN;
+        default:
+                /* keep: as declared, or complain when in force-complain/ and
+                 * that is honoured; from `enforce` that weakens some. */
+                return from->mode == MODE_COMPLAIN ||
+                       (from->mode == MODE_KEEP && (from->honour_force_complain || !to->honour_force_complain));
+        }
+}
+
+static bool users_within(const ResolvedLevel *from, const ResolvedLevel *to) {
+        if (from->user_namespace && !streq_ptr(from->user_namespace, to->user_namespace))
+                return false;
+        for (size_t i = 0; i < from->n_users; i++) {
+                bool found = false;
+
+                for (size_t k = 0; k < to->n_users && !found; k++)
+                        found = streq(from->users[i].user, to->users[k].user) &&
+                                streq(from->users[i].role, to->users[k].role);
+                if (!found)
+                        return false;
+        }
+        return true;
+}
+
+static bool strv_within(char * const *a, char * const *b) {
+        STRV_FOREACH(i, a)
+                if (!strv_contains((char **) b, *i))
+                        return false;
+        return true;
+}
+
+bool resolved_level_is_raise(const ResolvedLevel *from, const ResolvedLevel *to) {
+        if (!from || !to)
+                return false;
+        /* What `from` loads, `to` loads: its patterns and directories, no
+         * exclusion of its own, no disabled profile left out again. */
+        if (!globs_within(from->include, to->include) || !globs_within(to->exclude, from->exclude) ||
+            !strv_within(from->directories, to->directories) || (!from->honour_disable && to->honour_disable))
+                return false;
+        /* In a mode at least as strong. */
+        if (!modes_within(from, to))
+                return false;
+        /* The profiles' $aalevel_NAME rules of `from` stay active: `to`
+         * inherits `from` (its ancestry holds all of from's). */
+        if (!strv_within(from->ancestry, to->ancestry))
+                return false;
+        /* Confined users stay confined, in the same roles. */
+        if (!users_within(from, to))
+                return false;
+        /* PID 1 stays confined from boot on. */
+        return !from->early_policy || to->early_policy;
+}
+
 bool level_set_is_raise(const LevelSet *s, const char *from, const char *to) {
-        size_t steps = 0;
+        _cleanup_(resolved_level_freep) ResolvedLevel *a = NULL, *b = NULL;
 
         if (!from || !to)
                 return false;
-        for (const Level *cur = level_set_find(s, to); cur && steps <= s->n_levels; steps++) {
-                if (streq(cur->name, from))
-                        return true;
-                cur = cur->inherits ? level_set_find(s, cur->inherits) : NULL;
-        }
-        return false;
+        /* A level that cannot be resolved (unknown, out of memory): lowering. */
+        if (level_set_resolve(s, from, &a) < 0 || level_set_resolve(s, to, &b) < 0)
+                return false;
+        return resolved_level_is_raise(a, b);
 }
 
 char **level_set_boolean_names(const LevelSet *s) {

@@ -109,8 +109,21 @@ const Level *level_set_find(const LevelSet *s, const char *name);
 /* Flattens a level and its ancestors. -ENOENT for an unknown level. */
 int level_set_resolve(const LevelSet *s, const char *name, ResolvedLevel **ret);
 
-/* True when level `to` is `from` or inherits from it: switching from
- * `from` to `to` then only adds restrictions. Anything else lowers. */
+/* True when switching from level `from` to level `to` raises the level:
+ * nothing `from` enforces or loads becomes less enforced or unloaded.
+ * Judged from the resolved levels alone, without the policy tree, and so
+ * conservatively (false when it cannot be shown): `to` selects every file
+ * `from` selects (its include patterns cover from's, it excludes nothing
+ * from did not, it keeps from's directories and, if from loads disabled
+ * profiles, loads them too); `to` gives each of them a mode at least as
+ * strong (enforce > complain > not loaded: `complain` only after
+ * `complain`, `keep` not after `enforce`, nor after `keep` without
+ * force-complain/ when it honours force-complain/); `to` inherits `from`
+ * (the profiles' $aalevel_ rules of `from` stay true); from's confined
+ * users keep their roles and namespace; early policy stays on. requires,
+ * confirm and description do not count. Anything else lowers. */
+bool resolved_level_is_raise(const ResolvedLevel *from, const ResolvedLevel *to);
+/* The same by name; false when either level cannot be resolved. */
 bool level_set_is_raise(const LevelSet *s, const char *from, const char *to);
 
 /* The names of every known level plus the four standard ones, sorted:

@@ -188,8 +188,11 @@ Test(level, set_inheritance_override_and_errors) {
         resolved_level_free(r);
         cr_assert_eq(level_set_resolve(s, "nosuch", &r), -ENOENT);
 
-        cr_assert(level_set_is_raise(s, "default", "strict"));
-        cr_assert(level_set_is_raise(s, "strict", "server"));
+        /* The admin's strict excludes b*, which default loads; server
+         * includes only nginx and php*: both unload profiles (#9). */
+        cr_assert_not(level_set_is_raise(s, "default", "strict"));
+        cr_assert_not(level_set_is_raise(s, "strict", "server"));
+        cr_assert(level_set_is_raise(s, "strict", "fsp"));
         cr_assert(level_set_is_raise(s, "strict", "strict"));
         cr_assert_not(level_set_is_raise(s, "fsp", "strict"));
         cr_assert_not(level_set_is_raise(s, "server", "fsp"));
@@ -199,6 +202,125 @@ Test(level, set_inheritance_override_and_errors) {
         strv_free(b);
         level_set_free(s);
         free(d); free(vendor); free(admin);
+}
+
+/* Issue 14 #9: inheriting is not raising. A switch raises only when
+ * nothing the current level enforces or loads becomes less enforced or
+ * unloaded, judged on the resolved levels. */
+Test(level, raise_means_nothing_weakened) {
+        char *d = tempdir(), *admin = path_join(d, "admin");
+        char *text = NULL;
+        size_t size = 0;
+        LevelSet *s = NULL;
+
+        /* The shipped levels and the shipped strict_server example. */
+        cr_assert_eq(read_full_file(TEST_DATA_DIR "/../../etc/examples/strict_server.yaml", 1 << 20, &text, &size), 0);
+        put(admin, "strict_server.yaml", text);
+        put(admin, "more.yaml", "inherits: strict\nprofiles:\n  directories: [/srv/p]\nrequires: [x]\n");
+        put(admin, "more_named.yaml", "inherits: strict\nprofiles:\n  include: ['*', site]\n");
+        put(admin, "less.yaml", "inherits: strict\nprofiles:\n  exclude: [usr.sbin.cupsd]\n");
+        put(admin, "soft.yaml", "inherits: strict\nmode: complain\n");
+        put(admin, "kept.yaml", "inherits: strict\nmode: keep\n");
+        put(admin, "narrow.yaml", "inherits: default\nprofiles:\n  include: ['usr.*']\n");
+        put(admin, "narrower.yaml", "inherits: narrow\nprofiles:\n  include: ['usr.bin.*', 'usr.sbin.sshd']\n");
+        put(admin, "lax.yaml", "inherits: default\ndisable: false\n");
+        put(admin, "lax_again.yaml", "inherits: lax\ndisable: true\n");
+        put(admin, "fc.yaml", "inherits: default\nforce_complain: false\n");
+        put(admin, "fc_again.yaml", "inherits: fc\nforce_complain: true\n");
+        put(admin, "boot_off.yaml", "inherits: fsp\nearly_policy: false\n");
+        put(admin, "lone.yaml", "mode: enforce\nforce_complain: false\n");
+        cr_assert_eq(level_set_load(TEST_DATA_DIR "/../../levels", admin, &s), 0);
+        cr_assert_eq(strv_length(s->errors), 0, "%s", s->errors ? s->errors[0] : "");
+
+        /* The shipped chain raises step by step and at once. */
+        cr_assert(level_set_is_raise(s, "default", "strict"));
+        cr_assert(level_set_is_raise(s, "strict", "fsp"));
+        cr_assert(level_set_is_raise(s, "fsp", "extreme"));
+        cr_assert(level_set_is_raise(s, "default", "extreme"));
+        cr_assert_not(level_set_is_raise(s, "strict", "default"));
+        cr_assert_not(level_set_is_raise(s, "extreme", "fsp"));
+
+        /* strict_server unloads the desktop profiles strict enforces. */
+        cr_assert_not(level_set_is_raise(s, "strict", "strict_server"));
+        cr_assert_not(level_set_is_raise(s, "default", "strict_server"));
+        cr_assert(level_set_is_raise(s, "strict_server", "strict_server"));
+        cr_assert_not(level_set_is_raise(s, "strict_server", "strict"));
+
+        /* A sublevel adding profiles (a directory, a pattern) raises. */
+        cr_assert(level_set_is_raise(s, "strict", "more"));
+        cr_assert(level_set_is_raise(s, "strict", "more_named"));
+        /* Excluding, setting complain or keep, narrowing include: lowering. */
+        cr_assert_not(level_set_is_raise(s, "strict", "less"));
+        cr_assert_not(level_set_is_raise(s, "strict", "soft"));
+        cr_assert_not(level_set_is_raise(s, "default", "soft"));
+        cr_assert_not(level_set_is_raise(s, "strict", "kept"));
+        cr_assert_not(level_set_is_raise(s, "default", "narrow"));
+        cr_assert_not(level_set_is_raise(s, "narrow", "narrower"));
+        /* Back to the parent loads more, but drops $aalevel_narrow. */
+        cr_assert_not(level_set_is_raise(s, "narrow", "default"));
+        /* Leaving disabled profiles out again, or honouring force-complain/
+         * again, unloads or softens profiles. */
+        cr_assert(level_set_is_raise(s, "default", "lax"));
+        cr_assert_not(level_set_is_raise(s, "lax", "lax_again"));
+        cr_assert(level_set_is_raise(s, "default", "fc"));
+        cr_assert_not(level_set_is_raise(s, "fc", "fc_again"));
+        /* Early policy off: lowering. */
+        cr_assert_not(level_set_is_raise(s, "fsp", "boot_off"));
+        /* Everything enforced, but without strict's $aalevel_strict rules. */
+        cr_assert_not(level_set_is_raise(s, "strict", "lone"));
+        /* Unknown levels are never a raise. */
+        cr_assert_not(level_set_is_raise(s, "strict", "nosuch"));
+        cr_assert_not(level_set_is_raise(s, "nosuch", "strict"));
+
+        level_set_free(s);
+        free(text); free(d); free(admin);
+}
+
+/* The pure comparison, on resolved levels built by hand. */
+Test(level, resolved_raise_patterns) {
+        ResolvedLevel a = {
+                .include = (char *[]) { "*", NULL }, .exclude = (char *[]) { "gnome-*", NULL },
+                .directories = (char *[]) { NULL }, .ancestry = (char *[]) { "a", NULL },
+                .mode = MODE_ENFORCE, .honour_disable = true,
+        };
+        ResolvedLevel b = a;
+
+        b.ancestry = (char *[]) { "b", "a", NULL };
+        cr_assert(resolved_level_is_raise(&a, &b));
+        b.exclude = (char *[]) { "gnome-shell*", NULL };       /* within gnome-* */
+        cr_assert(resolved_level_is_raise(&a, &b));
+        b.exclude = (char *[]) { "gnome-shell", "gnome-?", NULL };
+        cr_assert(resolved_level_is_raise(&a, &b));
+        b.exclude = (char *[]) { "gnome*", NULL };             /* wider */
+        cr_assert_not(resolved_level_is_raise(&a, &b));
+        b.exclude = (char *[]) { "[g]nome-x", NULL };          /* not provably within */
+        cr_assert_not(resolved_level_is_raise(&a, &b));
+        b.exclude = a.exclude;
+        b.include = (char *[]) { "*x", NULL };
+        cr_assert_not(resolved_level_is_raise(&a, &b));
+        a.include = (char *[]) { "usr.bin.ls", "usr.sbin.*", NULL };
+        b.include = (char *[]) { "usr.*", NULL };
+        cr_assert(resolved_level_is_raise(&a, &b));
+        cr_assert_not(resolved_level_is_raise(&b, &a));
+        b.include = a.include;
+        b.mode = MODE_COMPLAIN;
+        cr_assert_not(resolved_level_is_raise(&a, &b));
+        a.mode = MODE_COMPLAIN;
+        cr_assert(resolved_level_is_raise(&a, &b));
+        b.mode = MODE_KEEP;
+        cr_assert(resolved_level_is_raise(&a, &b));
+
+        /* Confined users keep their roles and namespace. */
+        UserRole roles[] = { { "alice", "confined_user" }, { "bob", "staff" } };
+        a.users = roles; a.n_users = 1; a.user_namespace = "apps";
+        cr_assert_not(resolved_level_is_raise(&a, &b));
+        b.users = roles; b.n_users = 2; b.user_namespace = "apps";
+        cr_assert(resolved_level_is_raise(&a, &b));
+        b.users = roles + 1; b.n_users = 1;
+        cr_assert_not(resolved_level_is_raise(&a, &b));
+        b.users = roles; b.n_users = 1; b.user_namespace = NULL;
+        cr_assert_not(resolved_level_is_raise(&a, &b));
+        cr_assert_not(resolved_level_is_raise(NULL, &b));
 }
 
 Test(level, broken_admin_file_hides_vendor_file) {
