@@ -48,7 +48,9 @@ bool caller_is_confined(const Caller *c) {
 }
 
 bool access_may_lower(const Caller *c, char * const *lower_labels) {
-        return !caller_is_confined(c) || strv_contains(lower_labels, c->label);
+        /* An unknown label is in no list (and must not crash the daemon:
+         * a caller gone since it connected has none). */
+        return !caller_is_confined(c) || (c->label && strv_contains(lower_labels, c->label));
 }
 
 static uint64_t process_start_time(pid_t pid) {

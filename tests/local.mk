@@ -26,6 +26,7 @@ TEST_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(YAML_CFL
 TEST_LIBS = $(AALEVEL_CORE_LIBS) $(CRITERION_LIBS)
 
 unit_tests = \
+	tests/unit/test-access \
 	tests/unit/test-blob \
 	tests/unit/test-cache \
 	tests/unit/test-compiler \
@@ -48,6 +49,10 @@ unit_tests = \
 
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
+
+tests_unit_test_access_SOURCES = tests/unit/test-access.c
+tests_unit_test_access_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_access_LDADD = $(TEST_LIBS)
 
 tests_unit_test_compiler_env_SOURCES = tests/unit/test-compiler-env.c
 tests_unit_test_compiler_env_CFLAGS = $(TEST_CFLAGS)
