@@ -309,6 +309,33 @@ Test(manager, confined_switch_judged_against_strongest) {
         cr_assert(manager_is_raise(m, "nope") == false);
 }
 
+/* #9: inheriting is not raising. A confined caller at strict may not
+ * switch to a sublevel that unloads profiles strict enforces; one that
+ * only adds profiles is a raise. */
+Test(manager, confined_switch_to_weaker_sublevel_refused) {
+        Outcome a = {}, b = {}, c = {};
+        Request *req;
+
+        write_in("levels/strict_server.yaml", "inherits: strict\nprofiles:\n  exclude: ['gnome-*']\n");
+        write_in("levels/strict_site.yaml", "inherits: strict\nprofiles:\n  directories: [/srv/site]\n");
+        cr_assert_not_null(manager_find_level_fresh(m, "strict_server"));
+        cr_assert_not_null(manager_find_level(m, "strict_site"));
+
+        cr_assert_eq(manager_set_level(m, "strict", 0, request_for(REQUEST_SET, &a)), 0);
+        run_one(false);
+        cr_assert_str_eq(m->level, "strict");
+        cr_assert(manager_is_raise(m, "strict_site") == true);
+        cr_assert(manager_is_raise(m, "strict_server") == false);
+        req = request_for(REQUEST_SET, &b);
+        req->may_lower = false;
+        cr_assert_eq(manager_set_level(m, "strict_server", 0, req), REQUEST_ERROR_ACCESS_DENIED);
+        cr_assert_null(m->pending_level);
+        req = request_for(REQUEST_SET, &c);
+        req->may_lower = false;
+        cr_assert_eq(manager_set_level(m, "strict_site", 0, req), 0);
+        cr_assert_str_eq(m->pending_level, "strict_site");
+}
+
 /* #10: re-setting a level that awaits confirmation is no raise. */
 Test(manager, resetting_pending_level_is_no_raise) {
         Outcome o = {};
