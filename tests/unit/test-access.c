@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Who the caller is (issue 14 #7): identity from what cannot be recycled.
  * A connecting process that is gone by the time it is looked at gives no
  * label and no start time; an unknown label counts as confined; polkit is
