@@ -99,8 +99,8 @@ k9-$_i ($_m)"
 	_have=$(grep '^k9-' "$APPARMORFS/profiles" | sort)
 	[ "$(echo "$_want" | grep . | sort)" = "$_have" ] || diagnose "$1"
 	assert_eq "$(echo "$_want" | grep . | sort)" "$_have" "round $1: the modes at level $_level"
-	# unit FILE NAMESPACE KEY SHA1 MODE NAMES...
-	_state=$(awk -F'\t' '$1 == "unit" { print $7 " " $5 }' "$state" | sort)
+	# unit FILE NAMESPACE KEY SHA1 SHA256 MODE NAMES... (state version 4)
+	_state=$(awk -F'\t' '$1 == "unit" { print $8 " " $5 }' "$state" | sort)
 	assert_eq "$_state" "$(kernel_sums | grep '^k9-')" "round $1: the state's binaries against the kernel's"
 	grep -q "^claimed" "$state" && die "round $1: claims left in the state: $(grep '^claimed' "$state")"
 	assert_eq "$_level" "$(awk -F'\t' '$1 == "applied" { print $2 }' "$state")" "round $1: the applied level"
