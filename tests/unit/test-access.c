@@ -198,6 +198,7 @@ Test(access, polkit_not_asked_without_start_time) {
 
         /* With a start time it is asked (pending), then the bus goes. */
         c.start_time = start_time_of(getpid());
+        free(d.why);
         d = (Done) {};
         cr_assert_eq(access_check_async(&c, bus, ACCESS_RAISE, NULL, false, on_done, &d), 0);
         cr_assert_eq(d.calls, 0);
