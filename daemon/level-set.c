@@ -213,11 +213,7 @@ void resolved_level_free(ResolvedLevel *r) {
         strv_free(r->exclude);
         strv_free(r->directories);
         strv_free(r->requires);
-        for (size_t i = 0; i < r->n_users; i++) {
-                free(r->users[i].user);
-                free(r->users[i].role);
-        }
-        free(r->users);
+        user_roles_free(r->users, r->n_users);
         free(r->user_namespace);
         free(r);
 }

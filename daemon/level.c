@@ -538,6 +538,14 @@ static int level_from_tree(YParser *p, const YNode *root, Level *l) {
         return 0;
 }
 
+void user_roles_free(UserRole *users, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(users[i].user);
+                free(users[i].role);
+        }
+        free(users);
+}
+
 void level_free(Level *l) {
         if (!l)
                 return;
@@ -549,11 +557,7 @@ void level_free(Level *l) {
         strv_free(l->exclude);
         strv_free(l->directories);
         strv_free(l->requires);
-        for (size_t i = 0; i < l->n_users; i++) {
-                free(l->users[i].user);
-                free(l->users[i].role);
-        }
-        free(l->users);
+        user_roles_free(l->users, l->n_users);
         free(l->user_namespace);
         free(l);
 }

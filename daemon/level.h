@@ -30,6 +30,9 @@ typedef struct UserRole {
         char *role;             /* role profile name, e.g. confined_user */
 } UserRole;
 
+/* Frees an array of n user roles and their strings. */
+void user_roles_free(UserRole *users, size_t n);
+
 /* One level file as written: fields not given are unset (the *_set flags
  * or NULL) so that inheritance can fill them in. */
 typedef struct Level {
