@@ -320,7 +320,7 @@ static void parser_mutating(void) {
 
         cr_assert_geq(asprintf(&parser,
                                "#!/bin/sh\n[ \"$1\" = --version ] || echo run >>'%1$s/parser.count'\n"
-                               "if [ \"$1\" != --version ] && rm '%1$s/mutate' 2>/dev/null; then\n"
+                               "if [ \"$1\" != --version ] && { [ -e '%1$s/mutate.always' ] || rm '%1$s/mutate' 2>/dev/null; }; then\n"
                                "  cp '%1$s/policy/t-a' '%1$s/t-a.good'\n"
                                "  cp '%1$s/t-a.other' '%1$s/policy/t-a'\n"
                                "  '%2$s' \"$@\"; rc=$?\n"
@@ -371,6 +371,38 @@ Test(engine, changed_while_compiling_failure_not_kept) {
         open_engine();
         apply_ok("default");
         cr_assert(fake_kernel_has(fake, "t-a"), "a failure is cached under the good content's key");
+}
+
+/* A file that keeps changing (every compile sees other bytes than the
+ * key named): after COMPILE_ATTEMPTS_MAX compiles the unit fails for this
+ * run, with nothing cached, and its previous version stays loaded; the
+ * next run, once the file has settled, compiles and loads it (plan.c:
+ * compile_units()). Run under valgrind/LeakSanitizer, it also covers the
+ * memory of the attempts given up. */
+Test(engine, keeps_changing_fails_then_recovers) {
+        _cleanup_(engine_result_freep) EngineResult *res = NULL;
+        _cleanup_free_ char *before = NULL;
+
+        write_profile("t-a", "t-a", "");
+        apply_ok("default");
+        before = sha1_of("t-a");
+        write_profile("t-a", "t-a", "  /srv/new r,\n");
+        write_text("t-a.other", "profile t-a /usr/bin/t-a {\n  /srv/other r,\n}\n");
+        parser_mutating();
+        write_text("mutate.always", "");
+        res = run("default", ENGINE_APPLY);
+        cr_assert_eq(res->n_failed, 1, "a file that kept changing was not reported failed");
+        cr_assert_eq(parser_runs(), 1 + 3, "not compiled exactly three times: %u", parser_runs() - 1);
+        cr_assert_eq(res->n_failures, 1);
+        cr_assert(strstr(res->failures[0].message, "kept changing"), "%s", res->failures[0].message);
+        cr_assert_str_eq(fake_kernel_sha1(fake, "t-a"), before, "the previous version of t-a did not stay loaded");
+        /* Settled: compiled and loaded. */
+        {
+                _cleanup_free_ char *p = path("mutate.always");
+                cr_assert_eq(unlink(p), 0);
+        }
+        apply_ok("default");
+        cr_assert_str_neq(fake_kernel_sha1(fake, "t-a"), before, "the settled file was not loaded");
 }
 
 /* The early policy follows confirmed levels only: a reboot during the
