@@ -27,6 +27,11 @@ mkdir -p /etc/aalevel
 printf '[daemon]\njobs = 2\n' >/etc/aalevel/aalevel.conf
 profiles=$(ls -p $T | grep -vc /)
 bench profile_files "$profiles"
+bench kernel "$(uname -r)"
+# aa-load (AppArmor 4.0+) loads apparmor_parser's cache without running
+# the parser: the upstream floor of a boot load where the release has it.
+aa_load=
+for p in /usr/sbin/aa-load /sbin/aa-load; do [ -x "$p" ] && { aa_load=$p; break; }; done
 
 remove_all() {
 	sed -n 's/ ([a-z]*)$//p' "$APPARMORFS/profiles" | grep -v '//' | while IFS= read -r n; do
@@ -43,11 +48,18 @@ while [ $i -lt "$REPS" ]; do
 	i=$((i + 1))
 	remove_all
 	s=$(now); upstream_load; bench upstream_boot_load "$(elapsed "$s")"
+	if [ -n "$aa_load" ]; then
+		remove_all
+		s=$(now); "$aa_load" "$PC" >/dev/null 2>&1 || echo "warning: aa-load failed"
+		bench upstream_aa_load "$(elapsed "$s")"
+		bench aa_load_profiles "$(wc -l <"$APPARMORFS/profiles")"
+	fi
 	remove_all
 	s=$(now); /usr/libexec/aalevel-bench/load-floor "$PC"/*.0 >/dev/null; bench floor_boot_load "$(elapsed "$s")"
 	remove_all
 	rm -rf /var/lib/aalevel
 	s=$(now); /usr/sbin/aalevel load >/dev/null 2>&1; bench aalevel_boot_load "$(elapsed "$s")"
+	bench aalevel_profiles "$(wc -l <"$APPARMORFS/profiles")"
 done
 # A full reload by apparmor.service (everything loaded, cache warm).
 i=0
