@@ -48,6 +48,7 @@ while [ $i -lt "$REPS" ]; do
 	i=$((i + 1))
 	remove_all
 	s=$(now); upstream_load; bench upstream_boot_load "$(elapsed "$s")"
+	bench upstream_profiles "$(wc -l <"$APPARMORFS/profiles")"
 	if [ -n "$aa_load" ]; then
 		remove_all
 		s=$(now); "$aa_load" "$PC" >/dev/null 2>&1 || echo "warning: aa-load failed"
@@ -58,7 +59,8 @@ while [ $i -lt "$REPS" ]; do
 	s=$(now); /usr/libexec/aalevel-bench/load-floor "$PC"/*.0 >/dev/null; bench floor_boot_load "$(elapsed "$s")"
 	remove_all
 	rm -rf /var/lib/aalevel
-	s=$(now); /usr/sbin/aalevel load >/dev/null 2>&1; bench aalevel_boot_load "$(elapsed "$s")"
+	s=$(now); /usr/sbin/aalevel load >/tmp/aalevel-load.log 2>&1; bench aalevel_boot_load "$(elapsed "$s")"
+	grep -E "Level|compiled|cache" /tmp/aalevel-load.log | tail -n 3
 	bench aalevel_profiles "$(wc -l <"$APPARMORFS/profiles")"
 done
 # A full reload by apparmor.service (everything loaded, cache warm).
