@@ -15,6 +15,12 @@ EXTRA_DIST += tests/differential/run
 TESTS += tests/unit/test-configure-defaults.sh
 EXTRA_DIST += tests/unit/test-configure-defaults.sh
 
+# The apparmor.service drop-in and its condition against the apparmor and
+# systemd of the release the tests run on (tools/release-build --check runs
+# them in each release's root).
+TESTS += tests/unit/test-apparmor-dropin.sh
+EXTRA_DIST += tests/unit/test-apparmor-dropin.sh
+
 # aalevel compile --root records failures with the image's paths (needs
 # apparmor_parser; skipped without it).
 TESTS += tests/unit/test-compile-root.sh
