@@ -10,6 +10,7 @@
  * #11) failed on the engine before their fix. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -603,4 +604,144 @@ Test(engine, nothing_changed_nothing_done) {
                 cr_assert_eq(stat(state, &after), 0);
                 cr_assert_eq(before.st_ino, after.st_ino, "the state was written again");
         }
+}
+
+/* ---- the early policy's durability (issue 14, finding 11) ----
+ *
+ * This program is linked with --wrap=fsync,rename,renameat,unlink,unlinkat
+ * (tests/local.mk): every such call of the engine's and the common code's
+ * is logged here, in order, with the path it acts on ("rename P",
+ * "unlink P", and "fsync D" for a directory D), while fs_logging is set. */
+static char **fs_log;
+static bool fs_logging;
+
+int __real_fsync(int fd);
+int __real_rename(const char *old, const char *new);
+int __real_renameat(int olddirfd, const char *old, int newdirfd, const char *new);
+int __real_unlink(const char *p);
+int __real_unlinkat(int dirfd, const char *name, int flags);
+int __wrap_fsync(int fd);
+int __wrap_rename(const char *old, const char *new);
+int __wrap_renameat(int olddirfd, const char *old, int newdirfd, const char *new);
+int __wrap_unlink(const char *p);
+int __wrap_unlinkat(int dirfd, const char *name, int flags);
+
+static char *fd_path(int fd) {
+        char link[64], target[PATH_MAX];
+        ssize_t n;
+
+        if (fd == AT_FDCWD)
+                return getcwd(target, sizeof target) ? strdup(target) : NULL;
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+        n = readlink(link, target, sizeof target - 1);
+        if (n < 0)
+                return NULL;
+        target[n] = '\0';
+        return strdup(target);
+}
+
+static void fs_record(const char *what, int dirfd, const char *name) {
+        _cleanup_free_ char *d = NULL, *entry = NULL;
+
+        if (!fs_logging)
+                return;
+        if (name && name[0] == '/')
+                cr_assert_geq(asprintf(&entry, "%s %s", what, name), 0);
+        else {
+                d = fd_path(dirfd);
+                if (!d)
+                        return;
+                cr_assert_geq(asprintf(&entry, "%s %s%s%s", what, d, name ? "/" : "", strempty(name)), 0);
+        }
+        cr_assert_geq(strv_consume(&fs_log, TAKE_PTR(entry)), 0);
+}
+
+int __wrap_fsync(int fd) {
+        struct stat st;
+
+        if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+                fs_record("fsync", fd, NULL);
+        return __real_fsync(fd);
+}
+
+int __wrap_rename(const char *old, const char *new) {
+        int r = __real_rename(old, new);
+        if (r == 0)
+                fs_record("rename", AT_FDCWD, new);
+        return r;
+}
+
+int __wrap_renameat(int olddirfd, const char *old, int newdirfd, const char *new) {
+        int r = __real_renameat(olddirfd, old, newdirfd, new);
+        if (r == 0)
+                fs_record("rename", newdirfd, new);
+        return r;
+}
+
+int __wrap_unlink(const char *p) {
+        int r = __real_unlink(p);
+        if (r == 0)
+                fs_record("unlink", AT_FDCWD, p);
+        return r;
+}
+
+int __wrap_unlinkat(int dirfd, const char *name, int flags) {
+        int r = __real_unlinkat(dirfd, name, flags);
+        if (r == 0)
+                fs_record("unlink", dirfd, name);
+        return r;
+}
+
+/* Every entry made or removed below the early policy's directory since
+ * the log began is followed by an fsync of the directory holding it;
+ * returns how many there were. */
+static unsigned assert_early_changes_synced(void) {
+        _cleanup_free_ char *early = path("early");
+        unsigned n = 0;
+
+        for (size_t i = 0; fs_log && fs_log[i]; i++) {
+                const char *p = strchr(fs_log[i], ' ') + 1;
+                _cleanup_free_ char *d = NULL, *want = NULL;
+                bool synced = false;
+
+                if (startswith(fs_log[i], "fsync ") || !startswith(p, early))
+                        continue;
+                d = strndup(p, strrchr(p, '/') - p);
+                cr_assert_not_null(d);
+                cr_assert_geq(asprintf(&want, "fsync %s", d), 0);
+                for (size_t k = i + 1; fs_log[k] && !synced; k++)
+                        synced = streq(fs_log[k], want);
+                cr_assert(synced, "%s: the directory %s was not synced after it", fs_log[i], d);
+                n++;
+        }
+        strv_free(fs_log);
+        fs_log = NULL;
+        return n;
+}
+
+/* The early policy is durable across a power cut: its files' renames and
+ * removals, and the removal of its directory, are each followed by an
+ * fsync of the directory they are in (early-policy.c:
+ * engine_write_policy_cache(), engine_update_early_policy(); issue 14,
+ * finding 11). Fails with any of those fsyncs removed. */
+Test(engine, early_policy_changes_synced) {
+        write_profile("t-a", "t-a", "");
+        write_profile("t-b", "t-b", "");
+        fs_logging = true;
+        apply_ok("early");
+        cr_assert_geq(assert_early_changes_synced(), 2, "the early policy's files were not written");
+        cr_assert_not_null(early_policy_file("t-b", NULL));
+
+        /* One file rewritten, one removed. */
+        write_profile("t-a", "t-a", "  /etc/hosts r,\n");
+        remove_profile("t-b");
+        apply_ok("early");
+        cr_assert_null(early_policy_file("t-b", NULL));
+        cr_assert_geq(assert_early_changes_synced(), 2, "the rewrite and the removal were not seen");
+
+        /* A level without early policy clears it: files, directory, marker. */
+        apply_ok("default");
+        cr_assert_null(early_policy_file("t-a", NULL));
+        cr_assert_geq(assert_early_changes_synced(), 3, "the early policy was not cleared");
+        fs_logging = false;
 }
