@@ -151,6 +151,7 @@ static int find_features(Engine *e, char **ret_error) {
         else if (config->features_file)
                 e->features_file = strdup(config->features_file);
         else if (e->kernel) {
+                e->features_from_kernel = true;
                 e->features_file = path_join(config->runtime_dir, "kernel-features");
                 if (!e->features_file)
                         return -ENOMEM;
@@ -169,6 +170,35 @@ static int find_features(Engine *e, char **ret_error) {
                 return engine_error(ret_error, r, "cannot read the features file %s: %s", e->features_file,
                                     strerror(-r));
         sha256(features, size, e->ctx.features_digest);
+        return 0;
+}
+
+int engine_check_features(Engine *e, char **ret_error) {
+        _cleanup_free_ char *features = NULL;
+        uint8_t digest[SHA256_DIGEST_SIZE];
+        size_t size;
+        int r;
+
+        r = read_full_file(e->features_file, 16 * 1024 * 1024, &features, &size);
+        if (r < 0 && r != -ENOMEM && e->features_from_kernel && e->kernel) {
+                /* Our copy went away (the runtime directory cleaned):
+                 * the kernel still has them. */
+                r = mkdir_p(e->config->runtime_dir, 0755);
+                if (r >= 0)
+                        r = kernel_write_features(e->kernel, e->features_file);
+                if (r >= 0)
+                        r = read_full_file(e->features_file, 16 * 1024 * 1024, &features, &size);
+        }
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return engine_error(ret_error, r, "the kernel features file %s cannot be read (%s)", e->features_file,
+                                    strerror(-r));
+        sha256(features, size, digest);
+        if (memcmp(digest, e->ctx.features_digest, sizeof digest) != 0)
+                return engine_error(ret_error, -ESTALE,
+                                    "the kernel features file %s changed since aalevel started (a restart takes "
+                                    "the new features)", e->features_file);
         return 0;
 }
 

@@ -75,6 +75,7 @@ typedef struct EngineResult {
                                  * or the early policy not written): for the caller to log */
         usec_t duration;
         long max_parser_rss_kb; /* the largest apparmor_parser run */
+        bool features_failed;   /* the features file could not be used: said once in errors */
 } EngineResult;
 
 void engine_result_free(EngineResult *r);

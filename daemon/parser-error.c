@@ -402,6 +402,9 @@ static const char * const environmental_words[] = {
         "Stale file handle", "File too large",
         /* permissions (a confined or unprivileged parser) */
         "Permission denied", "Operation not permitted",
+        /* the features it compiles for, which the machine provides
+         * ("Failed to load kernel features from '...': ...") */
+        "Failed to load kernel features",
         /* our own accounts: a parser that said nothing, or too much */
         "failed without a message", "bytes of output and was stopped",
 };

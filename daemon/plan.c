@@ -124,6 +124,65 @@ static int unit_fail_from_parser(Engine *e, Unit *u, const char *errors) {
         }
 }
 
+/* A failure of the machine the parser ran on, not of the profile: said
+ * so, with no file and line of the policy, and never remembered. */
+static int unit_fail_environment(Engine *e, Unit *u, const char *why) {
+        _cleanup_free_ char *msg = NULL;
+
+        if (asprintf(&msg, "not compiled, not a fault of the profile (compiled again at the next run): %s", why) < 0)
+                return -ENOMEM;
+        return unit_fail(e, u, NULL, 0, msg);
+}
+
+/* What the features' failure says, once a run (res may be NULL). */
+static int features_failed(Engine *e, Unit *u, const char *why, EngineResult *res) {
+        if (res && !res->features_failed) {
+                res->features_failed = true;
+                if (result_add_error(res, "Cannot compile: %s; profile files that need compiling stay as they "
+                                     "were, and are compiled again at the next run", why) < 0)
+                        return -ENOMEM;
+        }
+        return unit_fail_environment(e, u, why);
+}
+
+/* A compile failed (errors: the parser's messages, the root taken off).
+ * Only the parser's verdict on the policy is cached and reported at its
+ * file and line: an error it places in a file and line, or one without a
+ * line that names no failure of the machine ("profile has merged rule
+ * with conflicting x modifiers"); not remembering those compiled them
+ * again at every run. A failure of the machine (memory, disk,
+ * permissions in the parser's words; the features file the keys name
+ * gone or changed) is never cached: environmental, retried at the next
+ * run. A parser that crashed, was stopped or did not run says so, and is
+ * not cached either. */
+static int compile_failed(Engine *e, Unit *u, const char *errors, EngineResult *res) {
+        const CompileJob *j = &u->job;
+        _cleanup_free_ char *why = NULL;
+        int r;
+
+        r = engine_check_features(e, &why);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return features_failed(e, u, why ? why : strerror(-r), res);
+        if (j->status != -EINVAL || !j->errors)
+                return unit_fail_from_parser(e, u, errors);
+        if (parser_errors_environmental(errors)) {
+                ParserError *pe = NULL;
+                size_t n = 0;
+
+                if (parser_errors_parse(errors, strlen(errors), &pe, &n) < 0)
+                        return -ENOMEM;
+                why = parser_errors_summary(pe, n);
+                parser_errors_free(pe, n);
+                if (!why)
+                        return -ENOMEM;
+                return unit_fail_environment(e, u, why);
+        }
+        (void) cache_put_failure(e->cache, &u->key, errors);
+        return unit_fail_from_parser(e, u, errors);
+}
+
 /* ---- planning ---- */
 
 static int build_units(Engine *e, const ResolvedLevel *level, EngineResult *res, Unit **ret, size_t *ret_n) {
@@ -287,16 +346,7 @@ static int compiled(Engine *e, Unit *u, EngineResult *res) {
 
                 if (!errors)
                         return -ENOMEM;
-                /* Only the parser's verdict on the policy itself is
-                 * worth remembering: an error it places in a file and
-                 * line, or one without a line that names no failure
-                 * of the machine ("profile has merged rule with
-                 * conflicting x modifiers"). Not remembering those
-                 * compiled them again at every run. */
-                if (j->status == -EINVAL && j->errors &&
-                    (parser_errors_blame_policy(errors) || !parser_errors_environmental(errors)))
-                        (void) cache_put_failure(e->cache, &u->key, errors);
-                return unit_fail_from_parser(e, u, errors);
+                return compile_failed(e, u, errors, res);
         }
         res->n_compiled++;
         r = accept_blob(e, u, TAKE_PTR(j->blob), j->blob_size);
@@ -339,6 +389,24 @@ static int compile_pass(Engine *e, Unit *units, size_t n, EngineResult *res) {
         }
         if (nj == 0)
                 return 0;
+        {
+                /* The features the keys name, as the parser will read
+                 * them: without them no parser runs (each would fail). */
+                _cleanup_free_ char *why = NULL;
+
+                r = engine_check_features(e, &why);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0) {
+                        for (size_t i = 0; i < nj; i++) {
+                                r = features_failed(e, container_of(jobs[i], Unit, job),
+                                                    why ? why : strerror(-r), res);
+                                if (r < 0)
+                                        return r;
+                        }
+                        return 0;
+                }
+        }
 
         s = (CompilerSettings) {
                 .parser = e->config->parser,
@@ -548,7 +616,11 @@ static int unit_blob(Engine *e, Unit *u, uint8_t **ret, size_t *ret_size, Engine
                 return r < 0 ? r : -ESTALE;
         }
         if (u->job.status < 0) {
-                r = unit_fail_from_parser(e, u, u->job.errors);
+                _cleanup_free_ char *errors = parser_errors_strip_root(u->job.errors, e->root);
+
+                if (!errors)
+                        return -ENOMEM;
+                r = compile_failed(e, u, errors, res);
                 return r < 0 ? r : -EINVAL;
         }
         if (res)

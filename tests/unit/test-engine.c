@@ -745,3 +745,89 @@ Test(engine, early_policy_changes_synced) {
         cr_assert_geq(assert_early_changes_synced(), 3, "the early policy was not cleared");
         fs_logging = false;
 }
+
+/* Files under the cache directory whose name ends in suffix. */
+static unsigned cache_files_ending(const char *suffix) {
+        _cleanup_free_ char *cmd = NULL;
+        char line[PATH_MAX];
+        unsigned n = 0;
+        FILE *f;
+
+        cr_assert_geq(asprintf(&cmd, "find '%s/cache' -type f -name '*%s'", dir, suffix), 0);
+        f = popen(cmd, "r");
+        cr_assert_not_null(f);
+        while (fgets(line, sizeof line, f))
+                n++;
+        pclose(f);
+        return n;
+}
+
+/* The kernel features file missing when the parser runs ("Failed to load
+ * kernel features from ...: No such file or directory") is this machine's
+ * failure, not the profile's: it is reported as such (not at the
+ * profile's file, an error of the run naming the features file), nothing
+ * is cached, and the next run compiles again (plan.c: compiled(),
+ * engine_check_features(); parser-error.c). Failed before: the message
+ * was cached as the profile's failure (a .failed entry), so the file
+ * stayed failed after the features were back. */
+Test(engine, features_missing_not_cached) {
+        _cleanup_(engine_result_freep) EngineResult *res = NULL, *again = NULL;
+        _cleanup_free_ char *features = path("features"), *text = NULL, *cmd = NULL;
+        EngineOptions options = { .kernel = kernel, .features_file = features };
+        _cleanup_free_ char *error = NULL, *before = NULL;
+        size_t size;
+
+        cr_assert_eq(read_full_file(TEST_DATA_DIR "/engine/kernel.features", 16 * 1024 * 1024, &text, &size), 0);
+        cr_assert_eq(write_file_atomic(features, text, size, 0644), 0);
+        engine_free(engine);
+        engine = NULL;
+        cr_assert_eq(engine_new(config, levels, &options, &engine, &error), 0, "engine_new: %s", strna(error));
+        write_profile("t-a", "t-a", "");
+        apply_ok("default");
+        before = sha1_of("t-a");
+
+        /* Gone while the daemon runs (its runtime directory cleaned, a
+         * configured file on a mount that went away). */
+        cr_assert_eq(unlink(features), 0);
+        write_profile("t-a", "t-a", "  /etc/hosts r,\n");
+        res = run("default", ENGINE_APPLY);
+        cr_assert_eq(res->n_failed, 1);
+        cr_assert_null(res->failures[0].error_file, "blamed on %s:%u: %s", res->failures[0].error_file,
+                       res->failures[0].line, res->failures[0].message);
+        cr_assert_not_null(strstr(res->failures[0].message, "not a fault of the profile"), "%s",
+                           res->failures[0].message);
+        cr_assert_not_null(res->errors, "no error of the run");
+        cr_assert_not_null(strstr(res->errors[0], features), "%s", res->errors[0]);
+        cr_assert_eq(cache_files_ending(".failed"), 0, "the failure was cached");
+        cr_assert_str_eq(fake_kernel_sha1(fake, "t-a"), before, "the previous version did not stay");
+
+        /* Back: the next run compiles it. */
+        cr_assert_eq(write_file_atomic(features, text, size, 0644), 0);
+        again = run("default", ENGINE_APPLY);
+        cr_assert_eq(again->n_failed, 0, "still failed: %s", again->n_failures ? again->failures[0].message : "");
+        cr_assert_str_neq(fake_kernel_sha1(fake, "t-a"), before, "the new version was not loaded");
+}
+
+/* The daemon's own copy of the kernel's features (no features_file
+ * configured: <runtime_dir>/kernel-features, written at the engine's
+ * start) removed while it runs: written again from the kernel at the
+ * next compile, and the profile compiles (engine.c:
+ * engine_check_features()). Failed before: every compile failed, as the
+ * profile's fault, cached, until a restart. */
+Test(engine, kernel_features_copy_written_again) {
+        _cleanup_free_ char *copy = path("run/kernel-features"), *before = NULL;
+
+        config->features_file = mfree(config->features_file);
+        open_engine();
+        cr_assert_eq(access(copy, F_OK), 0, "the kernel's features were not written");
+        write_profile("t-a", "t-a", "");
+        apply_ok("default");
+        before = sha1_of("t-a");
+
+        cr_assert_eq(unlink(copy), 0);
+        write_profile("t-a", "t-a", "  /etc/hosts r,\n");
+        apply_ok("default");
+        cr_assert_str_neq(fake_kernel_sha1(fake, "t-a"), before, "the new version was not loaded");
+        cr_assert_eq(access(copy, F_OK), 0);
+        cr_assert_eq(cache_files_ending(".failed"), 0);
+}
