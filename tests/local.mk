@@ -34,6 +34,7 @@ TEST_LIBS = $(AALEVEL_CORE_LIBS) $(CRITERION_LIBS)
 unit_tests = \
 	tests/unit/test-access \
 	tests/unit/test-blob \
+	tests/unit/test-bus \
 	tests/unit/test-cache \
 	tests/unit/test-compiler \
 	tests/unit/test-compiler-env \
@@ -59,6 +60,10 @@ TESTS += $(unit_tests)
 tests_unit_test_access_SOURCES = tests/unit/test-access.c
 tests_unit_test_access_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_access_LDADD = $(TEST_LIBS)
+
+tests_unit_test_bus_SOURCES = tests/unit/test-bus.c
+tests_unit_test_bus_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_bus_LDADD = $(TEST_LIBS)
 
 tests_unit_test_compiler_env_SOURCES = tests/unit/test-compiler-env.c
 tests_unit_test_compiler_env_CFLAGS = $(TEST_CFLAGS)
