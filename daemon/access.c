@@ -83,10 +83,22 @@ char *process_label(pid_t pid) {
         return r;
 }
 
-static int finish_caller(Caller *c) {
-        if (c->pid > 0)
+/* Off means nobody is confined by AppArmor: libapparmor says so because
+ * the kernel has no AppArmor (ENOSYS) or it was disabled at boot
+ * (ECANCELED). Anything else (securityfs not mounted here, the answer not
+ * readable) may hide a confined caller, so it is not off. */
+static bool apparmor_off(void) {
+        if (aa_is_enabled() > 0)
+                return false;
+        return errno == ENOSYS || errno == ECANCELED;
+}
+
+/* with_start_time: read by the PID, only where that PID is held (the
+ * private socket's pidfd check follows). */
+static int finish_caller(Caller *c, bool with_start_time) {
+        if (with_start_time && c->pid > 0)
                 c->start_time = process_start_time(c->pid);
-        if (!c->label && aa_is_enabled() <= 0) {
+        if (!c->label && apparmor_off()) {
                 /* AppArmor is off: nobody is confined by it. */
                 c->label = strdup("unconfined");
                 if (!c->label)
@@ -142,7 +154,7 @@ int caller_from_socket(int fd, Caller *ret) {
                 if (pidfd >= 0)
                         c.label = process_label(c.pid);
         }
-        r = finish_caller(&c);
+        r = finish_caller(&c, true);
         if (r >= 0 && (pidfd < 0 || !pidfd_alive(pidfd))) {
                 /* Gone already: nothing read by its PID can be trusted.
                  * Unknown counts as confined; polkit is not asked. */
@@ -178,11 +190,14 @@ int caller_from_bus_message(sd_bus_message *m, Caller *ret) {
         /* Only the label the bus daemon took when the sender connected:
          * one read now by its PID may be another process's (the sender
          * gone, its PID reused). Without it the caller counts as
-         * confined (finish_caller() knows when AppArmor is off). */
+         * confined (finish_caller() knows when AppArmor is off). No
+         * start time either, for the same reason: polkit is asked about
+         * the unique bus name, which is never given out again; without
+         * one, polkit is not asked. */
         if (r >= 0 && sender && !(c.sender = strdup(sender)))
                 r = -ENOMEM;
         if (r >= 0)
-                r = finish_caller(&c);
+                r = finish_caller(&c, false);
         if (r < 0) {
                 caller_clear(&c);
                 return r;

@@ -16,8 +16,9 @@
  * 6.1 kernel has no AppArmor mediation of AF_UNIX sockets, so SO_PEERSEC
  * gives nothing there). On the system bus, the label the bus daemon took
  * at connect time, never one read later by PID. A label that cannot be
- * read counts as confined, and polkit is not asked about a process whose
- * start time is unknown: refusals fail closed. aa_query_label is not used (that kernel answers
+ * read counts as confined (unless AppArmor is off: not in the kernel, or
+ * disabled at boot; not merely unreadable), and polkit is not asked about
+ * a process whose start time is unknown: refusals fail closed. aa_query_label is not used (that kernel answers
  * "allow" for D-Bus queries whatever the policy). */
 #pragma once
 
@@ -42,8 +43,12 @@ void caller_clear(Caller *c);
  * connects (fd: the accepted socket). */
 int caller_from_socket(int fd, Caller *ret);
 
-/* Who sent a message on the system bus, from the bus daemon's account. */
+/* Who sent a message on the system bus, from the bus daemon's account:
+ * uid, PID and the label it took when the sender connected, and the
+ * sender's unique name; never anything read by the PID. Fails when the
+ * bus daemon does not say (no uid). */
 int caller_from_bus_message(sd_bus_message *m, Caller *ret);
+
 
 /* The AppArmor label of a process, without the mode; "unconfined" for an
  * unconfined one; NULL when it cannot be read. */

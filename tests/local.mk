@@ -60,6 +60,8 @@ TESTS += $(unit_tests)
 tests_unit_test_access_SOURCES = tests/unit/test-access.c
 tests_unit_test_access_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_access_LDADD = $(TEST_LIBS)
+# It fakes libapparmor's aa_is_enabled() and aa_gettaskcon() (test-access.c).
+tests_unit_test_access_LDFLAGS = -Wl,--wrap=aa_is_enabled,--wrap=aa_gettaskcon
 
 tests_unit_test_bus_SOURCES = tests/unit/test-bus.c
 tests_unit_test_bus_CFLAGS = $(TEST_CFLAGS)

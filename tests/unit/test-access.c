@@ -211,3 +211,253 @@ Test(access, polkit_not_asked_without_start_time) {
         free(d.why);
         sd_bus_flush_close_unref(bus);
 }
+
+/* ---- the system bus (issue 14 #7) ----
+ *
+ * A bus daemon of the test's own, in a child on a socketpair: it answers
+ * Hello, sends the daemon's end one method call from ":1.42", and answers
+ * GetConnectionCredentials for it as the scenario says (what dbus-daemon
+ * and dbus-broker send: UnixUserID, ProcessID, and the label the sender
+ * had when it connected as LinuxSecurityLabel, with its NUL). The
+ * daemon's end is the real sd-bus, as the daemon uses it; the caller is
+ * built by caller_from_bus_message() and judged by access_check_async(). */
+typedef struct BusCreds {
+        bool error;             /* the name has no owner (the sender is gone) */
+        bool no_uid;
+        pid_t pid;
+        const char *label;      /* NULL: none given */
+} BusCreds;
+
+static void fake_bus_daemon(int fd, const BusCreds *bc) {
+        sd_bus *bus = NULL;
+        sd_id128_t id;
+
+        if (sd_id128_randomize(&id) < 0 || sd_bus_new(&bus) < 0 || sd_bus_set_fd(bus, fd, fd) < 0 ||
+            sd_bus_set_server(bus, 1, id) < 0 || sd_bus_start(bus) < 0)
+                _exit(2);
+        for (;;) {
+                sd_bus_message *m = NULL;
+                int r = sd_bus_process(bus, &m);
+
+                if (r < 0)
+                        _exit(0); /* the other end closed */
+                if (r == 0) {
+                        if (sd_bus_wait(bus, UINT64_MAX) < 0)
+                                _exit(0);
+                        continue;
+                }
+                if (!m)
+                        continue;
+                if (sd_bus_message_is_method_call(m, "org.freedesktop.DBus", "Hello")) {
+                        sd_bus_message *call = NULL;
+
+                        if (sd_bus_reply_method_return(m, "s", ":1.1") < 0 ||
+                            sd_bus_message_new_method_call(bus, &call, ":1.1", "/org/aalevel1", "org.aalevel1.Manager",
+                                                           "SetLevel") < 0 ||
+                            sd_bus_message_set_sender(call, ":1.42") < 0 ||
+                            sd_bus_message_append(call, "sut", "default", 0, (uint64_t) 0) < 0 ||
+                            sd_bus_send(bus, call, NULL) < 0)
+                                _exit(3);
+                        sd_bus_message_unref(call);
+                } else if (sd_bus_message_is_method_call(m, "org.freedesktop.DBus", "GetConnectionCredentials")) {
+                        sd_bus_message *reply = NULL;
+                        const char *name = NULL;
+
+                        if (sd_bus_message_read(m, "s", &name) < 0)
+                                _exit(4);
+                        if (bc->error || strcmp(name, ":1.42") != 0) {
+                                if (sd_bus_reply_method_errorf(m, "org.freedesktop.DBus.Error.NameHasNoOwner",
+                                                               "Could not get owner of name '%s'", name) < 0)
+                                        _exit(5);
+                        } else if (sd_bus_message_new_method_return(m, &reply) < 0 ||
+                                   sd_bus_message_open_container(reply, 'a', "{sv}") < 0 ||
+                                   (!bc->no_uid && sd_bus_message_append(reply, "{sv}", "UnixUserID", "u", 0u) < 0) ||
+                                   sd_bus_message_append(reply, "{sv}", "ProcessID", "u", (uint32_t) bc->pid) < 0 ||
+                                   (bc->label &&
+                                    (sd_bus_message_open_container(reply, 'e', "sv") < 0 ||
+                                     sd_bus_message_append(reply, "s", "LinuxSecurityLabel") < 0 ||
+                                     sd_bus_message_open_container(reply, 'v', "ay") < 0 ||
+                                     sd_bus_message_append_array(reply, 'y', bc->label, strlen(bc->label) + 1) < 0 ||
+                                     sd_bus_message_close_container(reply) < 0 ||
+                                     sd_bus_message_close_container(reply) < 0)) ||
+                                   sd_bus_message_close_container(reply) < 0 || sd_bus_send(bus, reply, NULL) < 0)
+                                _exit(6);
+                        sd_bus_message_unref(reply);
+                } else if (sd_bus_message_is_method_call(m, NULL, NULL))
+                        (void) sd_bus_reply_method_errorf(m, "org.freedesktop.DBus.Error.UnknownMethod", "no");
+                sd_bus_message_unref(m);
+        }
+}
+
+/* libapparmor's aa_is_enabled() as the test says (this program is
+ * linked with --wrap=aa_is_enabled, tests/local.mk): 1, or 0 with
+ * aa_errno; the machine's own answer when aa_fake is false. */
+static bool aa_fake;
+static int aa_result, aa_errno;
+
+int __real_aa_is_enabled(void);
+int __wrap_aa_is_enabled(void);
+int __wrap_aa_is_enabled(void) {
+        if (!aa_fake)
+                return __real_aa_is_enabled();
+        errno = aa_errno;
+        return aa_result;
+}
+
+/* ... and aa_gettaskcon(), the label of a process by its PID: while
+ * faking, every process reads as unconfined, and the readings are
+ * counted (the system bus path must make none). */
+static unsigned taskcon_reads;
+
+int __real_aa_gettaskcon(pid_t target, char **label, char **mode);
+int __wrap_aa_gettaskcon(pid_t target, char **label, char **mode);
+int __wrap_aa_gettaskcon(pid_t target, char **label, char **mode) {
+        if (!aa_fake)
+                return __real_aa_gettaskcon(target, label, mode);
+        taskcon_reads++;
+        *label = strdup("unconfined");
+        if (mode)
+                *mode = NULL;
+        return *label ? (int) strlen(*label) : -1;
+}
+
+static void apparmor_on(void) {
+        aa_fake = true;
+        aa_result = 1;
+}
+
+/* The caller of the one call the fake bus daemon sends, as the daemon
+ * builds it on the system bus: 0 and *ret filled, or what
+ * caller_from_bus_message() failed with. */
+static int caller_on_system_bus(const BusCreds *bc, Caller *ret) {
+        sd_bus_message *call = NULL;
+        sd_bus *bus = NULL;
+        int sv[2], r = -EIO, status;
+        pid_t child;
+
+        cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        child = fork();
+        cr_assert_geq(child, 0);
+        if (child == 0) {
+                close(sv[0]);
+                fake_bus_daemon(sv[1], bc);
+        }
+        close(sv[1]);
+        cr_assert_geq(sd_bus_new(&bus), 0);
+        cr_assert_geq(sd_bus_set_fd(bus, sv[0], sv[0]), 0);
+        cr_assert_geq(sd_bus_set_bus_client(bus, 1), 0);
+        cr_assert_geq(sd_bus_start(bus), 0);
+        /* Until the call arrives (a number of rounds, not a time). */
+        for (int i = 0; i < 1000 && !call; i++) {
+                sd_bus_message *m = NULL;
+                int p = sd_bus_process(bus, &m);
+
+                cr_assert_geq(p, 0, "sd_bus_process: %s", strerror(-p));
+                if (m && sd_bus_message_is_method_call(m, "org.aalevel1.Manager", "SetLevel"))
+                        call = m;
+                else
+                        sd_bus_message_unref(m);
+                if (p == 0)
+                        (void) sd_bus_wait(bus, 100 * 1000);
+        }
+        cr_assert_not_null(call, "the fake bus daemon's call did not arrive");
+        cr_assert_str_eq(sd_bus_message_get_sender(call), ":1.42");
+        r = caller_from_bus_message(call, ret);
+        sd_bus_message_unref(call);
+        sd_bus_flush_close_unref(bus);
+        cr_assert_eq(waitpid(child, &status, 0), child);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the fake bus daemon failed (%d)", status);
+        return r;
+}
+
+/* What the bus daemon says is the caller: uid, PID and the label it took
+ * at connect time, the unique name for polkit; nothing read by the PID
+ * (here our own, unconfined or, AppArmor off, unreadable: it must not be
+ * used either way), no start time. */
+Test(access, system_bus_identity_from_the_bus) {
+        BusCreds bc = { .pid = getpid(), .label = "t-allowed (enforce)" };
+        Caller c = {};
+        Done d = {};
+
+        apparmor_on();
+        cr_assert_eq(caller_on_system_bus(&bc, &c), 0);
+        cr_assert_eq(c.uid, 0);
+        cr_assert_eq(c.pid, getpid());
+        cr_assert_str_eq(c.label, "t-allowed");
+        cr_assert_str_eq(c.sender, ":1.42");
+        cr_assert_eq(c.start_time, 0, "a start time read by the PID");
+        /* Control: its label is allowed to lower, so root may. */
+        cr_assert_eq(access_check_async(&c, NULL, ACCESS_LOWER, (char *[]) { "t-allowed", NULL }, false, on_done, &d), 0);
+        cr_assert_eq(d.calls, 1);
+        cr_assert_eq(d.r, 0, "%s", strna(d.why));
+        caller_clear(&c);
+        free(d.why);
+}
+
+/* No label from the bus daemon (it had none to give, or the sender's was
+ * not taken at connect time): unknown, confined, whatever its PID would
+ * say now (here every PID reads as unconfined: fails when the label is
+ * read by the PID, as before c101cc0); lowering and confirming are
+ * refused even to root, with the reason. Fails closed also when AppArmor may be on but cannot be asked
+ * (access_apparmor_off() is false then). */
+Test(access, system_bus_without_label_fails_closed) {
+        BusCreds bc = { .pid = getpid() };
+        Caller c = {};
+        Done d = {};
+
+        apparmor_on();
+        cr_assert_eq(caller_on_system_bus(&bc, &c), 0);
+        cr_assert_eq(c.uid, 0);
+        cr_assert_eq(taskcon_reads, 0, "the label was read by the PID");
+        cr_assert_null(c.label, "label '%s' not from the bus daemon", c.label);
+        cr_assert(caller_is_confined(&c));
+        cr_assert_eq(access_check_async(&c, NULL, ACCESS_LOWER, (char *[]) { "t-allowed", NULL }, false, on_done, &d), 0);
+        cr_assert_eq(d.calls, 1);
+        cr_assert_eq(d.r, -EACCES);
+        cr_assert_not_null(d.why);
+        cr_assert(strstr(d.why, "could not be read"), "%s", d.why);
+        caller_clear(&c);
+        free(d.why);
+}
+
+/* The bus daemon cannot say who it is (the sender gone: no owner; or no
+ * uid in its answer): no caller, the daemon refuses (bus.c: caller_of()). */
+Test(access, system_bus_unknown_sender_refused) {
+        BusCreds gone = { .error = true, .pid = getpid(), .label = "unconfined" };
+        BusCreds no_uid = { .no_uid = true, .pid = getpid(), .label = "unconfined" };
+        Caller c = {};
+
+        apparmor_on();
+        cr_assert_lt(caller_on_system_bus(&gone, &c), 0, "a caller without an owner was built");
+        cr_assert_null(c.label);
+        cr_assert_lt(caller_on_system_bus(&no_uid, &c), 0, "a caller without a uid was built (uid %ld)", (long) c.uid);
+        cr_assert_null(c.label);
+}
+
+/* AppArmor counts as off, and a caller without a label as unconfined,
+ * only when the kernel has none (ENOSYS) or it was disabled at boot
+ * (ECANCELED); not when its answer cannot be had here (securityfs not
+ * mounted: ENOENT; not readable: EPERM), where a confined caller would
+ * pass for unconfined. Fails before: any failure of aa_is_enabled()
+ * counted as off (access.c: apparmor_off()). */
+Test(access, apparmor_off_only_when_really_off) {
+        static const struct { int e; bool off; } cases[] = {
+                { ENOSYS, true }, { ECANCELED, true }, { ENOENT, false }, { EPERM, false }, { EACCES, false },
+        };
+        BusCreds bc = { .pid = getpid() };
+
+        aa_fake = true;
+        aa_result = 0;
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                Caller c = {};
+
+                aa_errno = cases[i].e;
+                cr_assert_eq(caller_on_system_bus(&bc, &c), 0);
+                if (cases[i].off)
+                        cr_assert_str_eq(strna(c.label), "unconfined", "%s", strerror(cases[i].e));
+                else
+                        cr_assert_null(c.label, "aa_is_enabled() failing with %s made the caller '%s'",
+                                       strerror(cases[i].e), c.label);
+                caller_clear(&c);
+        }
+}
