@@ -173,9 +173,10 @@ static int find_features(Engine *e, char **ret_error) {
         return 0;
 }
 
-int engine_check_features(Engine *e, char **ret_error) {
+/* The features file's digest now; our copy of the kernel's written again
+ * when it cannot be read. */
+static int features_digest(Engine *e, uint8_t digest[static SHA256_DIGEST_SIZE]) {
         _cleanup_free_ char *features = NULL;
-        uint8_t digest[SHA256_DIGEST_SIZE];
         size_t size;
         int r;
 
@@ -189,17 +190,38 @@ int engine_check_features(Engine *e, char **ret_error) {
                 if (r >= 0)
                         r = read_full_file(e->features_file, 16 * 1024 * 1024, &features, &size);
         }
+        if (r < 0)
+                return r;
+        sha256(features, size, digest);
+        return 0;
+}
+
+int engine_check_features(Engine *e, char **ret_error) {
+        uint8_t digest[SHA256_DIGEST_SIZE];
+        int r;
+
+        r = features_digest(e, digest);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
                 return engine_error(ret_error, r, "the kernel features file %s cannot be read (%s)", e->features_file,
                                     strerror(-r));
-        sha256(features, size, digest);
         if (memcmp(digest, e->ctx.features_digest, sizeof digest) != 0)
-                return engine_error(ret_error, -ESTALE,
-                                    "the kernel features file %s changed since aalevel started (a restart takes "
-                                    "the new features)", e->features_file);
+                return engine_error(ret_error, -ESTALE, "the kernel features file %s changed during the run",
+                                    e->features_file);
         return 0;
+}
+
+/* At the start of a run: the keys name the features as they are now (a
+ * configured file replaced: everything is compiled for the new ones).
+ * Unreadable, the digest stays: the compile pass says why it cannot. */
+static void refresh_features(Engine *e) {
+        uint8_t digest[SHA256_DIGEST_SIZE];
+
+        if (features_digest(e, digest) < 0 || memcmp(digest, e->ctx.features_digest, sizeof digest) == 0)
+                return;
+        log_notice("The kernel features in %s changed; profiles are compiled for the new ones.", e->features_file);
+        memcpy(e->ctx.features_digest, digest, sizeof digest);
 }
 
 static int load_state(Engine *e) {
@@ -510,6 +532,7 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
                 return -ENOMEM;
         res->ok = true;
 
+        refresh_features(e);
         r = plan_level(e, level_name, res, &level);
         if (r < 0)
                 return r;

@@ -831,3 +831,33 @@ Test(engine, kernel_features_copy_written_again) {
         cr_assert_eq(access(copy, F_OK), 0);
         cr_assert_eq(cache_files_ending(".failed"), 0);
 }
+
+/* A configured features file replaced while the daemon runs: the next
+ * run's keys name the new features, so every profile is compiled for
+ * them (engine.c: refresh_features()). Failed before: the keys kept the
+ * digest of the engine's start, and a profile compiled for other features
+ * was taken from the cache as if for these. */
+Test(engine, features_changed_compiled_for_them) {
+        _cleanup_free_ char *features = path("features"), *text = NULL, *changed = NULL;
+        EngineOptions options = { .kernel = kernel, .features_file = features };
+        _cleanup_free_ char *error = NULL;
+        unsigned runs;
+        size_t size;
+
+        cr_assert_eq(read_full_file(TEST_DATA_DIR "/engine/kernel.features", 16 * 1024 * 1024, &text, &size), 0);
+        cr_assert_eq(write_file_atomic(features, text, size, 0644), 0);
+        engine_free(engine);
+        engine = NULL;
+        cr_assert_eq(engine_new(config, levels, &options, &engine, &error), 0, "engine_new: %s", strna(error));
+        write_profile("t-a", "t-a", "");
+        apply_ok("default");
+        runs = parser_runs();
+
+        /* Other bytes (a newline more: the parser reads the same). */
+        cr_assert_geq(asprintf(&changed, "%s\n", text), 0);
+        cr_assert_eq(write_file_atomic(features, changed, strlen(changed), 0644), 0);
+        apply_ok("default");
+        cr_assert_eq(parser_runs(), runs + 1, "not compiled for the new features");
+        apply_ok("default");
+        cr_assert_eq(parser_runs(), runs + 1, "compiled again with nothing changed");
+}
