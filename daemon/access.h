@@ -49,7 +49,6 @@ int caller_from_socket(int fd, Caller *ret);
  * bus daemon does not say (no uid). */
 int caller_from_bus_message(sd_bus_message *m, Caller *ret);
 
-
 /* The AppArmor label of a process, without the mode; "unconfined" for an
  * unconfined one; NULL when it cannot be read. */
 char *process_label(pid_t pid);

@@ -398,9 +398,10 @@ static int compile_pass(Engine *e, Unit *units, size_t n, EngineResult *res) {
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0) {
+                        const char *reason = why ? why : strerror(-r);
+
                         for (size_t i = 0; i < nj; i++) {
-                                r = features_failed(e, container_of(jobs[i], Unit, job),
-                                                    why ? why : strerror(-r), res);
+                                r = features_failed(e, container_of(jobs[i], Unit, job), reason, res);
                                 if (r < 0)
                                         return r;
                         }

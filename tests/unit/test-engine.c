@@ -730,7 +730,10 @@ Test(engine, early_policy_changes_synced) {
         fs_logging = true;
         apply_ok("early");
         cr_assert_geq(assert_early_changes_synced(), 2, "the early policy's files were not written");
-        cr_assert_not_null(early_policy_file("t-b", NULL));
+        {
+                _cleanup_free_ char *b = early_policy_file("t-b", NULL);
+                cr_assert_not_null(b);
+        }
 
         /* One file rewritten, one removed. */
         write_profile("t-a", "t-a", "  /etc/hosts r,\n");
