@@ -7,10 +7,16 @@
 # (cached in $(BOOTED_CACHE); `make clean` keeps it).
 #   make check-booted [BOOTED_TESTS="tests/booted/tests/10-boot.sh"] [BOOTED_FLAGS=--verbose]
 #   make booted-deb       only build the package (and run lintian on it)
+#   make check-booted-release [BOOTED_RELEASE=trixie] [BOOTED_TESTS=...]
+#                         the same on another release: the .deb built inside
+#                         that release's root (tools/release-root), its own
+#                         kernel, systemd and AppArmor in the image
 BOOTED_CACHE = $(abs_top_builddir)/tests/booted/cache
 BOOTED_DEBDIR = $(abs_top_builddir)/tests/booted/deb
 BOOTED_FLAGS =
 BOOTED_TESTS =
+BOOTED_RELEASE = trixie
+BOOTED_RELEASE_DEBDIR = $(abs_top_builddir)/tests/booted/deb-$(BOOTED_RELEASE)
 
 booted-deb: dist
 	$(abs_top_srcdir)/tests/booted/build-deb --lintian --tarball $(abs_top_builddir)/$(PACKAGE)-$(VERSION).tar.xz \
@@ -20,11 +26,19 @@ check-booted: booted-deb
 	$(abs_top_srcdir)/tests/booted/run --cache $(BOOTED_CACHE) \
 		--deb $(BOOTED_DEBDIR) $(BOOTED_FLAGS) $(BOOTED_TESTS)
 
+booted-deb-release: dist
+	$(abs_top_srcdir)/tests/booted/release-deb --release $(BOOTED_RELEASE) \
+		--tarball $(abs_top_builddir)/$(PACKAGE)-$(VERSION).tar.xz --out $(BOOTED_RELEASE_DEBDIR) >/dev/null
+
+check-booted-release: booted-deb-release
+	$(abs_top_srcdir)/tests/booted/run --release $(BOOTED_RELEASE) --cache $(BOOTED_CACHE) \
+		--deb $(BOOTED_RELEASE_DEBDIR) $(BOOTED_FLAGS) $(BOOTED_TESTS)
+
 clean-booted:
-	rm -rf $(BOOTED_DEBDIR)
+	rm -rf $(BOOTED_DEBDIR) $(abs_top_builddir)/tests/booted/deb-*
 clean-local: clean-booted
 
-.PHONY: booted-deb check-booted clean-booted
+.PHONY: booted-deb check-booted booted-deb-release check-booted-release clean-booted
 
 EXTRA_DIST += \
 	tests/booted/README-real-machines.md \
@@ -40,6 +54,7 @@ EXTRA_DIST += \
 	tests/booted/guest/lib.sh \
 	tests/booted/guest/runner \
 	tests/booted/mkimage \
+	tests/booted/release-deb \
 	tests/booted/run \
 	tests/booted/tests/10-boot.sh \
 	tests/booted/tests/11-service-confined.sh \
