@@ -48,6 +48,8 @@ EXTRA_DIST += \
 	tests/booted/guest/image/etc/apparmor.d/booted-probe \
 	tests/booted/guest/image/etc/apparmor.d/booted-whoami \
 	tests/booted/guest/image/etc/systemd/system/booted-probe.service \
+	tests/booted/guest/image/etc/systemd/system/booted-sysinit-probe.service \
+	tests/booted/guest/image/usr/lib/booted-test/policy-snapshot \
 	tests/booted/guest/image/usr/lib/booted-test/probe-service \
 	tests/booted/guest/image/usr/lib/booted-test/whoami-app \
 	tests/booted/guest/levels.sh \

@@ -78,3 +78,54 @@ assert_no_profile() {
 	m=$(profile_mode "$1")
 	[[ -z $m ]] || die "profile $1 is still loaded ($m)"
 }
+
+# assert_policy_before_sysinit: every profile aalevel owns was in the
+# kernel, as it is now, before sysinit.target was reached. Two records of
+# the kernel's own, neither aalevel's word:
+#  - the kernel's time of each profile's last load or replacement: the
+#    modification time of its directory in apparmorfs (set when the
+#    profile is created and again when a replacement takes its place),
+#    on CLOCK_REALTIME, as sysinit.target's ActiveEnterTimestamp (read
+#    over D-Bus in microseconds): the latest of them must come before;
+#    the filesystem's clock is the coarse one (a tick, 4 ms, early at most);
+#  - the snapshot booted-sysinit-probe.service (ordered after
+#    aalevel.service and before sysinit.target) took of the kernel's
+#    profiles: each owned profile's name, mode and hash then are those of
+#    now, so that no later load changed what was there.
+# Prints the figures; dies when either fails.
+assert_policy_before_sysinit() {
+	local snap=/run/booted-sysinit now t_sysinit t_probe m_sysinit btime latest='' latest_name='' d name t n=0 p
+	local -A owned=()
+	for p in $(owned_profiles); do owned[$p]=1; done
+	((${#owned[@]} > 0)) || die "aalevel owns no loaded profile"
+	t_sysinit=$(busctl get-property org.freedesktop.systemd1 /org/freedesktop/systemd1/unit/sysinit_2etarget \
+		org.freedesktop.systemd1.Unit ActiveEnterTimestamp | awk '{ print $2 }')
+	[[ $t_sysinit =~ ^[1-9][0-9]*$ ]] || die "sysinit.target's ActiveEnterTimestamp: '$t_sysinit'"
+	btime=$(awk '$1 == "btime" { print $2 }' /proc/stat)
+	for d in /sys/kernel/security/apparmor/policy/profiles/*/; do
+		name=$(<"$d/name")
+		[[ -n ${owned[$name]:-} ]] || continue
+		n=$((n + 1))
+		t=$(stat -c %.6Y "$d" | tr -d .)
+		((t / 1000000 >= btime - 1)) || die "profile $name: its load time ($t us) is before this boot ($btime s)"
+		if [[ -z $latest ]] || ((t > latest)); then latest=$t latest_name=$name; fi
+	done
+	((n == ${#owned[@]})) || die "$n of the ${#owned[@]} owned profiles are in the kernel"
+	echo "policy: $n owned profiles; the last loaded ($latest_name) $(awk -v a="$latest" -v b="$t_sysinit" -v bt="$btime" \
+		'BEGIN { printf "%.3f s after the kernel'"'"'s start (btime), %.3f s before sysinit.target (%.3f s)", a / 1e6 - bt, (b - a) / 1e6, b / 1e6 - bt }')"
+	((latest < t_sysinit)) || die "profile $latest_name was loaded after sysinit.target was reached ($latest us >= $t_sysinit us)"
+
+	[[ -s $snap/profiles ]] || die "booted-sysinit-probe.service recorded no policy ($(systemctl is-active booted-sysinit-probe.service))"
+	t_probe=$(unit_prop booted-sysinit-probe.service ExecMainExitTimestampMonotonic)
+	m_sysinit=$(unit_prop sysinit.target ActiveEnterTimestampMonotonic)
+	((t_probe > 0 && t_probe <= m_sysinit)) ||
+		die "booted-sysinit-probe.service did not finish before sysinit.target ($t_probe us, $m_sysinit us)"
+	now=$BOOTED_DIR/policy-now
+	/usr/lib/booted-test/policy-snapshot "$now"
+	local diff
+	# Owned lines of now that the snapshot lacks (absent then, or another
+	# mode or hash).
+	diff=$(LC_ALL=C comm -13 "$snap/profiles" <(for p in "${!owned[@]}"; do awk -F '\t' -v n="$p" '$1 == n' "$now/profiles"; done | LC_ALL=C sort))
+	[[ -z $diff ]] || die "owned profiles not in the kernel as now before sysinit.target (snapshot at $(<"$snap/uptime") s, revision $(<"$snap/revision")): $diff"
+	echo "policy: the snapshot before sysinit.target (at $(<"$snap/uptime") s, revision $(<"$snap/revision"), $(wc -l <"$snap/profiles") profiles) holds every owned profile with its mode and hash of now (revision $(<"$now/revision"))"
+}
