@@ -94,7 +94,7 @@ assert_no_profile() {
 #    now, so that no later load changed what was there.
 # Prints the figures; dies when either fails.
 assert_policy_before_sysinit() {
-	local snap=/run/booted-sysinit now t_sysinit t_probe m_sysinit btime latest='' latest_name='' d name t n=0 p
+	local snap=/run/booted-sysinit now t_sysinit t_probe m_sysinit btime latest='' latest_name='' d t n=0 p
 	local -A owned=()
 	for p in $(owned_profiles); do owned[$p]=1; done
 	((${#owned[@]} > 0)) || die "aalevel owns no loaded profile"
@@ -102,15 +102,21 @@ assert_policy_before_sysinit() {
 		org.freedesktop.systemd1.Unit ActiveEnterTimestamp | awk '{ print $2 }')
 	[[ $t_sysinit =~ ^[1-9][0-9]*$ ]] || die "sysinit.target's ActiveEnterTimestamp: '$t_sysinit'"
 	btime=$(awk '$1 == "btime" { print $2 }' /proc/stat)
+	# apparmorfs has a directory per top-level profile; a child profile
+	# (NAME//CHILD) is loaded with it, at its time.
+	local -A loaded=()
 	for d in /sys/kernel/security/apparmor/policy/profiles/*/; do
-		name=$(<"$d/name")
-		[[ -n ${owned[$name]:-} ]] || continue
-		n=$((n + 1))
-		t=$(stat -c %.6Y "$d" | tr -d .)
-		((t / 1000000 >= btime - 1)) || die "profile $name: its load time ($t us) is before this boot ($btime s)"
-		if [[ -z $latest ]] || ((t > latest)); then latest=$t latest_name=$name; fi
+		loaded[$(<"$d/name")]=$(stat -c %.6Y "$d" | tr -d .)
 	done
-	((n == ${#owned[@]})) || die "$n of the ${#owned[@]} owned profiles are in the kernel"
+	local missing=''
+	for p in "${!owned[@]}"; do
+		t=${loaded[${p%%//*}]:-}
+		[[ -n $t ]] || { missing+=" $p"; continue; }
+		n=$((n + 1))
+		((t / 1000000 >= btime - 1)) || die "profile $p: its load time ($t us) is before this boot ($btime s)"
+		if [[ -z $latest ]] || ((t > latest)); then latest=$t latest_name=$p; fi
+	done
+	((n == ${#owned[@]})) || die "$n of the ${#owned[@]} owned profiles are in the kernel; not there:$missing"
 	echo "policy: $n owned profiles; the last loaded ($latest_name) $(awk -v a="$latest" -v b="$t_sysinit" -v bt="$btime" \
 		'BEGIN { printf "%.3f s after the kernel'"'"'s start (btime), %.3f s before sysinit.target (%.3f s)", a / 1e6 - bt, (b - a) / 1e6, b / 1e6 - bt }')"
 	((latest < t_sysinit)) || die "profile $latest_name was loaded after sysinit.target was reached ($latest us >= $t_sysinit us)"
@@ -125,7 +131,7 @@ assert_policy_before_sysinit() {
 	local diff
 	# Owned lines of now that the snapshot lacks (absent then, or another
 	# mode or hash).
-	diff=$(LC_ALL=C comm -13 "$snap/profiles" <(for p in "${!owned[@]}"; do awk -F '\t' -v n="$p" '$1 == n' "$now/profiles"; done | LC_ALL=C sort))
+	diff=$(LC_ALL=C comm -13 "$snap/profiles" <(for p in "${!owned[@]}"; do awk -F '\t' -v n="${p%%//*}" '$1 == n' "$now/profiles"; done | LC_ALL=C sort -u))
 	[[ -z $diff ]] || die "owned profiles not in the kernel as now before sysinit.target (snapshot at $(<"$snap/uptime") s, revision $(<"$snap/revision")): $diff"
 	echo "policy: the snapshot before sysinit.target (at $(<"$snap/uptime") s, revision $(<"$snap/revision"), $(wc -l <"$snap/profiles") profiles) holds every owned profile with its mode and hash of now (revision $(<"$now/revision"))"
 }
