@@ -96,7 +96,7 @@ assert_no_profile() {
 assert_policy_before_sysinit() {
 	local snap=/run/booted-sysinit now t_sysinit t_probe m_sysinit btime latest='' latest_name='' d t n=0 p
 	local -A owned=()
-	for p in $(owned_profiles); do owned[$p]=1; done
+	while IFS= read -r p; do owned[$p]=1; done < <(owned_profiles) # names may have spaces (MongoDB Compass)
 	((${#owned[@]} > 0)) || die "aalevel owns no loaded profile"
 	t_sysinit=$(busctl get-property org.freedesktop.systemd1 /org/freedesktop/systemd1/unit/sysinit_2etarget \
 		org.freedesktop.systemd1.Unit ActiveEnterTimestamp | awk '{ print $2 }')
