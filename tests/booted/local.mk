@@ -31,7 +31,7 @@ booted-deb-release: dist
 		--tarball $(abs_top_builddir)/$(PACKAGE)-$(VERSION).tar.xz --out $(BOOTED_RELEASE_DEBDIR) >/dev/null
 
 check-booted-release: booted-deb-release
-	$(abs_top_srcdir)/tests/booted/run --release $(BOOTED_RELEASE) --cache $(BOOTED_CACHE) \
+	$(abs_top_srcdir)/tests/booted/run --release $(BOOTED_RELEASE) --cache $(BOOTED_CACHE) --timeout 600 \
 		--deb $(BOOTED_RELEASE_DEBDIR) $(BOOTED_FLAGS) $(BOOTED_TESTS)
 
 clean-booted:
