@@ -71,8 +71,12 @@ ctl() {
 echo "phase $phase (step $BOOTED_STEP)"
 case $phase in
 start)
-	if [[ $(aalevelctl get) != default || $(status_field level_source) == kernel-cmdline ]]; then
-		ctl set default
+	# This boot counts as the one at default only when it came up at
+	# default and stayed there (tests before may have switched since).
+	changes=$(journalctl -b -u aalevel.service -o cat --no-pager | grep 'Security level changed') || true
+	if [[ $(aalevelctl get) != default || $(status_field level_source) == kernel-cmdline ||
+		$(wc -l <<<"$changes") != 1 || $changes != *" to default." ]]; then
+		[[ $(aalevelctl get) == default ]] || ctl set default
 		to default
 	fi
 	;&
