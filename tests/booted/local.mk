@@ -67,5 +67,7 @@ EXTRA_DIST += \
 	tests/booted/tests/30-early-policy.sh \
 	tests/booted/tests/35-level-fsp.sh \
 	tests/booted/tests/36-level-extreme.sh \
+	tests/booted/tests/37-level-cycle.sh \
+	tests/booted/tests/38-confirm-reboot.sh \
 	tests/booted/tests/40-apparmor-fallback.sh \
 	tests/booted/tests/50-purge.sh
