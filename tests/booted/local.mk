@@ -9,14 +9,15 @@
 #   make booted-deb       only build the package (and run lintian on it)
 #   make check-booted-release [BOOTED_RELEASE=trixie] [BOOTED_TESTS=...]
 #                         the same on another release: the .deb built inside
-#                         that release's root (tools/release-root), its own
+#                         that release's root by tools/release-deb (left in
+#                         build/deb-RELEASE of the source tree), its own
 #                         kernel, systemd and AppArmor in the image
 BOOTED_CACHE = $(abs_top_builddir)/tests/booted/cache
 BOOTED_DEBDIR = $(abs_top_builddir)/tests/booted/deb
 BOOTED_FLAGS =
 BOOTED_TESTS =
 BOOTED_RELEASE = trixie
-BOOTED_RELEASE_DEBDIR = $(abs_top_builddir)/tests/booted/deb-$(BOOTED_RELEASE)
+BOOTED_RELEASE_DEBDIR = $(abs_top_srcdir)/build/deb-$(BOOTED_RELEASE)
 
 booted-deb: dist
 	$(abs_top_srcdir)/tests/booted/build-deb --lintian --tarball $(abs_top_builddir)/$(PACKAGE)-$(VERSION).tar.xz \
@@ -26,16 +27,15 @@ check-booted: booted-deb
 	$(abs_top_srcdir)/tests/booted/run --cache $(BOOTED_CACHE) \
 		--deb $(BOOTED_DEBDIR) $(BOOTED_FLAGS) $(BOOTED_TESTS)
 
-booted-deb-release: dist
-	$(abs_top_srcdir)/tests/booted/release-deb --release $(BOOTED_RELEASE) \
-		--tarball $(abs_top_builddir)/$(PACKAGE)-$(VERSION).tar.xz --out $(BOOTED_RELEASE_DEBDIR) >/dev/null
+booted-deb-release:
+	$(abs_top_srcdir)/tools/release-deb --no-install $(BOOTED_RELEASE) >/dev/null
 
 check-booted-release: booted-deb-release
 	$(abs_top_srcdir)/tests/booted/run --release $(BOOTED_RELEASE) --cache $(BOOTED_CACHE) --timeout 600 \
 		--deb $(BOOTED_RELEASE_DEBDIR) $(BOOTED_FLAGS) $(BOOTED_TESTS)
 
 clean-booted:
-	rm -rf $(BOOTED_DEBDIR) $(abs_top_builddir)/tests/booted/deb-*
+	rm -rf $(BOOTED_DEBDIR)
 clean-local: clean-booted
 
 .PHONY: booted-deb check-booted booted-deb-release check-booted-release clean-booted
@@ -56,7 +56,6 @@ EXTRA_DIST += \
 	tests/booted/guest/lib.sh \
 	tests/booted/guest/runner \
 	tests/booted/mkimage \
-	tests/booted/release-deb \
 	tests/booted/run \
 	tests/booted/tests/10-boot.sh \
 	tests/booted/tests/11-service-confined.sh \

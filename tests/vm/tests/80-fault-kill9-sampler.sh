@@ -66,10 +66,18 @@ $_p ("*) ;;
 	echo "$_n" >"$samples"
 }
 
-# "NAME SHA1" of every root-namespace profile in the kernel, builtins only.
+# "NAME SHA1" of every root-namespace profile in the kernel, builtins only:
+# raw_sha1, or the SHA-1 of raw_data on kernels that export raw_sha256
+# instead (6.3 and later), as raw_sha1() in lib.sh.
 kernel_sums() {
 	for _d in "$APPARMORFS"/policy/profiles/*; do
-		read -r _n <"$_d/name" && read -r _s <"$_d/raw_sha1" && echo "$_n $_s"
+		read -r _n <"$_d/name" || continue
+		if [ -e "$_d/raw_sha1" ]; then
+			read -r _s <"$_d/raw_sha1"
+		else
+			_s=$(sha1sum <"$_d/raw_data" | cut -d ' ' -f 1)
+		fi
+		echo "$_n $_s"
 	done | sort
 }
 

@@ -9,6 +9,14 @@
 # binary; every other profile switches; the foreign profile is untouched.
 . /tests/lib.sh
 
+# From linux 6.2 the kernel takes policy ABI 5 to 9 as aalevel's check
+# does: no version both accept and the kernel refuses (trixie's 6.12,
+# sid's 7.2). The refusal path is then tested by 6.1 only.
+case $(uname -r) in
+[0-5].* | 6.[01].* | 6.[01]-*) ;;
+*) skip "linux $(uname -r) takes policy ABI 9: no binary aalevel accepts that it refuses by version" ;;
+esac
+
 pd=$TMPDIR/pd
 make_policy_tree "$pd"
 write_profile "$pd" t-a '  /etc/hostname r,' 'flags=(complain)'
