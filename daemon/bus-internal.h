@@ -80,8 +80,6 @@ Connection *connection_of(Bus *b, sd_bus *bus);
 void connection_drop(Bus *b, sd_bus *bus);
 void connection_free(Connection *c);
 
-/* How many clients the descriptor limit allows. */
-size_t bus_max_connections(void);
 
 /* For the match on org.freedesktop.DBus.Local.Disconnected. */
 int bus_on_disconnected(sd_bus_message *message, void *userdata, sd_bus_error *error);

@@ -18,6 +18,7 @@
 
 #include "dbus-api.h"
 #include "fileio.h"
+#include "listen.h"
 #include "log.h"
 
 void call_count_unref(CallCount *c) {
@@ -319,45 +320,20 @@ size_t bus_max_connections(void) {
 }
 
 int bus_listen(Bus *b) {
-        const char *runtime_dir;
         _cleanup_free_ char *path = NULL;
         _cleanup_close_ int fd = -1;
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        int r, n;
+        int r;
 
         assert(b);
         assert(b->listen_fd < 0);
-        runtime_dir = b->manager->config->runtime_dir;
 
-        /* Socket activation: systemd passes the listening socket. */
-        n = sd_listen_fds(1);
-        if (n > 1)
-                return log_error_errno(-EINVAL, "Expected at most one socket from systemd, got %d.", n);
-        if (n == 1)
-                fd = SD_LISTEN_FDS_START;
-        else {
-                path = path_join(runtime_dir, "bus");
-                if (!path)
-                        return log_oom();
-                if (strlen(path) >= sizeof(sa.sun_path))
-                        return log_error_errno(-ENAMETOOLONG, "Socket path %s is too long.", path);
-                strcpy(sa.sun_path, path);
-
-                r = mkdir_p(runtime_dir, 0755);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to create %s: %m", runtime_dir);
-                fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-                if (fd < 0)
-                        return log_error_errno(-errno, "Failed to create the bus socket: %m");
-                (void) unlink(path);
-                if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                        return log_error_errno(-errno, "Failed to bind %s: %m", path);
-                /* Everyone may connect and read; changes are checked per call. */
-                if (chmod(path, 0666) < 0)
-                        return log_error_errno(-errno, "Failed to make %s accessible: %m", path);
-                if (listen(fd, SOMAXCONN) < 0)
-                        return log_error_errno(-errno, "Failed to listen on %s: %m", path);
-        }
+        /* systemd's (aalevel.socket), or bound here. */
+        path = path_join(b->manager->config->runtime_dir, "bus");
+        if (!path)
+                return log_oom();
+        fd = listen_unix(path, "bus socket");
+        if (fd < 0)
+                return fd;
 
         r = sd_event_add_io(b->event, &b->listen_source, fd, EPOLLIN, on_connection, b);
         if (r < 0)
@@ -365,4 +341,3 @@ int bus_listen(Bus *b) {
         b->listen_fd = TAKE_FD(fd);
         return 0;
 }
-

@@ -29,28 +29,6 @@ static const char * const request_error_names[_REQUEST_ERROR_MAX] = {
         [REQUEST_ERROR_ACCESS_DENIED] = AALEVEL_ERROR_ACCESS_DENIED,
 };
 
-/* A refusal an entry point of the manager returned (r > 0), as a D-Bus
- * error; a negative r is passed on. */
-static int request_error_to_bus(int r, const char *level, sd_bus_error *error) {
-        if (r <= 0)
-                return r;
-        switch (r) {
-        case REQUEST_ERROR_NO_SUCH_LEVEL:
-                return sd_bus_error_setf(error, request_error_names[r], "Level '%s' is not defined.", strempty(level));
-        case REQUEST_ERROR_NOTHING_PENDING:
-                return sd_bus_error_set(error, request_error_names[r], "No level is waiting for confirmation.");
-        case REQUEST_ERROR_BUSY:
-                return sd_bus_error_set(error, request_error_names[r],
-                                        "Too many checks and diffs are waiting already; try again later.");
-        case REQUEST_ERROR_ACCESS_DENIED:
-                return sd_bus_error_setf(error, request_error_names[r],
-                                         "A caller confined by AppArmor may not lower the security level: '%s' "
-                                         "is not above the level applied, pending or recorded.", strempty(level));
-        default:
-                return sd_bus_error_set(error, AALEVEL_ERROR_FAILED, "The request failed.");
-        }
-}
-
 static int reply_check(sd_bus_message *message, RequestKind kind, const EngineResult *res) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         int r;
@@ -128,17 +106,12 @@ static void on_request_done(Request *req, RequestError error, const char *text, 
                 (void) sd_bus_reply_method_return(message, NULL);
 }
 
-/* A request answered to message once done; without message, one nobody
- * waits for (the flag NO_BLOCK: the call was answered at once). uid: the
- * caller's, for the manager's per-user quotas. */
-static Request *bus_request_new(Bus *b, RequestKind kind, sd_bus_message *message, uid_t uid) {
+/* A request answered to message once done (request.c fills in who asks). */
+static Request *bus_request_new(Bus *b, RequestKind kind, sd_bus_message *message) {
         Request *req = request_new(kind);
 
         if (!req)
                 return NULL;
-        req->uid = uid;
-        if (!message)
-                return req;
         req->userdata = held_call_new(b, message);
         if (!req->userdata)
                 return request_free(req);
@@ -163,9 +136,9 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
         if (streq(property, "State"))
                 return sd_bus_message_append(reply, "s", manager_state_to_string(m->state));
         if (streq(property, "LevelSource"))
-                return sd_bus_message_append(reply, "s", m->source ? m->source : "default");
+                return sd_bus_message_append(reply, "s", manager_level_source(m));
         if (streq(property, "RevertLevel"))
-                return sd_bus_message_append(reply, "s", m->confirm_timer ? strempty(m->confirm_previous) : "");
+                return sd_bus_message_append(reply, "s", manager_revert_level(m));
         if (streq(property, "ConfirmDeadline"))
                 return sd_bus_message_append(reply, "t", m->confirm_deadline);
         if (streq(property, "ProfilesLoaded"))
@@ -179,8 +152,8 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
         if (streq(property, "LastReloadDuration"))
                 return sd_bus_message_append(reply, "t", m->last_reload_duration);
         if (streq(property, "Errors")) {
-                _cleanup_strv_free_ char **all = strv_copy(m->errors);
-                if (!all || (m->apply_error && strv_extend(&all, m->apply_error) < 0))
+                _cleanup_strv_free_ char **all = manager_errors(m);
+                if (!all)
                         return -ENOMEM;
                 return sd_bus_message_append_strv(reply, all);
         }
@@ -188,88 +161,6 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
 }
 
 /* ---- methods ---- */
-
-/* A change waiting for its authorization: what to do once allowed. */
-typedef struct Change {
-        Bus *bus;
-        HeldCall *call;         /* the method call, to answer */
-        RequestKind kind;       /* REQUEST_SET, _CONFIRM or _RELOAD */
-        char *level;
-        uint32_t confirm;
-        uint64_t flags;
-        uid_t uid;              /* the caller's, as authorized */
-        bool may_lower;         /* the caller's label may lower the level */
-} Change;
-
-static Change *change_free(Change *c) {
-        if (!c)
-                return NULL;
-        held_call_free(c->call);
-        free(c->level);
-        free(c);
-        return NULL;
-}
-DEFINE_TRIVIAL_CLEANUP_FUNC(Change *, change_free);
-
-static Change *change_new(Bus *b, sd_bus_message *message, RequestKind kind, const char *level, uint32_t confirm,
-                          uint64_t flags) {
-        _cleanup_(change_freep) Change *c = calloc(1, sizeof(Change));
-
-        if (!c)
-                return NULL;
-        *c = (Change) { .bus = b, .kind = kind, .confirm = confirm, .flags = flags };
-        c->call = held_call_new(b, message);
-        if (!c->call || free_and_strdup(&c->level, level) < 0)
-                return NULL;
-        return TAKE_PTR(c);
-}
-
-static int run_change(Change *c, sd_bus_error *error) {
-        Manager *m = c->bus->manager;
-        sd_bus_message *message = c->call->message;
-        bool no_block = c->flags & AALEVEL_FLAG_NO_BLOCK && c->kind != REQUEST_CONFIRM;
-        Request *req;
-        int r;
-
-        req = bus_request_new(c->bus, c->kind, no_block ? NULL : message, c->uid);
-        if (!req)
-                return -ENOMEM;
-        req->may_lower = c->may_lower;
-        switch (c->kind) {
-        case REQUEST_SET:
-                r = manager_set_level(m, c->level, c->confirm, req);
-                break;
-        case REQUEST_CONFIRM:
-                r = manager_confirm(m, req);
-                break;
-        case REQUEST_RELOAD:
-                r = manager_reload(m, req);
-                break;
-        default:
-                assert(false);
-                request_free(req);
-                return -EINVAL;
-        }
-        if (r != 0)
-                return request_error_to_bus(r, c->level, error);
-        return no_block ? sd_bus_reply_method_return(message, NULL) : 0;
-}
-
-static void on_authorized(int r, const char *why, void *userdata) {
-        _cleanup_(change_freep) Change *c = userdata;
-        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-
-        if (r < 0) {
-                (void) sd_bus_reply_method_errorf(c->call->message, AALEVEL_ERROR_ACCESS_DENIED, "%s", strna(why));
-                return;
-        }
-        r = run_change(c, &e);
-        if (r < 0 || sd_bus_error_is_set(&e)) {
-                if (!sd_bus_error_is_set(&e))
-                        (void) sd_bus_error_set_errno(&e, r);
-                (void) sd_bus_reply_method_error(c->call->message, &e);
-        }
-}
 
 /* Who is calling: the peer of a private-socket connection, read when it
  * connected; on the system bus, what the bus daemon says of the sender
@@ -294,28 +185,23 @@ static const Caller *caller_of(Bus *b, sd_bus_message *message, Caller *storage,
         return storage;
 }
 
-/* Starts the authorization of a change (taken over) and carries it out
- * when allowed; the reply comes later (1: deferred, for sd-bus). */
-static int authorize_change(Bus *b, sd_bus_message *message, AccessChange access, Change *c_in,
-                            sd_bus_error *error) {
-        _cleanup_(change_freep) Change *c = c_in;
+/* A change (SetLevel, Confirm, Reload), authorized and carried out by
+ * request_change(); the reply comes later (1: deferred, for sd-bus). */
+static int bus_change(Bus *b, sd_bus_message *message, RequestKind kind, const ChangeOptions *o,
+                      sd_bus_error *error) {
         _cleanup_(caller_clear) Caller sender = {};
         const Caller *caller;
+        Request *req;
         int r;
 
-        if (!c)
-                return -ENOMEM;
         caller = caller_of(b, message, &sender, error);
         if (!caller)
                 return -EACCES;
-        c->uid = caller->uid;
-        c->may_lower = access_may_lower(caller, b->manager->config->lower_labels);
-        r = access_check_async(caller, b->system_bus, access, b->manager->config->lower_labels,
-                               c->flags & AALEVEL_FLAG_INTERACTIVE, on_authorized, c);
-        if (r < 0)
-                return r;
-        TAKE_PTR(c);
-        return 1;
+        req = bus_request_new(b, kind, message);
+        if (!req)
+                return -ENOMEM;
+        r = request_change(b->manager, b->system_bus, caller, req, o);
+        return r < 0 ? r : 1;
 }
 
 static int check_flags(uint64_t flags, sd_bus_error *error) {
@@ -325,8 +211,6 @@ static int check_flags(uint64_t flags, sd_bus_error *error) {
 }
 
 static int method_set_level(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        Bus *b = userdata;
-        Manager *m = b->manager;
         const char *level;
         uint32_t confirm;
         uint64_t flags;
@@ -338,27 +222,18 @@ static int method_set_level(sd_bus_message *message, void *userdata, sd_bus_erro
         r = check_flags(flags, error);
         if (r < 0)
                 return r;
-        if (!level_name_is_valid(level))
-                return sd_bus_error_setf(error, AALEVEL_ERROR_NO_SUCH_LEVEL,
-                                         "Level '%s' is not defined (aalevelctl list shows the levels).", level);
-        /* Judged with the definitions in memory: no file is read for a
-         * caller not yet authorized. A level not known yet counts as
-         * lowering; the manager reads the definitions again, and judges
-         * again, once the caller is allowed. */
-        return authorize_change(b, message, manager_is_raise(m, level) ? ACCESS_RAISE : ACCESS_LOWER,
-                                change_new(b, message, REQUEST_SET, level, confirm, flags), error);
+        return bus_change(userdata, message, REQUEST_SET,
+                          &(ChangeOptions) { .level = level, .confirm_sec = confirm,
+                                             .no_block = flags & AALEVEL_FLAG_NO_BLOCK,
+                                             .interactive = flags & AALEVEL_FLAG_INTERACTIVE },
+                          error);
 }
 
 static int method_confirm(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        Bus *b = userdata;
-
-        /* Confirming ends the safety net of a switch: like lowering. */
-        return authorize_change(b, message, ACCESS_LOWER, change_new(b, message, REQUEST_CONFIRM, NULL, 0, 0),
-                                error);
+        return bus_change(userdata, message, REQUEST_CONFIRM, &(ChangeOptions) {}, error);
 }
 
 static int method_reload(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        Bus *b = userdata;
         uint64_t flags;
         int r;
 
@@ -368,8 +243,10 @@ static int method_reload(sd_bus_message *message, void *userdata, sd_bus_error *
         r = check_flags(flags, error);
         if (r < 0)
                 return r;
-        return authorize_change(b, message, ACCESS_OTHER, change_new(b, message, REQUEST_RELOAD, NULL, 0, flags),
-                                error);
+        return bus_change(userdata, message, REQUEST_RELOAD,
+                          &(ChangeOptions) { .no_block = flags & AALEVEL_FLAG_NO_BLOCK,
+                                             .interactive = flags & AALEVEL_FLAG_INTERACTIVE },
+                          error);
 }
 
 static int method_list_levels(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -465,39 +342,21 @@ static int method_get_level(sd_bus_message *message, void *userdata, sd_bus_erro
 
 static int method_list_profiles(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(hashmap_freep) Hashmap *modes = hashmap_new(free);
         Bus *b = userdata;
-        Manager *m = b->manager;
-        KernelProfile *profiles = NULL;
+        ManagerProfileRow *rows = NULL;
         size_t n = 0;
         int r;
 
-        if (!modes)
-                return -ENOMEM;
-        if (kernel_list_profiles_at(m->config->apparmorfs, &profiles, &n) >= 0) {
-                for (size_t i = 0; i < n; i++)
-                        if (hashmap_put(modes, profiles[i].name, profiles[i].mode) >= 0)
-                                profiles[i].mode = NULL;
-                kernel_profiles_free(profiles, n);
-        }
-
+        r = manager_list_profiles(b->manager, &rows, &n);
+        if (r < 0)
+                return r;
         r = sd_bus_message_new_method_return(message, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "(sssss)");
-        for (size_t i = 0; r >= 0 && i < m->n_units; i++) {
-                const UnitStatus *u = &m->units[i];
-                if (u->failed && strv_length(u->names) == 0)
-                        r = sd_bus_message_append(reply, "(sssss)", "", "", u->file, "failed", strempty(u->error));
-                STRV_FOREACH(name, u->names) {
-                        const char *mode = hashmap_get(modes, *name);
-                        const char *status = u->failed ? "failed"
-                                           : !mode ? "missing"
-                                           : strv_contains(m->modified, *name) ? "modified" : "loaded";
-                        if (r >= 0)
-                                r = sd_bus_message_append(reply, "(sssss)", *name, strempty(mode), u->file, status,
-                                                          u->failed ? strempty(u->error) : "");
-                }
-        }
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = sd_bus_message_append(reply, "(sssss)", rows[i].name, rows[i].mode, rows[i].file, rows[i].status,
+                                          rows[i].message);
+        manager_profile_rows_free(rows, n);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r < 0)
@@ -508,7 +367,6 @@ static int method_list_profiles(sd_bus_message *message, void *userdata, sd_bus_
 static int method_check(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         _cleanup_(caller_clear) Caller sender = {};
         Bus *b = userdata;
-        Manager *m = b->manager;
         bool diff = streq(sd_bus_message_get_member(message), "Diff");
         const Caller *caller;
         const char *level;
@@ -518,19 +376,14 @@ static int method_check(sd_bus_message *message, void *userdata, sd_bus_error *e
         r = sd_bus_message_read(message, "s", &level);
         if (r < 0)
                 return r;
-        if (isempty(level) && !diff)
-                level = manager_current_level(m);
-        /* Who asks: each user's checks and diffs are counted. */
         caller = caller_of(b, message, &sender, error);
         if (!caller)
                 return -EACCES;
-        req = bus_request_new(b, diff ? REQUEST_DIFF : REQUEST_CHECK, message, caller->uid);
+        req = bus_request_new(b, diff ? REQUEST_DIFF : REQUEST_CHECK, message);
         if (!req)
                 return -ENOMEM;
-        r = manager_check(m, level, diff, req);
-        if (r != 0)
-                return request_error_to_bus(r, level, error);
-        return 1;
+        r = request_check(b->manager, caller, req, level);
+        return r < 0 ? r : 1;
 }
 
 const sd_bus_vtable bus_manager_vtable[] = {
@@ -646,6 +499,10 @@ static void on_system_bus_socket(char **paths, void *userdata) {
                 watch_free(b->system_bus_watch);
                 b->system_bus_watch = NULL;
         }
+}
+
+sd_bus *bus_system_bus(Bus *b) {
+        return b ? b->system_bus : NULL;
 }
 
 void bus_connect_system(Bus *b) {

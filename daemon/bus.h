@@ -27,5 +27,13 @@ void bus_connect_system(Bus *b);
  * peer who it is (both taken over, also on failure). */
 int bus_add_connection(Bus *b, int fd, Caller *peer);
 
+/* How many clients the descriptor limit allows on the private socket
+ * (the Varlink socket has as many). */
+size_t bus_max_connections(void);
+
+/* The system bus connection while it is up, else NULL: polkit is asked
+ * over it, for every transport. */
+sd_bus *bus_system_bus(Bus *b);
+
 /* The introspection XML, for the documentation test. */
 extern const sd_bus_vtable bus_manager_vtable[];

@@ -36,6 +36,8 @@ libaalevel_core_a_SOURCES = \
 	daemon/level.c \
 	daemon/level.h \
 	daemon/level-set.c \
+	daemon/listen.c \
+	daemon/listen.h \
 	daemon/load.c \
 	daemon/log.c \
 	daemon/log.h \
@@ -60,10 +62,19 @@ libaalevel_core_a_SOURCES = \
 	daemon/tree.h \
 	daemon/users.c \
 	daemon/users.h \
+	daemon/varlink.h \
 	daemon/watch.c \
 	daemon/watch.h \
 	daemon/worker.c \
 	daemon/worker.h
+
+# Varlink: with libsystemd 257 or later only (configure says).
+if HAVE_VARLINK
+libaalevel_core_a_SOURCES += \
+	daemon/varlink.c \
+	daemon/varlink-idl.c \
+	daemon/varlink-idl.h
+endif
 
 AALEVEL_CORE_LIBS = libaalevel-core.a libcommon.a \
 	$(LIBAPPARMOR_LIBS) $(LIBSYSTEMD_LIBS) $(YAML_LIBS) $(INIH_LIBS) $(NETTLE_LIBS) -lpthread

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "bus.h"
+#include "listen.h"
+#include "varlink.h"
 #include "early-policy.h"
 #include "engine.h"
 #include "fileio.h"
@@ -289,6 +291,10 @@ static int run_daemon(const Args *a) {
         _cleanup_(manager_freep) Manager *m = NULL;
         /* After the manager, so freed before it: the bus observes it. */
         _cleanup_(bus_freep) Bus *bus = NULL;
+#if HAVE_VARLINK
+        /* Freed before the bus, whose system bus it asks polkit over. */
+        _cleanup_(varlink_freep) Varlink *varlink = NULL;
+#endif
         int r;
 
         r = manager_new(a->config_file, &m);
@@ -302,6 +308,15 @@ static int run_daemon(const Args *a) {
         r = bus_listen(bus);
         if (r < 0)
                 return r;
+#if HAVE_VARLINK
+        r = varlink_new(m, bus, &varlink);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up Varlink: %m");
+        r = varlink_listen(varlink);
+        if (r < 0)
+                return r;
+#endif
+        listen_close_unused();
         bus_connect_system(bus);
         r = manager_start(m);
         if (r < 0)

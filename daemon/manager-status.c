@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the transports ask the manager, between jobs: the names of its
- * states, its counts of profiles, and the level definitions it holds. */
+ * states, its status, its profiles, and the level definitions it holds.
+ * Each transport reads these, so that both say the same. */
 #include "manager.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "hashmap.h"
+#include "kernel.h"
 #include "strv.h"
 #include "util.h"
 
@@ -83,4 +89,83 @@ bool manager_is_raise(const Manager *m, const char *level) {
                 if (from[i] && !level_set_is_raise(m->levels, from[i], level))
                         return false;
         return true;
+}
+
+const char *manager_level_source(const Manager *m) {
+        assert(m);
+        return m->source ? m->source : "default";
+}
+
+const char *manager_revert_level(const Manager *m) {
+        assert(m);
+        return m->confirm_timer ? strempty(m->confirm_previous) : "";
+}
+
+char **manager_errors(const Manager *m) {
+        char **all;
+
+        assert(m);
+        all = strv_copy(m->errors);
+        if (all && m->apply_error && strv_extend(&all, m->apply_error) < 0) {
+                strv_free(all);
+                all = NULL;
+        }
+        return all;
+}
+
+void manager_profile_rows_free(ManagerProfileRow *rows, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(rows[i].mode);
+        free(rows);
+}
+
+int manager_list_profiles(const Manager *m, ManagerProfileRow **ret, size_t *ret_n) {
+        _cleanup_(hashmap_freep) Hashmap *modes = hashmap_new(free);
+        ManagerProfileRow *rows = NULL;
+        KernelProfile *profiles = NULL;
+        size_t n = 0, n_rows = 0, allocated = 0;
+
+        assert(m);
+        assert(ret);
+        assert(ret_n);
+
+        if (!modes)
+                return -ENOMEM;
+        /* The modes the kernel reports, by name. */
+        if (kernel_list_profiles_at(m->config->apparmorfs, &profiles, &n) >= 0) {
+                for (size_t i = 0; i < n; i++)
+                        if (hashmap_put(modes, profiles[i].name, profiles[i].mode) >= 0)
+                                profiles[i].mode = NULL;
+                kernel_profiles_free(profiles, n);
+        }
+        for (size_t i = 0; i < m->n_units; i++)
+                allocated += MAX(strv_length(m->units[i].names), (size_t) 1);
+        rows = calloc(MAX(allocated, (size_t) 1), sizeof(ManagerProfileRow));
+        if (!rows)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_units; i++) {
+                const UnitStatus *u = &m->units[i];
+                if (u->failed && strv_length(u->names) == 0)
+                        rows[n_rows++] = (ManagerProfileRow) { .name = "", .file = u->file, .status = "failed",
+                                                               .message = strempty(u->error) };
+                STRV_FOREACH(name, u->names) {
+                        const char *mode = hashmap_get(modes, *name);
+                        ManagerProfileRow *row = &rows[n_rows++];
+                        *row = (ManagerProfileRow) {
+                                .name = *name,
+                                .file = u->file,
+                                .status = u->failed ? "failed"
+                                        : !mode ? "missing"
+                                        : strv_contains(m->modified, *name) ? "modified" : "loaded",
+                                .message = u->failed ? strempty(u->error) : "",
+                        };
+                        if (!(row->mode = strdup(strempty(mode)))) {
+                                manager_profile_rows_free(rows, n_rows);
+                                return -ENOMEM;
+                        }
+                }
+        }
+        *ret = rows;
+        *ret_n = n_rows;
+        return 0;
 }

@@ -185,3 +185,25 @@ const Level *manager_find_level_fresh(Manager *m, const char *name);
 /* Profiles aalevel has in the kernel for the current level. */
 unsigned manager_profiles_loaded(const Manager *m);
 unsigned manager_profiles_failed(const Manager *m);
+
+/* The status as the transports report it (the D-Bus properties, Varlink's
+ * GetStatus): where the selection came from ("default" when nothing said);
+ * the level a missing confirmation returns to ("" when nothing waits);
+ * the configuration problems in force and why the last apply failed, as
+ * a new strv (NULL on OOM). */
+const char *manager_level_source(const Manager *m);
+const char *manager_revert_level(const Manager *m);
+char **manager_errors(const Manager *m);
+
+/* A profile aalevel manages for the current level (ListProfiles). The
+ * strings but mode point into the manager: valid until it changes. */
+typedef struct ManagerProfileRow {
+        const char *name;       /* "" for a failed file that never loaded */
+        char *mode;             /* as the kernel reports it, "" when not there */
+        const char *file;
+        const char *status;     /* loaded, failed, modified, missing */
+        const char *message;    /* FILE:LINE: error of a failed file, else "" */
+} ManagerProfileRow;
+
+int manager_list_profiles(const Manager *m, ManagerProfileRow **ret, size_t *ret_n);
+void manager_profile_rows_free(ManagerProfileRow *rows, size_t n);

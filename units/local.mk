@@ -2,15 +2,15 @@
 # systemd units of aalevel (units/README.md says why each setting is there):
 # the daemon's service and its socket, and a drop-in that keeps Debian's
 # apparmor.service from loading /etc/apparmor.d a second time at boot.
-nodist_systemdsystemunit_DATA = units/aalevel.service
-dist_systemdsystemunit_DATA = units/aalevel.socket
+nodist_systemdsystemunit_DATA = units/aalevel.service units/aalevel.socket
 apparmorservicedropindir = $(systemdsystemunitdir)/apparmor.service.d
 nodist_apparmorservicedropin_DATA = units/apparmor.service.d/aalevel.conf
 # The drop-in's ExecCondition=.
 nodist_pkglibexec_SCRIPTS = units/apparmor-condition
-EXTRA_DIST += units/aalevel.service.in units/apparmor.service.d/aalevel.conf.in units/README.md \
-	units/apparmor-condition.in
-CLEANFILES += units/aalevel.service units/apparmor.service.d/aalevel.conf units/apparmor-condition
+EXTRA_DIST += units/aalevel.service.in units/aalevel.socket.in units/apparmor.service.d/aalevel.conf.in \
+	units/README.md units/apparmor-condition.in
+CLEANFILES += units/aalevel.service units/aalevel.socket units/apparmor.service.d/aalevel.conf \
+	units/apparmor-condition
 
 # The installed paths, substituted at make time (they may be changed on the
 # make command line).
@@ -20,13 +20,16 @@ aalevel_edit = $(SED) \
 	-e 's|@pkglibexecdir[@]|$(pkglibexecdir)|g' \
 	-e 's|@sysconfdir[@]|$(sysconfdir)|g' \
 	-e 's|@apparmordir[@]|$(apparmordir)|g' \
-	-e 's|@APPARMOR_PARSER[@]|$(APPARMOR_PARSER)|g'
+	-e 's|@APPARMOR_PARSER[@]|$(APPARMOR_PARSER)|g' \
+	-e 's|@VARLINK_LISTEN[@]|$(VARLINK_LISTEN)|g'
 
 units/aalevel.service: units/aalevel.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) units && $(aalevel_edit) $(srcdir)/units/aalevel.service.in >$@.tmp && mv $@.tmp $@
 units/apparmor-condition: units/apparmor-condition.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) units && $(aalevel_edit) $(srcdir)/units/apparmor-condition.in >$@.tmp && \
 		chmod +x $@.tmp && mv $@.tmp $@
+units/aalevel.socket: units/aalevel.socket.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) units && $(aalevel_edit) $(srcdir)/units/aalevel.socket.in >$@.tmp && mv $@.tmp $@
 units/apparmor.service.d/aalevel.conf: units/apparmor.service.d/aalevel.conf.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) units/apparmor.service.d && \
 		$(aalevel_edit) $(srcdir)/units/apparmor.service.d/aalevel.conf.in >$@.tmp && mv $@.tmp $@
