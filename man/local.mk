@@ -7,6 +7,7 @@ dist_man5_MANS = \
 	man/aalevel.conf.5 \
 	man/aalevel.level.5
 
-# The D-Bus API reference (aalevel(8) points to it; tests/docs/check
-# compares it with daemon/bus.c), installed as $(docdir)/dbus-api.md.
-dist_doc_DATA = doc/dbus-api.md
+# The D-Bus and Varlink API references (aalevel(8) points to them;
+# tests/docs/check compares them with daemon/bus.c and
+# daemon/varlink-idl.c), installed in $(docdir).
+dist_doc_DATA = doc/dbus-api.md doc/varlink-api.md
