@@ -13,6 +13,12 @@ fuzz_targets = \
 	tests/fuzz/fuzz-parser-error \
 	tests/fuzz/fuzz-state
 
+# The Varlink handlers' parameters: with libsystemd 257 or later only
+# (replay skips it otherwise).
+if HAVE_VARLINK
+fuzz_targets += tests/fuzz/fuzz-varlink
+endif
+
 check_PROGRAMS += $(fuzz_targets)
 TESTS += tests/fuzz/replay
 EXTRA_DIST += \
@@ -33,6 +39,10 @@ tests_fuzz_fuzz_blob_LDADD = $(AALEVEL_CORE_LIBS)
 tests_fuzz_fuzz_bus_SOURCES = tests/fuzz/fuzz-bus.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_bus_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_bus_LDADD = $(AALEVEL_CORE_LIBS)
+
+tests_fuzz_fuzz_varlink_SOURCES = tests/fuzz/fuzz-varlink.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_varlink_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_varlink_LDADD = $(AALEVEL_CORE_LIBS)
 
 tests_fuzz_fuzz_conf_SOURCES = tests/fuzz/fuzz-conf.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_conf_CFLAGS = $(FUZZ_CFLAGS)
