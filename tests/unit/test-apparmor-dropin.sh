@@ -30,7 +30,7 @@
 set -u
 
 builddir=$(pwd)
-for f in units/apparmor.service.d/aalevel.conf units/aalevel.service units/apparmor-condition; do
+for f in units/apparmor.service.d/aalevel.conf units/aalevel.service units/aalevel.socket units/apparmor-condition; do
 	[[ -f $builddir/$f ]] || { echo "no $f in $builddir (run from the build directory after make)" >&2; exit 99; }
 done
 srcdir=${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -143,7 +143,7 @@ if command -v systemd-analyze >/dev/null; then
 			-e "s#^(Exec[A-Za-z]*=[-@!+:]*)[^ ]*/apparmor-condition\$#\\1$builddir/units/apparmor-condition#" "$1"
 	}
 	fix "$svc" >"$u/aalevel.service"
-	cp "$srcdir/units/aalevel.socket" "$u/aalevel.socket"
+	cp "$builddir/units/aalevel.socket" "$u/aalevel.socket" # generated: its Varlink line
 	fix "$dropin" >"$u/apparmor.service.d/aalevel.conf"
 	cp "$unit" "$u/apparmor.service"
 	out=$(SYSTEMD_UNIT_PATH=$u: SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=no \
