@@ -3,6 +3,11 @@
 # the daemon's service and its socket, and a drop-in that keeps Debian's
 # apparmor.service from loading /etc/apparmor.d a second time at boot.
 nodist_systemdsystemunit_DATA = units/aalevel.service units/aalevel.socket
+# The Varlink registry entry (systemd 260+), with Varlink only.
+if HAVE_VARLINK
+tmpfiles_DATA = units/aalevel-varlink.conf
+endif
+EXTRA_DIST += units/aalevel-varlink.conf
 apparmorservicedropindir = $(systemdsystemunitdir)/apparmor.service.d
 nodist_apparmorservicedropin_DATA = units/apparmor.service.d/aalevel.conf
 # The drop-in's ExecCondition=.
