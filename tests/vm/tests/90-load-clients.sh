@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # 50 clients calling `aalevelctl status` and `aalevelctl list` in a loop
-# for 30 seconds while reloads run (a local/ override rewritten every half
-# second): no call fails, reloads land (the last rewrite is applied), and
+# for 30 seconds while reloads run (a local/ override rewritten again as
+# soon as the kernel has its last rewrite): no call fails, reloads land
+# during the load and the last rewrite is applied, and
 # the daemon's memory is stable (VmRSS after the run within 2 MB of VmRSS
 # after a warm-up of the same load: about 3 kB per call. A bound of 10 %
 # failed in CI at 548 kB over 4.4 MB, in a run where the rewrites kept
@@ -39,15 +40,31 @@ client() {
 	echo "$_calls" >"$TMPDIR/calls.$1"
 }
 
-# reloader UNTIL: rewrites local/t-1 every half second.
+# reloader UNTIL: rewrites local/t-1, waits until the kernel has that
+# rewrite (at most 20 s), and again, until the uptime passes UNTIL; counts
+# the rewrites in $TMPDIR/rewrites and those that reached the kernel
+# during the load in $TMPDIR/landed. (Rewriting every half second whatever
+# happened made each compile see its file change under it: with 50
+# clients on the VM's two CPUs a compile takes seconds, so the rounds gave
+# up, by design (finding #1 of issue 14), and how many rounds fit in 30 s
+# measured the host's speed, not the daemon.)
 reloader() {
 	_k=0
+	_landed=0
 	while [ "$(cut -d. -f1 /proc/uptime)" -lt "$1" ]; do
 		_k=$((_k + 1))
+		_old=$(raw_sha1 t-1)
 		echo "/srv/load-$_k r," >"$pd/local/t-1"
-		sleep 0.5
+		_t=0
+		while [ "$(raw_sha1 t-1)" = "$_old" ] && [ "$_t" -lt 100 ] &&
+			[ "$(cut -d. -f1 /proc/uptime)" -lt "$1" ]; do
+			sleep 0.2
+			_t=$((_t + 1))
+		done
+		[ "$(raw_sha1 t-1)" = "$_old" ] || _landed=$((_landed + 1))
 	done
 	echo "$_k" >"$TMPDIR/rewrites"
+	echo "$_landed" >"$TMPDIR/landed"
 }
 
 # run SECONDS: the whole load; waits for it to end.
@@ -81,16 +98,16 @@ after=$(rss)
 calls=$(cat "$TMPDIR"/calls.* | awk '{ s += $1 } END { print s }')
 rounds=$(($(reloads_logged) - n0))
 echo "$clients clients: $calls calls in $(echo "$t1 - $t0" | bc) s; $(cat "$TMPDIR/rewrites") rewrites," \
-	"$rounds reloads; VmRSS $before kB before, $after kB after"
+	"$(cat "$TMPDIR/landed") in the kernel during the load, $rounds reload rounds; VmRSS $before kB before, $after kB after"
 if cat "$TMPDIR"/fail.* 2>/dev/null | grep .; then
 	die "$(cat "$TMPDIR"/fail.* | wc -l) calls failed"
 fi
 [ "$calls" -ge "$clients" ] || die "too few calls: $calls"
-# Reloads run during the load. How many depends on the host: each one
-# compiles t-1 with the parser competing against 50 busy clients for the
-# VM's two CPUs (5 in 30 s measured under TCG, with another VM running
-# on the same 2 host cores).
-[ "$rounds" -ge 3 ] || die "too few reloads landed: $rounds"
+# Reloads land during the load: at least one rewrite reached the kernel
+# while the 50 clients ran (how many depends on the host's speed: each
+# compiles t-1 with the parser competing against the clients for the
+# VM's two CPUs; 3 to 6 seen under TCG).
+[ "$(cat "$TMPDIR/landed")" -ge 1 ] || die "no rewrite reached the kernel during the load ($rounds reload rounds)"
 [ "$(raw_sha1 t-1)" != "$old" ] || die "the last rewrite of local/t-1 was not applied"
 { [ -n "$before" ] && [ -n "$after" ]; } || die "cannot read the daemon's VmRSS"
 grow=$((after - before))
