@@ -54,7 +54,7 @@ reloader() {
 	while [ "$(cut -d. -f1 /proc/uptime)" -lt "$1" ]; do
 		_k=$((_k + 1))
 		_old=$(raw_sha1 t-1)
-		echo "/srv/load-$_k r," >"$pd/local/t-1"
+		echo "/srv/load-$1-$_k r," >"$pd/local/t-1" # unique to this run: the warm-up wrote load-1 too
 		_t=0
 		while [ "$(raw_sha1 t-1)" = "$_old" ] && [ "$_t" -lt 100 ] &&
 			[ "$(cut -d. -f1 /proc/uptime)" -lt "$1" ]; do
