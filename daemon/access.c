@@ -154,12 +154,31 @@ int caller_from_socket(int fd, Caller *ret) {
                 if (pidfd >= 0)
                         c.label = process_label(c.pid);
         }
-        r = finish_caller(&c, true);
-        if (r >= 0 && (pidfd < 0 || !pidfd_alive(pidfd))) {
-                /* Gone already: nothing read by its PID can be trusted.
-                 * Unknown counts as confined; polkit is not asked. */
-                c.label = mfree(c.label);
-                c.start_time = 0;
+        if (pidfd == -ENOSYS) {
+                /* No pidfds at all (a kernel before 5.3, or valgrind,
+                 * which does not know pidfd_open): the process's start
+                 * time, read before and after what is read by its PID,
+                 * stands for the pidfd. */
+                bool from_socket = c.label;
+                uint64_t before = process_start_time(c.pid);
+
+                if (!c.label && before > 0)
+                        c.label = process_label(c.pid);
+                r = finish_caller(&c, true);
+                if (r >= 0 && (before == 0 || c.start_time != before)) {
+                        if (!from_socket)
+                                c.label = mfree(c.label);
+                        c.start_time = 0;
+                }
+        } else {
+                r = finish_caller(&c, true);
+                if (r >= 0 && (pidfd < 0 || !pidfd_alive(pidfd))) {
+                        /* Gone already: nothing read by its PID can be
+                         * trusted. Unknown counts as confined; polkit is
+                         * not asked. */
+                        c.label = mfree(c.label);
+                        c.start_time = 0;
+                }
         }
         if (pidfd >= 0)
                 close(pidfd);
