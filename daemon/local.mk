@@ -52,6 +52,7 @@ libaalevel_core_a_SOURCES = \
 	daemon/parser-error.c \
 	daemon/parser-error.h \
 	daemon/plan.c \
+	daemon/diff.c \
 	daemon/request.c \
 	daemon/request.h \
 	daemon/selection.c \
