@@ -7,6 +7,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "accept-gate.h"
 #include "bus.h"
 #include "util.h"
 #include "watch.h"
@@ -49,13 +50,9 @@ struct Bus {
 
         /* The private socket's listener and its connections. */
         int listen_fd;
-        sd_event_source *listen_source;
-        sd_event_source *accept_timer;  /* accepting paused: out of descriptors */
+        AcceptGate gate;                /* max_connections from RLIMIT_NOFILE */
         Connection **connections;
         size_t n_connections;
-        size_t max_connections;         /* from RLIMIT_NOFILE, BUS_ROOT_RESERVE not counted */
-        usec_t last_refusal;            /* CLOCK_MONOTONIC: refusals are logged once a second */
-        unsigned n_refused;             /* since that line */
         uint64_t n_hello;               /* unique names given out on it */
 
         /* The system bus when it is up; until then, waiting for it. */

@@ -48,8 +48,6 @@ void connection_free(Connection *c) {
         free(c);
 }
 
-static void accept_resume(Bus *b);
-
 void connection_drop(Bus *b, sd_bus *bus) {
         for (size_t i = 0; i < b->n_connections; i++)
                 if (b->connections[i]->bus == bus) {
@@ -57,7 +55,7 @@ void connection_drop(Bus *b, sd_bus *bus) {
                         b->connections[i] = b->connections[--b->n_connections];
                         connection_free(c);
                         /* A descriptor is free again. */
-                        accept_resume(b);
+                        accept_gate_resume(&b->gate, b->n_connections);
                         return;
                 }
 }
@@ -128,7 +126,8 @@ static int connection_time(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-static unsigned connections_of_uid(Bus *b, uid_t uid) {
+static unsigned connections_of_uid(void *userdata, uid_t uid) {
+        Bus *b = userdata;
         unsigned n = 0;
 
         for (size_t i = 0; i < b->n_connections; i++)
@@ -215,91 +214,14 @@ int bus_add_connection(Bus *b, int fd_in, Caller *peer) {
         return r;
 }
 
-/* Accepting stops while no descriptor is to be had (EMFILE), or all the
- * connections allowed are taken: until a connection closes, or a second
- * has passed. Clients wait in the listen backlog meanwhile. */
-static void accept_resume(Bus *b) {
-        if (!b->listen_source || b->n_connections >= b->max_connections + BUS_ROOT_RESERVE)
-                return;
-        b->accept_timer = sd_event_source_disable_unref(b->accept_timer);
-        (void) sd_event_source_set_enabled(b->listen_source, SD_EVENT_ON);
-}
-
-static int on_accept_timer(sd_event_source *s, uint64_t usec, void *userdata) {
-        Bus *b = userdata;
-
-        b->accept_timer = sd_event_source_disable_unref(b->accept_timer);
-        (void) sd_event_source_set_enabled(b->listen_source, SD_EVENT_ON);
-        return 0;
-}
-
-static void accept_pause(Bus *b, int error) {
-        int r;
-
-        if (error != 0)
-                log_warning_errno(error, "Cannot accept connections on the bus socket (%m); "
-                                  "pausing for a second (%zu connections).", b->n_connections);
-        else
-                log_warning("%zu connections to the bus socket, the most allowed even for root; accepting again "
-                            "when one closes.", b->n_connections);
-        (void) sd_event_source_set_enabled(b->listen_source, SD_EVENT_OFF);
-        if (b->accept_timer)
-                return;
-        r = sd_event_add_time_relative(b->event, &b->accept_timer, CLOCK_MONOTONIC, USEC_PER_SEC, 0,
-                                       on_accept_timer, b);
-        if (r < 0)
-                log_warning_errno(r, "Failed to arm the timer to accept again: %m");
-}
-
-/* Refuses a connection it accepted: closed at once (the client sees the
- * connection reset), and said in the log, once a second at most. */
-static void refuse(Bus *b, int fd, const Caller *peer, const char *why) {
-        usec_t now = now_usec(CLOCK_MONOTONIC);
-
-        close(fd);
-        b->n_refused++;
-        if (b->last_refusal != 0 && now - b->last_refusal < USEC_PER_SEC)
-                return;
-        log_warning("Refused a connection to the bus socket from uid %ld (pid %ld): %s (%u refused in the last "
-                    "second).", (long) peer->uid, (long) peer->pid, why, b->n_refused);
-        b->last_refusal = now;
-        b->n_refused = 0;
-}
-
 static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Bus *b = userdata;
         _cleanup_(caller_clear) Caller peer = {};
         int nfd, r;
 
-        if (b->n_connections >= b->max_connections + BUS_ROOT_RESERVE) {
-                accept_pause(b, 0);
+        nfd = accept_gate_next(&b->gate, fd, b->n_connections, connections_of_uid, b, &peer);
+        if (nfd < 0)
                 return 0;
-        }
-        nfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (nfd < 0) {
-                if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-                        accept_pause(b, -errno);
-                else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-                        log_warning_errno(-errno, "Failed to accept a connection on the bus socket: %m");
-                return 0;
-        }
-
-        /* Who connected, now, while it is surely the process that did. */
-        r = caller_from_socket(nfd, &peer);
-        if (r < 0) {
-                close(nfd);
-                log_warning_errno(r, "Cannot tell who connected to the bus socket (%m); dropping the connection.");
-                return 0;
-        }
-        /* Root is not counted: its tools must get through. */
-        if (peer.uid != 0 && connections_of_uid(b, peer.uid) >= BUS_CONNECTIONS_PER_UID) {
-                refuse(b, nfd, &peer, "that user has the most connections allowed open already");
-                return 0;
-        }
-        if (peer.uid != 0 && b->n_connections >= b->max_connections) {
-                refuse(b, nfd, &peer, "the most connections allowed are open");
-                return 0;
-        }
         r = bus_add_connection(b, nfd, &peer);
         if (r < 0)
                 log_warning_errno(r, "Failed to set up a bus connection: %m");
@@ -335,7 +257,7 @@ int bus_listen(Bus *b) {
         if (fd < 0)
                 return fd;
 
-        r = sd_event_add_io(b->event, &b->listen_source, fd, EPOLLIN, on_connection, b);
+        r = accept_gate_listen(&b->gate, fd, on_connection, b);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch the bus socket: %m");
         b->listen_fd = TAKE_FD(fd);

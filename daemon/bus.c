@@ -606,7 +606,8 @@ int bus_new(Manager *m, Bus **ret) {
         if (!b)
                 return -ENOMEM;
         *b = (Bus) { .manager = m, .event = sd_event_ref(m->event), .listen_fd = -1,
-                     .max_connections = bus_max_connections() };
+                     .gate = { .what = "bus socket", .event = m->event, .max_connections = bus_max_connections(),
+                               .root_reserve = BUS_ROOT_RESERVE, .per_uid = BUS_CONNECTIONS_PER_UID } };
         manager_add_observer(m, &bus_observer, b);
         *ret = b;
         return 0;
@@ -619,8 +620,7 @@ Bus *bus_free(Bus *b) {
         for (size_t i = 0; i < b->n_connections; i++)
                 connection_free(b->connections[i]);
         free(b->connections);
-        sd_event_source_disable_unref(b->listen_source);
-        sd_event_source_disable_unref(b->accept_timer);
+        accept_gate_done(&b->gate);
         if (b->listen_fd >= 0)
                 close(b->listen_fd);
         sd_bus_flush_close_unref(b->system_bus);

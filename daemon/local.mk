@@ -5,6 +5,8 @@ noinst_LIBRARIES += libaalevel-core.a
 libaalevel_core_a_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(YAML_CFLAGS) $(INIH_CFLAGS) \
 	$(NETTLE_CFLAGS)
 libaalevel_core_a_SOURCES = \
+	daemon/accept-gate.c \
+	daemon/accept-gate.h \
 	daemon/access.c \
 	daemon/access.h \
 	daemon/aa-cleanup.h \

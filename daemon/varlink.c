@@ -17,6 +17,7 @@
 #include "listen.h"
 #include "log.h"
 #include "strv.h"
+#include "accept-gate.h"
 #include "util.h"
 #include "varlink-idl.h"
 
@@ -49,13 +50,9 @@ struct Varlink {
         sd_varlink_server *server;
 
         int listen_fd;
-        sd_event_source *listen_source;
-        sd_event_source *accept_timer;  /* accepting paused: out of descriptors */
+        AcceptGate gate;
         VarlinkConnection **connections;
         size_t n_connections;
-        size_t max_connections;         /* VARLINK_ROOT_RESERVE not counted */
-        usec_t last_refusal;
-        unsigned n_refused;
 
         VarlinkCall **calls;            /* answered later, for progress */
         size_t n_calls;
@@ -426,8 +423,6 @@ static void connection_free(VarlinkConnection *c) {
         free(c);
 }
 
-static void accept_resume(Varlink *v);
-
 static void on_disconnect(sd_varlink_server *server, sd_varlink *link, void *userdata) {
         Varlink *v = userdata;
         VarlinkConnection *c = sd_varlink_get_userdata(link);
@@ -439,7 +434,7 @@ static void on_disconnect(sd_varlink_server *server, sd_varlink *link, void *use
                         sd_varlink_set_userdata(c->link, NULL);
                         c->link = sd_varlink_unref(c->link);
                         connection_free(c);
-                        accept_resume(v);
+                        accept_gate_resume(&v->gate, v->n_connections);
                         return;
                 }
 }
@@ -477,7 +472,8 @@ int varlink_add_connection(Varlink *v, int fd, Caller *peer) {
         return 0;
 }
 
-static unsigned connections_of_uid(Varlink *v, uid_t uid) {
+static unsigned connections_of_uid(void *userdata, uid_t uid) {
+        Varlink *v = userdata;
         unsigned n = 0;
 
         for (size_t i = 0; i < v->n_connections; i++)
@@ -485,86 +481,14 @@ static unsigned connections_of_uid(Varlink *v, uid_t uid) {
         return n;
 }
 
-static void accept_resume(Varlink *v) {
-        if (!v->listen_source || v->n_connections >= v->max_connections + VARLINK_ROOT_RESERVE)
-                return;
-        v->accept_timer = sd_event_source_disable_unref(v->accept_timer);
-        (void) sd_event_source_set_enabled(v->listen_source, SD_EVENT_ON);
-}
-
-static int on_accept_timer(sd_event_source *s, uint64_t usec, void *userdata) {
-        Varlink *v = userdata;
-
-        v->accept_timer = sd_event_source_disable_unref(v->accept_timer);
-        (void) sd_event_source_set_enabled(v->listen_source, SD_EVENT_ON);
-        return 0;
-}
-
-static void accept_pause(Varlink *v, int error) {
-        int r;
-
-        if (error != 0)
-                log_warning_errno(error, "Cannot accept connections on the Varlink socket (%m); "
-                                  "pausing for a second (%zu connections).", v->n_connections);
-        else
-                log_warning("%zu connections to the Varlink socket, the most allowed even for root; accepting "
-                            "again when one closes.", v->n_connections);
-        (void) sd_event_source_set_enabled(v->listen_source, SD_EVENT_OFF);
-        if (v->accept_timer)
-                return;
-        r = sd_event_add_time_relative(v->event, &v->accept_timer, CLOCK_MONOTONIC, USEC_PER_SEC, 0,
-                                       on_accept_timer, v);
-        if (r < 0)
-                log_warning_errno(r, "Failed to arm the timer to accept again: %m");
-}
-
-static void refuse(Varlink *v, int fd, const Caller *peer, const char *why) {
-        usec_t now = now_usec(CLOCK_MONOTONIC);
-
-        close(fd);
-        v->n_refused++;
-        if (v->last_refusal != 0 && now - v->last_refusal < USEC_PER_SEC)
-                return;
-        log_warning("Refused a connection to the Varlink socket from uid %ld (pid %ld): %s (%u refused in the "
-                    "last second).", (long) peer->uid, (long) peer->pid, why, v->n_refused);
-        v->last_refusal = now;
-        v->n_refused = 0;
-}
-
 static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Varlink *v = userdata;
         _cleanup_(caller_clear) Caller peer = {};
         int nfd, r;
 
-        if (v->n_connections >= v->max_connections + VARLINK_ROOT_RESERVE) {
-                accept_pause(v, 0);
+        nfd = accept_gate_next(&v->gate, fd, v->n_connections, connections_of_uid, v, &peer);
+        if (nfd < 0)
                 return 0;
-        }
-        nfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (nfd < 0) {
-                if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-                        accept_pause(v, -errno);
-                else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-                        log_warning_errno(-errno, "Failed to accept a connection on the Varlink socket: %m");
-                return 0;
-        }
-        /* Who connected, now, while it is surely the process that did. */
-        r = caller_from_socket(nfd, &peer);
-        if (r < 0) {
-                close(nfd);
-                log_warning_errno(r, "Cannot tell who connected to the Varlink socket (%m); dropping the "
-                                  "connection.");
-                return 0;
-        }
-        /* Root is not counted: its tools must get through. */
-        if (peer.uid != 0 && connections_of_uid(v, peer.uid) >= VARLINK_CONNECTIONS_PER_UID) {
-                refuse(v, nfd, &peer, "that user has the most connections allowed open already");
-                return 0;
-        }
-        if (peer.uid != 0 && v->n_connections >= v->max_connections) {
-                refuse(v, nfd, &peer, "the most connections allowed are open");
-                return 0;
-        }
         r = varlink_add_connection(v, nfd, &peer);
         if (r < 0)
                 log_warning_errno(r, "Failed to set up a Varlink connection: %m");
@@ -585,7 +509,7 @@ int varlink_listen(Varlink *v) {
         fd = listen_unix(path, "Varlink socket");
         if (fd < 0)
                 return fd;
-        r = sd_event_add_io(v->event, &v->listen_source, fd, EPOLLIN, on_connection, v);
+        r = accept_gate_listen(&v->gate, fd, on_connection, v);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch the Varlink socket: %m");
         v->listen_fd = TAKE_FD(fd);
@@ -605,7 +529,9 @@ int varlink_new(Manager *m, Bus *bus, Varlink **ret) {
         if (!v)
                 return -ENOMEM;
         *v = (Varlink) { .manager = m, .bus = bus, .event = sd_event_ref(m->event), .listen_fd = -1,
-                         .max_connections = bus_max_connections() };
+                         .gate = { .what = "Varlink socket", .event = m->event,
+                                   .max_connections = bus_max_connections(), .root_reserve = VARLINK_ROOT_RESERVE,
+                                   .per_uid = VARLINK_CONNECTIONS_PER_UID } };
         r = sd_varlink_server_new(&v->server, 0);
         if (r >= 0)
                 r = sd_varlink_server_set_info(v->server, "aalevel", "aalevel (AppArmor security levels)",
@@ -631,7 +557,7 @@ int varlink_new(Manager *m, Bus *bus, Varlink **ret) {
          * count root too. */
         if (r >= 0)
                 r = sd_varlink_server_set_connections_max(v->server,
-                                                          (unsigned) (v->max_connections + VARLINK_ROOT_RESERVE + 1));
+                                                          (unsigned) (v->gate.max_connections + VARLINK_ROOT_RESERVE + 1));
         if (r >= 0)
                 r = sd_varlink_server_attach_event(v->server, v->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
@@ -657,8 +583,7 @@ Varlink *varlink_free(Varlink *v) {
                 (void) sd_varlink_server_shutdown(v->server);
                 sd_varlink_server_unref(v->server);
         }
-        sd_event_source_disable_unref(v->listen_source);
-        sd_event_source_disable_unref(v->accept_timer);
+        accept_gate_done(&v->gate);
         if (v->listen_fd >= 0)
                 close(v->listen_fd);
         sd_event_unref(v->event);
