@@ -31,16 +31,17 @@ EXTRA_DIST += \
 
 FUZZ_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(YAML_CFLAGS) $(INIH_CFLAGS) $(NETTLE_CFLAGS)
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/standalone.c
+FUZZ_MANAGER = tests/fuzz/fuzz-manager.h
 
 tests_fuzz_fuzz_blob_SOURCES = tests/fuzz/fuzz-blob.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_blob_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_blob_LDADD = $(AALEVEL_CORE_LIBS)
 
-tests_fuzz_fuzz_bus_SOURCES = tests/fuzz/fuzz-bus.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_bus_SOURCES = tests/fuzz/fuzz-bus.c $(FUZZ_COMMON) $(FUZZ_MANAGER)
 tests_fuzz_fuzz_bus_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_bus_LDADD = $(AALEVEL_CORE_LIBS)
 
-tests_fuzz_fuzz_varlink_SOURCES = tests/fuzz/fuzz-varlink.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_varlink_SOURCES = tests/fuzz/fuzz-varlink.c $(FUZZ_COMMON) $(FUZZ_MANAGER)
 tests_fuzz_fuzz_varlink_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_varlink_LDADD = $(AALEVEL_CORE_LIBS)
 
