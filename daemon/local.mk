@@ -61,6 +61,8 @@ libaalevel_core_a_SOURCES = \
 	daemon/selection.h \
 	daemon/state.c \
 	daemon/state.h \
+	daemon/sysstate.c \
+	daemon/sysstate.h \
 	daemon/tree.c \
 	daemon/tree.h \
 	daemon/users.c \

@@ -49,6 +49,7 @@ unit_tests = \
 	tests/unit/test-parser-error \
 	tests/unit/test-selection \
 	tests/unit/test-state \
+	tests/unit/test-sysstate \
 	tests/unit/test-tree \
 	tests/unit/test-users \
 	tests/unit/test-utf8 \
@@ -109,6 +110,10 @@ tests_unit_test_selection_LDADD = $(TEST_LIBS)
 tests_unit_test_state_SOURCES = tests/unit/test-state.c
 tests_unit_test_state_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_state_LDADD = $(TEST_LIBS)
+
+tests_unit_test_sysstate_SOURCES = tests/unit/test-sysstate.c
+tests_unit_test_sysstate_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sysstate_LDADD = $(TEST_LIBS)
 
 tests_unit_test_tree_SOURCES = tests/unit/test-tree.c
 tests_unit_test_tree_CFLAGS = $(TEST_CFLAGS)
