@@ -78,7 +78,12 @@ int sysstate_pin(SysState *s, const char *name, char * const *words, const char 
 
 /* The AppArmor 5.0 text overriding the tree's definitions, one line per
  * set variable, in the order of SysStateVar: "@{DE} := gnome kde\n".
- * Unset variables are left out (the tree's own definition stays). */
+ * Unset variables are left out (the tree's own definition stays; the
+ * 5.0 parser refuses an empty ":="). The text must come after the tree's
+ * "@{DE} = ..." (tunables/multiarch.d/state.d/ does): the parser refuses
+ * a "=" of a variable already set by ":=", and the 4.x parsers know no
+ * ":=" at all. -EINVAL when a word is not plain (never so for values
+ * set by this module). */
 int sysstate_render(const SysState *s, char **ret);
 
 /* What to watch (files and directories, existing or not, below root) for
