@@ -116,6 +116,7 @@ static const char *level_key_label(const char *key) {
                 { "early_policy",   N_("Early policy") },
                 { "users",          N_("Users") },
                 { "namespace",      N_("Namespace") },
+                { "state",          N_("Runtime state") },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(labels); i++)
@@ -160,6 +161,80 @@ static int show_users(sd_bus_message *m, JsonWriter *w, char **ret_text) {
         return r < 0 ? r : 0;
 }
 
+/* state a(sass), apparmor.d's runtime state: "DE = gnome kde (from
+ * /usr/share/wayland-sessions/gnome.desktop)" a line, and
+ * {"name","values","source"} objects in JSON. Reads the array (not the
+ * variant around it). */
+int level_state_print(sd_bus_message *m, JsonWriter *w, char **ret_text) {
+        _cleanup_strv_free_ char **lines = NULL;
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'a', "(sass)");
+        if (r < 0)
+                return r;
+        if (w)
+                json_array_begin(w);
+        while ((r = sd_bus_message_enter_container(m, 'r', "sass")) > 0) {
+                _cleanup_strv_free_ char **words = NULL;
+                _cleanup_free_ char *joined = NULL;
+                const char *name, *source;
+                char *line;
+
+                r = sd_bus_message_read(m, "s", &name);
+                if (r >= 0)
+                        r = sd_bus_message_read_strv(m, &words);
+                if (r >= 0)
+                        r = sd_bus_message_read(m, "s", &source);
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+                if (w) {
+                        json_object_begin(w);
+                        json_key(w, "name");
+                        json_string(w, name);
+                        json_key(w, "values");
+                        json_array_begin(w);
+                        STRV_FOREACH(x, words)
+                                json_string(w, *x);
+                        json_array_end(w);
+                        json_key(w, "source");
+                        json_string(w, source);
+                        json_object_end(w);
+                        continue;
+                }
+                joined = strv_join(words, " ");
+                if (!joined)
+                        return -ENOMEM;
+                if (isempty(joined))
+                        /* TRANSLATORS: a runtime state variable aalevel does
+                         * not set, and why. */
+                        r = asprintf(&line, _("%s: as the tree sets it (%s)"), name, source);
+                else
+                        /* TRANSLATORS: a runtime state variable of apparmor.d,
+                         * its value, and where the value came from. */
+                        r = asprintf(&line, _("%s = %s (from %s)"), name, joined, source);
+                if (r < 0)
+                        return -ENOMEM;
+                r = strv_consume(&lines, line);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+        if (w)
+                json_array_end(w);
+        else {
+                *ret_text = strv_join(lines, "\n");
+                if (!*ret_text)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 static int show_value_text(sd_bus_message *m, const char *key, char **ret) {
         const char *contents;
         char type;
@@ -171,6 +246,14 @@ static int show_value_text(sd_bus_message *m, const char *key, char **ret) {
                 return r;
         if (streq(key, "users") && contents && streq(contents, "a(ss)"))
                 return show_users(m, NULL, ret);
+        if (streq(key, "state") && contents && streq(contents, "a(sass)")) {
+                r = sd_bus_message_enter_container(m, 'v', "a(sass)");
+                if (r >= 0)
+                        r = level_state_print(m, NULL, ret);
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(m);
+                return r < 0 ? r : 0;
+        }
         if (streq(key, "confirm") && contents && streq(contents, "u")) {
                 char span[FORMAT_TIMESPAN_MAX];
 
@@ -211,7 +294,13 @@ static int show_print(Ctl *c, sd_bus_message *reply) {
                                 return r;
                         if (streq(key, "users") && contents && streq(contents, "a(ss)"))
                                 r = show_users(reply, &w, NULL);
-                        else
+                        else if (streq(key, "state") && contents && streq(contents, "a(sass)")) {
+                                r = sd_bus_message_enter_container(reply, 'v', "a(sass)");
+                                if (r >= 0)
+                                        r = level_state_print(reply, &w, NULL);
+                                if (r >= 0)
+                                        r = sd_bus_message_exit_container(reply);
+                        } else
                                 r = variant_to_json(reply, &w);
                 } else {
                         _cleanup_free_ char *text = NULL;
@@ -252,4 +341,46 @@ int command_show(Ctl *c) {
                 return r;
         r = show_print(c, reply);
         return r < 0 ? ctl_reply_error(c, "GetLevel", r) : r;
+}
+
+/* For status: the runtime state of the level in the kernel, from
+ * GetLevel's "state" (absent where the tree has none, or from an older
+ * daemon: then 0 and nothing written). */
+int level_state_of(Ctl *c, const char *level, JsonWriter *w, char **ret_text) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        const char *key, *contents;
+        char type;
+        int r;
+
+        r = ctl_new_call(c, "GetLevel", &m);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "s", level);
+        if (r < 0)
+                return r;
+        r = ctl_call_quiet(c, m, CALL_TIMEOUT_DEFAULT_USEC, &reply);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                r = sd_bus_message_read(reply, "s", &key);
+                if (r >= 0)
+                        r = sd_bus_message_peek_type(reply, &type, &contents);
+                if (r < 0)
+                        return r;
+                if (streq(key, "state") && contents && streq(contents, "a(sass)")) {
+                        r = sd_bus_message_enter_container(reply, 'v', "a(sass)");
+                        if (r >= 0)
+                                r = level_state_print(reply, w, ret_text);
+                        return r < 0 ? r : 1;
+                }
+                r = sd_bus_message_skip(reply, "v");
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        return r;
+        }
+        return r < 0 ? r : 0;
 }

@@ -87,10 +87,26 @@ static int status_json(Ctl *c, const ManagerProperties *p, char * const *failure
                 { "version",                   VALUE_STR_OR_NULL(p->version) },
         };
 
-        return json_print_fields(c, fields, ELEMENTSOF(fields));
+        _cleanup_(json_writer_done) JsonWriter w = {};
+        int r;
+
+        r = json_begin(c, &w);
+        if (r < 0)
+                return r;
+        json_object_begin(&w);
+        json_fields(&w, fields, ELEMENTSOF(fields));
+        /* apparmor.d's runtime state, where the tree has it. */
+        json_key(&w, "runtime_state");
+        r = isempty(p->level) ? 0 : level_state_of(c, p->level, &w, NULL);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                json_null(&w);
+        json_object_end(&w);
+        return json_end(&w);
 }
 
-static int status_human(const ManagerProperties *p, char * const *failures, usec_t now) {
+static int status_human(Ctl *c, const ManagerProperties *p, char * const *failures, usec_t now) {
         _cleanup_(fields_done) Fields f = {};
         char span[FORMAT_TIMESPAN_MAX], ago[FORMAT_TIMESPAN_MAX], took[FORMAT_TIMESPAN_MAX];
         char date[FORMAT_TIMESTAMP_MAX];
@@ -155,6 +171,13 @@ static int status_human(const ManagerProperties *p, char * const *failures, usec
                 errors = r >= 0 ? strv_join(all, "\n") : NULL;
                 r = errors ? fields_add(&f, _("Errors"), isempty(errors) ? _("none") : errors) : -ENOMEM;
         }
+        if (r >= 0 && !isempty(p->level)) {
+                _cleanup_free_ char *state = NULL;
+
+                r = level_state_of(c, p->level, NULL, &state);
+                if (r > 0)
+                        r = fields_add(&f, _("Runtime state"), isempty(state) ? "-" : state);
+        }
         if (r >= 0 && !isempty(p->version))
                 r = fields_add(&f, _("Version"), p->version);
         if (r < 0)
@@ -176,7 +199,7 @@ int command_status(Ctl *c) {
                 return r;
         if (c->args->json)
                 return status_json(c, &p, failures, now_usec(CLOCK_REALTIME));
-        return status_human(&p, failures, now_usec(CLOCK_REALTIME));
+        return status_human(c, &p, failures, now_usec(CLOCK_REALTIME));
 }
 
 int command_get(Ctl *c) {

@@ -29,6 +29,12 @@ int command_check(Ctl *c);
 
 /* commands.c: shared by the files above. A buffered JSON writer on
  * stdout, so that a failing command prints no half document. */
+/* apparmor.d's runtime state in GetLevel's "state" a(sass), from the
+ * array on: lines into *ret_text, or JSON objects to w. */
+int level_state_print(sd_bus_message *m, JsonWriter *w, char **ret_text);
+/* The runtime state of a level, by GetLevel: 1 when the daemon gave one,
+ * 0 when none (no state in the tree, an older daemon), or an error. */
+int level_state_of(Ctl *c, const char *level, JsonWriter *w, char **ret_text);
 int json_begin(Ctl *c, JsonWriter *w);
 /* Ends the JSON document: EXIT_FAILED when stdout failed. */
 int json_end(JsonWriter *w);

@@ -279,6 +279,11 @@ int ctl_call(Ctl *c, sd_bus_message *m, uint64_t timeout_usec, sd_bus_message **
         return report_failure(c, r, &error, what);
 }
 
+int ctl_call_quiet(Ctl *c, sd_bus_message *m, uint64_t timeout_usec, sd_bus_message **ret_reply) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        return call_and_wait(c, m, timeout_usec, &error, ret_reply);
+}
+
 int ctl_reply_error(Ctl *c, const char *method, int r) {
         if (r == -ENOMEM)
                 return r;

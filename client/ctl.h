@@ -56,6 +56,10 @@ _printf_(5, 6)
 int ctl_call(Ctl *c, sd_bus_message *m, uint64_t timeout_usec, sd_bus_message **ret_reply,
              const char *what_format, ...);
 
+/* The same for a call whose failure is not the command's: says nothing,
+ * returns sd-bus's negative errno. */
+int ctl_call_quiet(Ctl *c, sd_bus_message *m, uint64_t timeout_usec, sd_bus_message **ret_reply);
+
 /* For a reply that could not be read (r < 0): tells the user, returns
  * EXIT_FAILED; -ENOMEM passes through. */
 int ctl_reply_error(Ctl *c, const char *method, int r);

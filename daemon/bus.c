@@ -285,6 +285,39 @@ static int append_entry_strv(sd_bus_message *reply, const char *key, char **l) {
         return r;
 }
 
+/* "state" a(sass): apparmor.d's runtime state as the level sets it,
+ * (variable, words, where they came from); only where the tree has it. */
+static int append_entry_state(sd_bus_message *reply, const StateValues *detected, const ResolvedLevel *rl) {
+        _cleanup_(state_values_done) StateValues v = {};
+        int r;
+
+        r = engine_state_for_level(detected, rl, &v);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'e', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "s", "state");
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'v', "a(sass)");
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(sass)");
+        for (StateVar i = 0; r >= 0 && i < _STATE_VAR_MAX; i++) {
+                if (!v.values[i] && !v.source[i])
+                        continue;
+                r = sd_bus_message_open_container(reply, 'r', "sass");
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "s", state_var_to_string(i));
+                if (r >= 0)
+                        r = sd_bus_message_append_strv(reply, v.values[i] ?: (char *[]) { NULL });
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "s", strempty(v.source[i]));
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+        }
+        for (int k = 0; k < 3 && r >= 0; k++)
+                r = sd_bus_message_close_container(reply);
+        return r;
+}
+
 static int method_get_level(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(resolved_level_freep) ResolvedLevel *rl = NULL;
@@ -333,7 +366,11 @@ static int method_get_level(sd_bus_message *message, void *userdata, sd_bus_erro
                 r = sd_bus_message_open_container(reply, 'a', "(ss)");
         for (size_t i = 0; r >= 0 && i < rl->n_users; i++)
                 r = sd_bus_message_append(reply, "(ss)", rl->users[i].user, rl->users[i].role);
-        for (int k = 0; k < 4 && r >= 0; k++)
+        for (int k = 0; k < 3 && r >= 0; k++)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0 && m->state_active)
+                r = append_entry_state(reply, &m->detected, rl);
+        if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r < 0)
                 return r;

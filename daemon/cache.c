@@ -45,8 +45,8 @@ static void hash_str(Sha256 *s, const char *tag, const char *v) {
         sha256_update(s, strempty(v), strlen(strempty(v)) + 1);
 }
 
-void cache_key_compute(const CacheContext *ctx, const Closure *closure, const char *prelude, const char *ns,
-                       CacheKey *ret) {
+void cache_key_compute(const CacheContext *ctx, const Closure *closure, const char *prelude, const char *state,
+                       const char *ns, CacheKey *ret) {
         Sha256 s;
         uint8_t flags = (uint8_t) (prelude ? 4 : 0);
 
@@ -60,6 +60,10 @@ void cache_key_compute(const CacheContext *ctx, const Closure *closure, const ch
         hash_str(&s, "cwd", cache_logical_path(ctx, ctx->cwd));
         sha256_update(&s, &flags, 1);
         hash_str(&s, "prelude", prelude);
+        /* Absent, not empty, for closures that use no state variable:
+         * their keys stay what they were before aalevel set any. */
+        if (state)
+                hash_str(&s, "state", state);
         if (ns)
                 hash_str(&s, "namespace", ns);
         hash_str(&s, "file", cache_logical_path(ctx, closure->file));

@@ -41,8 +41,10 @@ typedef struct CacheKey {
 /* The binary cached is the profile as its author declared it; a level's
  * mode override (complain, enforce) is applied when loading, so it is not
  * part of the key: levels that differ only in modes share every entry. */
-void cache_key_compute(const CacheContext *ctx, const Closure *closure, const char *prelude, const char *ns,
-                       CacheKey *ret);
+/* state: the values of the runtime state variables the closure uses
+ * (state_values_key_text()), NULL when it uses none. */
+void cache_key_compute(const CacheContext *ctx, const Closure *closure, const char *prelude, const char *state,
+                       const char *ns, CacheKey *ret);
 void cache_key_to_hex(const CacheKey *k, char ret[CACHE_KEY_HEX_SIZE]);
 int cache_key_from_hex(const char *s, CacheKey *ret);
 bool cache_key_equal(const CacheKey *a, const CacheKey *b);

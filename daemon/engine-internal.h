@@ -20,6 +20,7 @@
 
 #include "compiler.h"
 #include "engine.h"
+#include "statevars.h"
 #include "hashmap.h"
 
 typedef struct Unit {
@@ -88,6 +89,12 @@ struct Engine {
         bool early_policy_wanted; /* that level's early_policy */
         volatile int cancel;
         unsigned load_done;     /* progress of the load pass, shared by its threads */
+        /* apparmor.d's runtime state (statevars.h, runstate.c) */
+        bool state_active;      /* the tree has it and the parser can set it: this run sets it */
+        char *state_file;       /* aalevel's file in the tree's state.d */
+        StateValues detected;   /* what this machine is, as last detected */
+        StateValues run_state;  /* what the run's level sets: detected, then the level's */
+        bool state_warned;
 };
 
 /* engine.c */
@@ -103,7 +110,18 @@ _printf_(2, 3) int result_add_error(EngineResult *res, const char *format, ...);
  * kernel's is written again when it cannot be read. */
 int engine_check_features(Engine *e, char **ret_error);
 
+/* runstate.c */
+/* Before a run of level: detects the system, computes the level's values
+ * and writes aalevel's state file when they changed (the tree and the
+ * parser permitting; else the run sets none, with a warning once). */
+int runstate_prepare(Engine *e, const ResolvedLevel *level, EngineResult *res);
+/* After a run that did not apply its level (check, diff, refused): the
+ * state file holds the applied level's values again. */
+void runstate_restore(Engine *e, EngineResult *res);
+void runstate_done(Engine *e);
+
 /* plan.c */
+int unit_compute_key(Engine *e, Unit *u, const char *prelude);
 typedef struct UnitList {
         Unit *units;
         size_t n;

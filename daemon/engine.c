@@ -15,6 +15,7 @@
 
 #include "compiler.h"
 #include "engine-internal.h"
+#include "sysstate.h"
 #include "fileio.h"
 #include "log.h"
 #include "strv.h"
@@ -49,6 +50,7 @@ void engine_result_free(EngineResult *r) {
         free(r->diff);
         strv_free(r->warnings);
         strv_free(r->errors);
+        state_values_done(&r->detected);
         free(r);
 }
 
@@ -330,6 +332,7 @@ int engine_new(const Config *config, const LevelSet *levels, const EngineOptions
 void engine_free(Engine *e) {
         if (!e)
                 return;
+        runstate_done(e);
         free(e->root);
         if (e->kernel != e->options.kernel)
                 kernel_free(e->kernel);
@@ -453,7 +456,16 @@ static int update_status(Engine *e, Unit *units, size_t n) {
 /* What to watch: every path the include graph read or looked for. Made
  * when asked, not kept: the daemon holds one copy, the manager's. */
 char **engine_watch_paths(const Engine *e) {
-        return include_graph_paths(e->graph);
+        _cleanup_strv_free_ char **l = include_graph_paths(e->graph), **detect = NULL;
+
+        /* What the runtime state is detected from: a desktop installed,
+         * the display manager switched. */
+        if (l && e->state_active) {
+                detect = sysstate_watch_paths(isempty(e->root) ? NULL : e->root);
+                if (!detect || strv_extend_strv(&l, detect) < 0)
+                        return NULL;
+        }
+        return TAKE_PTR(l);
 }
 
 bool engine_take_units(Engine *e, UnitStatus **ret, size_t *ret_n) {
@@ -537,6 +549,9 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
         if (r < 0)
                 return r;
         if (r > 0) {
+                r = runstate_prepare(e, level, res);
+                if (r < 0)
+                        return r;
                 r = plan_units(e, level, res, &l, start);
                 if (r < 0)
                         return r;
@@ -561,6 +576,13 @@ int engine_run(Engine *e, const char *level_name, EngineMode mode, EngineResult 
                         if (r < 0)
                                 return r;
                 }
+                /* The tree's state file names what is loaded, not what
+                 * was only compiled. */
+                if (mode == ENGINE_CHECK || mode == ENGINE_DIFF || refused)
+                        runstate_restore(e, res);
+                res->state_active = e->state_active;
+                if (e->state_active && state_values_copy(&e->detected, &res->detected) < 0)
+                        return -ENOMEM;
         }
         res->duration = now_usec(CLOCK_MONOTONIC) - start;
         *ret = TAKE_PTR(res);

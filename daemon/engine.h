@@ -28,6 +28,7 @@
 #include "kernel.h"
 #include "level.h"
 #include "state.h"
+#include "statevars.h"
 #include "util.h"
 
 typedef struct Engine Engine;
@@ -76,6 +77,8 @@ typedef struct EngineResult {
         usec_t duration;
         long max_parser_rss_kb; /* the largest apparmor_parser run */
         bool features_failed;   /* the features file could not be used: said once in errors */
+        bool state_active;      /* the run set apparmor.d's runtime state */
+        StateValues detected;   /* then: what the system is, as detected for it */
 } EngineResult;
 
 void engine_result_free(EngineResult *r);
@@ -127,6 +130,11 @@ void engine_revalidate(Engine *e);
 /* The level prelude: booleans for every known level, @{aalevel_level},
  * @{aalevel_lower_labels} (the labels that may lower the level). */
 char *engine_prelude(const LevelSet *levels, const ResolvedLevel *level, char * const *lower_labels);
+
+/* apparmor.d's runtime state of a level: the detected values, then the
+ * level's own (@{LEVEL}, ${FSP}, ${RBAC}) and its pins, each with where
+ * it came from. */
+int engine_state_for_level(const StateValues *detected, const ResolvedLevel *level, StateValues *ret);
 
 const State *engine_state(const Engine *e);
 State *engine_state_mut(Engine *e);

@@ -61,6 +61,8 @@ struct IncludeGraph {
         Hashmap *nodes;         /* path → Node (one reference) */
         Hashmap *closures;      /* profile file → its last Closure (one reference) */
         uint64_t reads;
+        char *managed;          /* aalevel's own state file: not in any digest */
+        char *managed_dir;      /* its directory */
 };
 
 static Node *node_ref(Node *n) {
@@ -121,6 +123,34 @@ void closure_free(Closure *c) {
         free(c);
 }
 
+int include_graph_set_managed(IncludeGraph *g, const char *path) {
+        char *p = NULL, *d = NULL, *slash;
+
+        if (path) {
+                p = strdup(path);
+                d = strdup(path);
+                if (!p || !d) {
+                        free(p);
+                        free(d);
+                        return -ENOMEM;
+                }
+                slash = strrchr(d, '/');
+                if (slash)
+                        *slash = '\0';
+        }
+        if (streq_ptr(p, g->managed)) {
+                free(p);
+                free(d);
+                return 0;
+        }
+        free(g->managed);
+        free(g->managed_dir);
+        g->managed = p;
+        g->managed_dir = d;
+        include_graph_invalidate_all(g);
+        return 0;
+}
+
 static void closure_free_void(void *p) {
         closure_free(p);
 }
@@ -156,6 +186,8 @@ void include_graph_free(IncludeGraph *g) {
         strv_free(g->search_path);
         free(g->cwd);
         free(g->root);
+        free(g->managed);
+        free(g->managed_dir);
         hashmap_free(g->closures);
         hashmap_free(g->nodes);
         free(g);
@@ -284,6 +316,8 @@ static int node_load(IncludeGraph *g, const char *path, Node **ret) {
                         sha256_init(&s);
                         STRV_FOREACH(e, entries) {
                                 const char *base = strrchr(*e, '/') + 1;
+                                if (streq_ptr(*e, g->managed))
+                                        continue;
                                 sha256_update(&s, base, strlen(base) + 1);
                         }
                         sha256_final(&s, n->dep.digest);
@@ -490,6 +524,19 @@ static int closure_compute(IncludeGraph *g, const char *file, Closure **ret) {
                 c->deps[c->n_deps++] = &node_ref(n)->dep;
                 if (d->type == DEP_FILE && n->scan->mentions_aalevel)
                         c->mentions_aalevel = true;
+                if (d->type == DEP_FILE)
+                        c->state_uses |= n->scan->state_uses;
+                /* aalevel's own state file says what the key covers in
+                 * other words (the values the closure uses): its bytes,
+                 * and its directory existing for it alone, are in no
+                 * digest. */
+                if (streq_ptr(d->path, g->managed)) {
+                        c->state_file = true;
+                        continue;
+                }
+                if (streq_ptr(d->path, g->managed_dir) && d->type == DEP_DIR &&
+                    (!n->entries[0] || (streq(n->entries[0], g->managed) && !n->entries[1])))
+                        type = DEP_MISSING;
                 if (d->type == DEP_ERROR && !c->error &&
                     asprintf(&c->error, "%s: %s", d->path, dep_error_text(d->error)) < 0)
                         return -ENOMEM;
@@ -497,7 +544,10 @@ static int closure_compute(IncludeGraph *g, const char *file, Closure **ret) {
                         logical += rl;
                 sha256_update(&s, logical, strlen(logical) + 1);
                 sha256_update(&s, &type, 1);
-                sha256_update(&s, d->digest, sizeof d->digest);
+                if (type == DEP_MISSING)
+                        sha256_update(&s, (uint8_t[SHA256_DIGEST_SIZE]) {}, SHA256_DIGEST_SIZE);
+                else
+                        sha256_update(&s, d->digest, sizeof d->digest);
         }
         sha256_final(&s, c->digest);
         *ret = TAKE_PTR(c);

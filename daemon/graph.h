@@ -43,6 +43,8 @@ typedef struct Closure {
         Dep **deps;             /* sorted by path, unique; the file itself included */
         size_t n_deps;
         bool mentions_aalevel;  /* some file of the closure uses aalevel_ symbols */
+        uint32_t state_uses;    /* the runtime state variables its files use (statevars.h) */
+        bool state_file;        /* it reads aalevel's own state file */
         char *error;            /* "PATH: why" for the first DEP_ERROR, or NULL */
         char **warnings;        /* include loops and the like */
         uint8_t digest[SHA256_DIGEST_SIZE]; /* over every dep: path, type, digest */
@@ -69,6 +71,12 @@ bool closure_unchanged(const Closure *c);
 int include_graph_new(char * const *search_path, const char *cwd, const char *root, IncludeGraph **ret);
 void include_graph_free(IncludeGraph *g);
 DEFINE_TRIVIAL_CLEANUP_FUNC(IncludeGraph *, include_graph_free);
+
+/* aalevel's own state file (statevars.h), NULL for none: its content, and
+ * its directory existing for it alone, count in no closure's digest (the
+ * cache key covers the values a closure uses instead). Forgets everything
+ * when it changes. */
+int include_graph_set_managed(IncludeGraph *g, const char *path);
 
 /* Fails only on -ENOMEM; problems with the files are in the closure. */
 int include_graph_closure(IncludeGraph *g, const char *file, Closure **ret);

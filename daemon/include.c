@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "statevars.h"
+
 void include_scan_free(IncludeScan *s) {
         if (!s)
                 return;
@@ -92,6 +94,26 @@ static const char *parse_directive(IncludeScan *s, const char *p, const char *en
         return q;
 }
 
+/* A reference to a runtime state variable at p: a use, unless it is
+ * the left side of an assignment (the first thing on its line, followed
+ * by =, :=, += or ?=), which only defines it. */
+static void note_state_reference(IncludeScan *s, const char *text, const char *p, const char *end) {
+        size_t len;
+        StateVar v = state_var_reference(p, (size_t) (end - p), &len);
+        const char *q;
+
+        if (v < 0)
+                return;
+        for (q = p; q > text && (q[-1] == ' ' || q[-1] == '\t'); q--)
+                ;
+        if (q == text || q[-1] == '\n') {
+                q = skip_blanks(p + len, end);
+                if (q < end && (*q == '=' || (end - q >= 2 && strchr(":+?", *q) && q[1] == '=')))
+                        return;
+        }
+        s->state_uses |= UINT32_C(1) << v;
+}
+
 int include_scan(const char *text, size_t size, IncludeScan **ret) {
         _cleanup_(include_scan_freep) IncludeScan *s = NULL;
         const char *p = text, *end = text + size;
@@ -118,6 +140,8 @@ int include_scan(const char *text, size_t size, IncludeScan **ret) {
                                         p++;
                                 if (*p == '{' && end - p > 8 && memcmp(p + 1, "aalevel_", 8) == 0)
                                         s->mentions_aalevel = true;
+                                if (*p == '@' || *p == '$')
+                                        note_state_reference(s, text, p, end);
                                 if (*p == '\n')
                                         line++;
                         }
@@ -158,6 +182,8 @@ int include_scan(const char *text, size_t size, IncludeScan **ret) {
                         if (!s->mentions_aalevel && *p == 'a' && end - p >= 8 && memcmp(p, "aalevel_", 8) == 0 &&
                             p > text && (p[-1] == '$' || p[-1] == '{'))
                                 s->mentions_aalevel = true;
+                        if (*p == '@' || *p == '$')
+                                note_state_reference(s, text, p, end);
                         p++;
                 }
         }

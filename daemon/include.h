@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "macro.h"
 
@@ -29,6 +30,7 @@ typedef struct IncludeScan {
         IncludeDirective *includes;
         size_t n_includes;
         bool mentions_aalevel;  /* uses $aalevel_* or @{aalevel_*} outside comments */
+        uint32_t state_uses;    /* the runtime state variables (statevars.h) it uses, 1 << StateVar */
 } IncludeScan;
 
 void include_scan_free(IncludeScan *s);

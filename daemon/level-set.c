@@ -215,6 +215,10 @@ void resolved_level_free(ResolvedLevel *r) {
         strv_free(r->requires);
         user_roles_free(r->users, r->n_users);
         free(r->user_namespace);
+        for (StateVar i = 0; i < _STATE_VAR_MAX; i++) {
+                strv_free(r->state[i]);
+                free(r->state_from[i]);
+        }
         free(r);
 }
 
@@ -292,7 +296,22 @@ int level_set_resolve(const LevelSet *s, const char *name, ResolvedLevel **ret) 
                         if (free_and_strdup(&rl->user_namespace, c->user_namespace) < 0)
                                 return -ENOMEM;
                 }
+                for (StateVar v = 0; v < _STATE_VAR_MAX; v++) {
+                        if (!c->state[v])
+                                continue;
+                        strv_free(rl->state[v]);
+                        rl->state[v] = strv_copy(c->state[v]);
+                        if (!rl->state[v] || free_and_strdup(&rl->state_from[v], c->name) < 0)
+                                return -ENOMEM;
+                }
         }
+        /* The level's own variables always have a value. */
+        for (StateVar v = STATE_LEVEL; v <= STATE_RBAC; v++)
+                if (!rl->state[v]) {
+                        r = strv_extend(&rl->state[v], v == STATE_LEVEL ? "0" : "false");
+                        if (r < 0)
+                                return r;
+                }
         if (!rl->include) {
                 r = strv_extend(&rl->include, "*");
                 if (r < 0)
@@ -384,6 +403,25 @@ static bool strv_within(char * const *a, char * const *b) {
         return true;
 }
 
+/* apparmor.d's runtime state: @{LEVEL} no lower, ${FSP} and ${RBAC}
+ * not turned off, every other pin the same (a profile's rules under
+ * another desktop or OS are not shown to be stricter). */
+static bool state_within(const ResolvedLevel *from, const ResolvedLevel *to) {
+        for (StateVar v = 0; v < _STATE_VAR_MAX; v++) {
+                char * const *a = from->state[v], * const *b = to->state[v];
+
+                if (v == STATE_LEVEL) {
+                        if (a && b && a[0] && b[0] && strcmp(b[0], a[0]) < 0)
+                                return false;
+                } else if (state_var_is_boolean(v)) {
+                        if (a && a[0] && streq(a[0], "true") && !(b && b[0] && streq(b[0], "true")))
+                                return false;
+                } else if (!!a != !!b || (a && !strv_equal((char **) a, (char **) b)))
+                        return false;
+        }
+        return true;
+}
+
 bool resolved_level_is_raise(const ResolvedLevel *from, const ResolvedLevel *to) {
         if (!from || !to)
                 return false;
@@ -403,7 +441,9 @@ bool resolved_level_is_raise(const ResolvedLevel *from, const ResolvedLevel *to)
         if (!users_within(from, to))
                 return false;
         /* PID 1 stays confined from boot on. */
-        return !from->early_policy || to->early_policy;
+        if (from->early_policy && !to->early_policy)
+                return false;
+        return state_within(from, to);
 }
 
 bool level_set_is_raise(const LevelSet *s, const char *from, const char *to) {

@@ -476,6 +476,55 @@ static int parse_users(YParser *p, const YNode *m, Level *l) {
         return 0;
 }
 
+/* state: {LEVEL: 1, FSP: true, DE: [none], OS_ID: debian} */
+static int parse_state(YParser *p, const YNode *m, Level *l) {
+        int r = want_kind(p, m, Y_MAPPING, "state");
+        if (r < 0)
+                return r;
+        r = check_mapping(p, m, "'state'");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < m->n_items; i += 2) {
+                const char *k = m->items[i]->value;
+                const YNode *v = m->items[i + 1];
+                _cleanup_strv_free_ char **words = NULL;
+                StateVar var = state_var_from_string(k);
+                unsigned u;
+
+                if (var < 0)
+                        return yerror(p, m->items[i]->line,
+                                      "unknown key 'state.%s' (known: LEVEL, FSP, RBAC, OS_FAMILY, OS_ID, "
+                                      "OS_VERSION_ID, DE, DM, DS, GPU)", k);
+                if (var == STATE_LEVEL) {
+                        if (v->kind != Y_SCALAR || !v->plain || safe_atou(v->value, &u) < 0 || u > 3)
+                                return yerror(p, v->line, "'state.LEVEL' must be 0, 1, 2 or 3 (default, strict, "
+                                              "fsp, extreme), not %s", v->kind == Y_SCALAR ? v->value : kind_name(v->kind));
+                        r = strv_extend(&words, v->value);
+                } else if (state_var_is_boolean(var)) {
+                        int b = v->kind == Y_SCALAR && v->plain ? parse_boolean(v->value) : -EINVAL;
+                        if (b < 0)
+                                return yerror(p, v->line, "'state.%s' must be true or false, not %s", k,
+                                              v->kind == Y_SCALAR ? v->value : kind_name(v->kind));
+                        r = strv_extend(&words, b ? "true" : "false");
+                } else if (v->kind == Y_SCALAR) {
+                        if (!state_word_is_valid(v->value))
+                                return yerror(p, v->line, "'%s' in 'state.%s' is not a word (letters, digits, "
+                                              "'.', '_', '+', '-'; at most 64)", v->value, k);
+                        r = strv_extend(&words, v->value);
+                } else {
+                        r = get_list(p, v, k, state_word_is_valid, "a word (letters, digits, '.', '_', '+', '-')",
+                                     &words);
+                        if (r >= 0 && (strv_length(words) == 0 || strv_length(words) > 32))
+                                return yerror(p, v->line, "'state.%s' must list 1 to 32 words", k);
+                }
+                if (r < 0)
+                        return r;
+                strv_free(l->state[var]);
+                l->state[var] = TAKE_PTR(words);
+        }
+        return 0;
+}
+
 static int level_from_tree(YParser *p, const YNode *root, Level *l) {
         int r;
 
@@ -528,10 +577,12 @@ static int level_from_tree(YParser *p, const YNode *root, Level *l) {
                         r = get_bool(p, v, "early_policy", &l->early_policy, &l->early_policy_set);
                 else if (streq(k, "users"))
                         r = parse_users(p, v, l);
+                else if (streq(k, "state"))
+                        r = parse_state(p, v, l);
                 else
                         r = yerror(p, root->items[i]->line,
                                    "unknown key '%s' (known: name, description, inherits, profiles, mode, disable, "
-                                   "force_complain, requires, confirm, early_policy, users)", k);
+                                   "force_complain, requires, confirm, early_policy, users, state)", k);
                 if (r < 0)
                         return r;
         }
@@ -559,6 +610,8 @@ void level_free(Level *l) {
         strv_free(l->requires);
         user_roles_free(l->users, l->n_users);
         free(l->user_namespace);
+        for (StateVar i = 0; i < _STATE_VAR_MAX; i++)
+                strv_free(l->state[i]);
         free(l);
 }
 

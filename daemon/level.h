@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "macro.h"
+#include "statevars.h"
 
 #define LEVEL_NAME_MAX 64
 
@@ -58,6 +59,8 @@ typedef struct Level {
         size_t n_users;
         bool users_set;
         char *user_namespace;   /* policy namespace for application profiles */
+        /* state: apparmor.d's runtime state variables pinned (NULL: not) */
+        char **state[_STATE_VAR_MAX];
 } Level;
 
 /* A level with its inheritance resolved: what the engine works from. */
@@ -77,6 +80,11 @@ typedef struct ResolvedLevel {
         UserRole *users;
         size_t n_users;
         char *user_namespace;
+        /* The runtime state the level pins, child over parent (NULL: not
+         * pinned), and the level that pinned each. @{LEVEL}, ${FSP} and
+         * ${RBAC} always have a value: 0, false and false unless pinned. */
+        char **state[_STATE_VAR_MAX];
+        char *state_from[_STATE_VAR_MAX];
 } ResolvedLevel;
 
 typedef struct LevelSet {

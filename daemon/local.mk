@@ -59,8 +59,11 @@ libaalevel_core_a_SOURCES = \
 	daemon/request.h \
 	daemon/selection.c \
 	daemon/selection.h \
+	daemon/runstate.c \
 	daemon/state.c \
 	daemon/state.h \
+	daemon/statevars.c \
+	daemon/statevars.h \
 	daemon/sysstate.c \
 	daemon/sysstate.h \
 	daemon/sysstate-detect.c \

@@ -144,6 +144,7 @@ Manager *manager_free(Manager *m) {
         strv_free(m->modified);
         strv_free(m->warnings);
         strv_free(m->engine_watch);
+        state_values_done(&m->detected);
         free(m);
         return NULL;
 }
@@ -290,6 +291,14 @@ static void take_snapshot(Manager *m, Job *j) {
         if (j->result) {
                 strv_free(m->warnings);
                 m->warnings = strv_copy(j->result->warnings);
+        }
+        /* Of a run that read the tree: apparmor.d's runtime state, for
+         * GetLevel and the status. */
+        if (j->result && j->result->n_units > 0) {
+                state_values_done(&m->detected);
+                m->state_active = j->result->state_active;
+                if (m->state_active && state_values_copy(&j->result->detected, &m->detected) < 0)
+                        log_oom();
         }
         notify_changed(m, MANAGER_PROPERTY_PROFILES_LOADED | MANAGER_PROPERTY_PROFILES_FAILED);
 }

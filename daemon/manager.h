@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "engine.h"
 #include "level.h"
+#include "statevars.h"
 #include "request.h"
 #include "watch.h"
 #include "worker.h"
@@ -113,6 +114,8 @@ struct Manager {
         char **modified;
         char **warnings;
         char **engine_watch;    /* directories the last engine run read */
+        bool state_active;      /* the tree has apparmor.d's runtime state and aalevel sets it */
+        StateValues detected;   /* the system as the last engine run detected it */
         uint64_t last_reload;   /* CLOCK_REALTIME µs */
         uint64_t last_reload_duration;
         uint64_t confirm_deadline; /* CLOCK_REALTIME µs, 0 none */

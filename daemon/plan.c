@@ -185,6 +185,24 @@ static int compile_failed(Engine *e, Unit *u, const char *errors, EngineResult *
 
 /* ---- planning ---- */
 
+/* The unit's key: its closure, the level prelude when the closure uses
+ * aalevel_ symbols, and the values of the runtime state variables it
+ * uses (only those: a closure that uses none compiles once for every
+ * level and every desktop). */
+int unit_compute_key(Engine *e, Unit *u, const char *prelude) {
+        _cleanup_free_ char *state = NULL;
+
+        u->prelude = u->closure->mentions_aalevel;
+        if (e->state_active && u->closure->state_uses) {
+                state = state_values_key_text(&e->run_state, u->closure->state_uses);
+                if (!state)
+                        return -ENOMEM;
+        }
+        cache_key_compute(&e->ctx, u->closure, u->prelude ? prelude : NULL, state, u->ns, &u->key);
+        cache_key_to_hex(&u->key, u->key_hex);
+        return 0;
+}
+
 static int build_units(Engine *e, const ResolvedLevel *level, EngineResult *res, Unit **ret, size_t *ret_n) {
         _cleanup_(profile_tree_freep) ProfileTree *tree = NULL;
         _cleanup_free_ char *prelude = NULL;
@@ -244,17 +262,20 @@ static int build_units(Engine *e, const ResolvedLevel *level, EngineResult *res,
                                 return r;
                         }
                 }
-                u->prelude = u->closure->mentions_aalevel;
                 /* force-complain/ counts only when the level keeps modes. */
                 u->override = level->mode != MODE_KEEP ? level->mode
                             : src->force_complain ? MODE_COMPLAIN : MODE_KEEP;
-                cache_key_compute(&e->ctx, u->closure, u->prelude ? prelude : NULL, u->ns, &u->key);
-                cache_key_to_hex(&u->key, u->key_hex);
+                r = unit_compute_key(e, u, prelude);
+                if (r < 0) {
+                        units_free(units, total);
+                        return r;
+                }
                 if (log_get_max_level() >= LOG_DEBUG) {
                         char cd[2 * SHA256_DIGEST_SIZE + 1];
                         hex_encode(u->closure->digest, sizeof u->closure->digest, cd);
-                        log_debug("%s: key %s (closure %s, %zu deps%s, mode %s)", u->file, u->key_hex, cd,
+                        log_debug("%s: key %s (closure %s, %zu deps%s%s, mode %s)", u->file, u->key_hex, cd,
                                   u->closure->n_deps, u->prelude ? ", prelude" : "",
+                                  e->state_active && u->closure->state_uses ? ", runtime state" : "",
                                   mode_override_to_string(u->override));
                 }
         }
@@ -442,9 +463,9 @@ static int unit_rekey(Engine *e, Unit *u, EngineResult *res) {
                 return r;
         closure_free(u->closure);
         u->closure = c;
-        u->prelude = c->mentions_aalevel;
-        cache_key_compute(&e->ctx, c, u->prelude ? e->prelude : NULL, u->ns, &u->key);
-        cache_key_to_hex(&u->key, u->key_hex);
+        r = unit_compute_key(e, u, e->prelude);
+        if (r < 0)
+                return r;
         strv_free(u->names);
         u->names = NULL;
         u->stale = u->needs_compile = u->cached = u->sha1_known = false;

@@ -131,7 +131,7 @@ static int reply_level(sd_bus_message *call, sd_bus_message **ret) {
                 return sd_bus_reply_method_errorf(call, AALEVEL_ERROR_NO_SUCH_LEVEL, "No level '%s'.", name);
         r = sd_bus_message_new_method_return(call, ret);
         if (r >= 0)
-                r = sd_bus_message_append(*ret, "a{sv}", 17,
+                r = sd_bus_message_append(*ret, "a{sv}", 18,
                                           "name", "s", "strict",
                                           "description", "s", "Complain becomes enforce",
                                           "file", "s", "/usr/share/aalevel/levels/strict.yaml",
@@ -147,6 +147,9 @@ static int reply_level(sd_bus_message *call, sd_bus_message **ret) {
                                           "early_policy", "b", 1,
                                           "users", "a(ss)", 2, "alice", "staff_r", "bob", "user_r",
                                           "namespace", "s", "",
+                                          "state", "a(sass)", 3, "LEVEL", 1, "1", "level strict",
+                                          "DE", 2, "gnome", "kde", "/usr/share/wayland-sessions/gnome.desktop",
+                                          "GPU", 1, "none", "level strict_server",
                                           "future_key", "t", UINT64_C(42),
                                           "future_dict", "a{ss}", 1, "k", "v");
         return r;

@@ -24,21 +24,26 @@ Test(cache, keys_cover_their_inputs) {
         Closure *a = fake_closure("/etc/apparmor.d/foo", 1), *b = fake_closure("/etc/apparmor.d/foo", 2);
         CacheKey k1, k2;
 
-        cache_key_compute(&ctx, a, NULL, NULL, &k1);
-        cache_key_compute(&ctx, a, NULL, NULL, &k2);
+        cache_key_compute(&ctx, a, NULL, NULL, NULL, &k1);
+        cache_key_compute(&ctx, a, NULL, NULL, NULL, &k2);
         cr_assert(cache_key_equal(&k1, &k2));
-        cache_key_compute(&ctx, b, NULL, NULL, &k2);
+        cache_key_compute(&ctx, b, NULL, NULL, NULL, &k2);
         cr_assert_not(cache_key_equal(&k1, &k2), "closure content");
-        cache_key_compute(&ctx, a, "$aalevel_strict = true\n", NULL, &k2);
+        cache_key_compute(&ctx, a, "$aalevel_strict = true\n", NULL, NULL, &k2);
         cr_assert_not(cache_key_equal(&k1, &k2), "prelude");
-        cache_key_compute(&ctx, a, NULL, "application", &k2);
+        cache_key_compute(&ctx, a, NULL, NULL, "application", &k2);
         cr_assert_not(cache_key_equal(&k1, &k2), "namespace");
+        cache_key_compute(&ctx, a, NULL, "DE= gnome\n", NULL, &k2);
+        cr_assert_not(cache_key_equal(&k1, &k2), "state values used");
+        cache_key_compute(&ctx, a, NULL, "DE= kde\n", NULL, &k1);
+        cr_assert_not(cache_key_equal(&k1, &k2), "another value");
+        cache_key_compute(&ctx, a, NULL, NULL, NULL, &k1);
         ctx.features_digest[0] = 1;
-        cache_key_compute(&ctx, a, NULL, NULL, &k2);
+        cache_key_compute(&ctx, a, NULL, NULL, NULL, &k2);
         cr_assert_not(cache_key_equal(&k1, &k2), "features");
         ctx.features_digest[0] = 0;
         ctx.parser_identity = "AppArmor parser version 3.1.0";
-        cache_key_compute(&ctx, a, NULL, NULL, &k2);
+        cache_key_compute(&ctx, a, NULL, NULL, NULL, &k2);
         cr_assert_not(cache_key_equal(&k1, &k2), "parser");
 
         /* An image's root is not part of the key. */
@@ -46,7 +51,7 @@ Test(cache, keys_cover_their_inputs) {
         CacheContext ictx = { .parser_identity = "AppArmor parser version 3.0.8", .search_path = isearch,
                               .cwd = "/img", .root = "/img" };
         Closure *ia = fake_closure("/img/etc/apparmor.d/foo", 1);
-        cache_key_compute(&ictx, ia, NULL, NULL, &k2);
+        cache_key_compute(&ictx, ia, NULL, NULL, NULL, &k2);
         cr_assert(cache_key_equal(&k1, &k2));
 
         char hex[CACHE_KEY_HEX_SIZE];

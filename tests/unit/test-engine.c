@@ -112,6 +112,8 @@ static void setup(void) {
         write_text("vendor/default.yaml", "description: as declared\nmode: keep\n");
         write_text("vendor/strict.yaml", "description: enforced\ninherits: default\nmode: enforce\n");
         write_text("vendor/early.yaml", "description: with early policy\ninherits: default\nearly_policy: true\n");
+        write_text("vendor/lvl1.yaml", "description: LEVEL 1\ninherits: default\nstate:\n  LEVEL: 1\n");
+        write_text("vendor/kde.yaml", "description: a KDE desktop\ninherits: default\nstate:\n  DE: [kde]\n");
         write_text("vendor/required.yaml",
                    "description: enforced, t-req required\ninherits: strict\nrequires:\n  - t-req\n");
         cr_assert_geq(asprintf(&conf,
@@ -863,4 +865,94 @@ Test(engine, features_changed_compiled_for_them) {
         cr_assert_eq(parser_runs(), runs + 1, "not compiled for the new features");
         apply_ok("default");
         cr_assert_eq(parser_runs(), runs + 1, "compiled again with nothing changed");
+}
+
+/* Whether the parser is AppArmor 5.0's or later: := and conditionals on
+ * variables, which apparmor.d's runtime state needs. */
+static bool parser_sets_state(void) {
+        _cleanup_free_ char *cmd = NULL;
+        char line[256] = "";
+        unsigned major = 0;
+        FILE *f;
+
+        cr_assert_geq(asprintf(&cmd, "'%s' --version", AALEVEL_APPARMOR_PARSER), 0);
+        f = popen(cmd, "r");
+        cr_assert_not_null(f);
+        if (!fgets(line, sizeof line, f))
+                line[0] = '\0';
+        pclose(f);
+        return sscanf(line, "AppArmor parser version %u", &major) == 1 && major >= 5;
+}
+
+static void write_state_profile(const char *name, const char *rules) {
+        _cleanup_free_ char *text = NULL, *rel = NULL;
+
+        cr_assert_geq(asprintf(&text, "include <tunables/multiarch.d/state>\nprofile %s /usr/bin/%s {\n"
+                                      "  /etc/hostname r,\n%s}\n", name, name, rules), 0);
+        cr_assert_geq(asprintf(&rel, "policy/%s", name), 0);
+        write_text(rel, text);
+}
+
+static bool state_file_has(const char *line) {
+        _cleanup_free_ char *p = path("policy/tunables/multiarch.d/state.d/aalevel"), *text = NULL;
+
+        cr_assert_geq(read_full_file(p, 65536, &text, NULL), 0, "no %s", p);
+        return strstr(text, line) != NULL;
+}
+
+/* apparmor.d's runtime state (issue 17, runstate.c): aalevel writes the
+ * level's values into the tree's state.d, and only profiles whose closure
+ * uses a variable whose value changed compile again (plan.c:
+ * unit_compute_key(), graph.c: the state file in no digest); a check of
+ * another level leaves the file at the applied level's values
+ * (runstate_restore()). Needs AppArmor 5.0's parser: the release roots of
+ * sid run it (tools/release-build --check sid). */
+Test(engine, runtime_state_recompiles_only_users) {
+        _cleanup_free_ char *none0 = NULL, *level0 = NULL, *de0 = NULL, *none1 = NULL, *level1 = NULL, *de1 = NULL;
+        unsigned runs;
+
+        if (!parser_sets_state())
+                cr_skip_test("needs AppArmor 5.0's apparmor_parser (:=, if on variables)");
+        {
+                _cleanup_free_ char *d = path("policy/tunables/multiarch.d");
+                cr_assert_eq(mkdir_p(d, 0755), 0);
+        }
+        write_text("policy/tunables/multiarch.d/state",
+                   "@{LEVEL} = 0\n@{DE} = gnome\n# @{LEVEL} in a comment\n"
+                   "include if exists <tunables/multiarch.d/state.d>\n");
+        write_state_profile("t-none", "");
+        write_state_profile("t-level", "  if @{LEVEL} == 1 {\n    /etc/level1 r,\n  }\n");
+        write_state_profile("t-de", "  if \"kde\" in @{DE} {\n    /etc/kde r,\n  }\n");
+
+        apply_ok("default");
+        cr_assert_eq(parser_runs(), 3);
+        cr_assert(state_file_has("@{LEVEL} := 0\n"));
+        none0 = sha1_of("t-none"), level0 = sha1_of("t-level"), de0 = sha1_of("t-de");
+
+        runs = parser_runs();
+        apply_ok("lvl1");
+        cr_assert_eq(parser_runs() - runs, 1, "only t-level uses @{LEVEL}: %u compiled", parser_runs() - runs);
+        cr_assert(state_file_has("@{LEVEL} := 1\n"));
+        none1 = sha1_of("t-none"), level1 = sha1_of("t-level"), de1 = sha1_of("t-de");
+        cr_assert_str_eq(none0, none1);
+        cr_assert_str_eq(de0, de1);
+        cr_assert_str_neq(level0, level1, "@{LEVEL} 1 adds a rule");
+
+        /* A check of the kde level compiles t-de only, and leaves lvl1's
+         * values in the file. */
+        runs = parser_runs();
+        {
+                _cleanup_(engine_result_freep) EngineResult *res = run("kde", ENGINE_CHECK);
+                cr_assert(res->ok);
+                cr_assert(res->state_active);
+        }
+        cr_assert_eq(parser_runs() - runs, 1, "only t-de uses @{DE}: %u compiled", parser_runs() - runs);
+        cr_assert(state_file_has("@{LEVEL} := 1\n"));
+        cr_assert_not(state_file_has("kde"));
+
+        /* Back: everything cached. */
+        runs = parser_runs();
+        apply_ok("default");
+        cr_assert_eq(parser_runs(), runs);
+        cr_assert(state_file_has("@{LEVEL} := 0\n"));
 }

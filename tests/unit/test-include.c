@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "include.h"
+#include "statevars.h"
 
 static IncludeScan *scan(const char *text) {
         IncludeScan *s = NULL;
@@ -81,6 +82,31 @@ Test(include, aalevel_symbols) {
         include_scan_free(s);
         s = scan("# $aalevel_strict only in a comment\nprofile x { /aalevel_strict r, }\n");
         cr_assert_not(s->mentions_aalevel);
+        include_scan_free(s);
+}
+
+/* apparmor.d's runtime state variables: a use anywhere but the left side
+ * of an assignment; comments and other variables do not count. */
+Test(include, state_variables_used) {
+        IncludeScan *s = scan("profile x {\n  if \"gnome\" in @{DE} { /g r, }\n  if @{LEVEL} == 1 { }\n"
+                              "  if ${FSP} { deny /x r, }\n  /home/@{GPU}x r,\n}\n");
+        cr_assert_eq(s->state_uses, (1U << STATE_DE) | (1U << STATE_LEVEL) | (1U << STATE_FSP) | (1U << STATE_GPU));
+        include_scan_free(s);
+        /* The state file itself: definitions only. */
+        s = scan("@{LEVEL} = 0\n@{DE} = gnome\n  @{DM}:=gdm\n@{DS} += x11\n@{GPU} ?= none\n#${FSP} = false\n"
+                 "# if \"kde\" in @{DE}\n@{OS_ID}=arch\n");
+        cr_assert_eq(s->state_uses, 0, "definitions are no use: %x", s->state_uses);
+        include_scan_free(s);
+        /* A definition from another: a use of it. */
+        s = scan("@{desktop_dirs} = /usr/share/@{DE}\n");
+        cr_assert_eq(s->state_uses, 1U << STATE_DE);
+        include_scan_free(s);
+        /* Not ours: other names, a boolean's sigil on a list, a list's on a boolean. */
+        s = scan("profile x { /@{DESKTOP} r, ${DE} /@{FSP} r, @{LEVELS} @{LEVEL r, }\n");
+        cr_assert_eq(s->state_uses, 0, "%x", s->state_uses);
+        include_scan_free(s);
+        s = scan("profile x { \"/srv/@{OS_ID} x\" r, }\n");
+        cr_assert_eq(s->state_uses, 1U << STATE_OS_ID);
         include_scan_free(s);
 }
 

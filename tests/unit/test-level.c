@@ -102,6 +102,17 @@ Test(level, bad_input) {
         expect_error("a.yaml", "users:\n  roles:\n    - user: bob\n", "a.yaml:3: each of users.roles needs both");
         expect_error("a.yaml", "users:\n  roles:\n    - user: 'b:b'\n      role: r\n", "is not a valid user name");
         expect_error("a.yaml", "\t- tab\n", "a.yaml:1: YAML syntax error");
+        expect_error("a.yaml", "state:\n  LEVL: 1\n", "a.yaml:2: unknown key 'state.LEVL' (known: LEVEL");
+        expect_error("a.yaml", "state:\n  LEVEL: 4\n", "a.yaml:2: 'state.LEVEL' must be 0, 1, 2 or 3");
+        expect_error("a.yaml", "state:\n  LEVEL: strict\n", "'state.LEVEL' must be 0, 1, 2 or 3");
+        expect_error("a.yaml", "state:\n  LEVEL: [1]\n", "'state.LEVEL' must be 0, 1, 2 or 3");
+        expect_error("a.yaml", "state:\n  FSP: maybe\n", "a.yaml:2: 'state.FSP' must be true or false");
+        expect_error("a.yaml", "state:\n  DE: 'gnome, /** rwx'\n", "a.yaml:2: 'gnome, /** rwx' in 'state.DE' is not a word");
+        expect_error("a.yaml", "state:\n  DE: [gnome, 'a}b']\n", "'a}b' in 'DE' is not a word");
+        expect_error("a.yaml", "state:\n  DE: []\n", "a.yaml:2: 'state.DE' must list 1 to 32 words");
+        expect_error("a.yaml", "state:\n  DE: {a: b}\n", "'DE' must be a list");
+        expect_error("a.yaml", "state: none\n", "a.yaml:1: 'state' must be a mapping");
+        expect_error("a.yaml", "state:\n  DE: [none]\n  DE: [kde]\n", "a.yaml:3: duplicate key 'DE'");
         expect_error("Bad-Name.yaml", "", "Bad-Name.yaml:1: a level file must be called NAME.yaml");
         expect_error("noext", "", "must be called NAME.yaml");
         {
@@ -229,6 +240,9 @@ Test(level, raise_means_nothing_weakened) {
         put(admin, "fc_again.yaml", "inherits: fc\nforce_complain: true\n");
         put(admin, "boot_off.yaml", "inherits: fsp\nearly_policy: false\n");
         put(admin, "lone.yaml", "mode: enforce\nforce_complain: false\n");
+        put(admin, "headless.yaml", "inherits: strict\nstate:\n  DE: [none]\n");
+        put(admin, "level_back.yaml", "inherits: fsp\nstate:\n  LEVEL: 1\n");
+        put(admin, "fsp_off.yaml", "inherits: fsp\nstate:\n  FSP: false\n");
         cr_assert_eq(level_set_load(TEST_DATA_DIR "/../../levels", admin, &s), 0);
         cr_assert_eq(strv_length(s->errors), 0, "%s", s->errors ? s->errors[0] : "");
 
@@ -238,6 +252,12 @@ Test(level, raise_means_nothing_weakened) {
         cr_assert(level_set_is_raise(s, "fsp", "extreme"));
         cr_assert(level_set_is_raise(s, "default", "extreme"));
         cr_assert_not(level_set_is_raise(s, "strict", "default"));
+        /* apparmor.d's runtime state: @{LEVEL} no lower, ${FSP} kept, a
+         * pinned desktop is another policy, not a stricter one. */
+        cr_assert_not(level_set_is_raise(s, "strict", "headless"));
+        cr_assert_not(level_set_is_raise(s, "fsp", "level_back"));
+        cr_assert_not(level_set_is_raise(s, "fsp", "fsp_off"));
+        cr_assert(level_set_is_raise(s, "headless", "headless"));
         cr_assert_not(level_set_is_raise(s, "extreme", "fsp"));
 
         /* strict_server unloads the desktop profiles strict enforces. */
@@ -388,4 +408,45 @@ Test(level, long_lists_fast) {
         }
         level_free(l);
         free(text);
+}
+
+/* The state key: each variable inherited unless the level sets it, the
+ * level's own three always set, and who set each. */
+Test(level, state_inherited_per_variable) {
+        char *d = tempdir(), *admin = path_join(d, "admin");
+        LevelSet *s = NULL;
+        ResolvedLevel *r = NULL;
+
+        put(admin, "server.yaml", "inherits: strict\nstate:\n  DE: none\n  GPU: [intel, amd]\n");
+        put(admin, "server_fsp.yaml", "inherits: server\nstate:\n  LEVEL: 2\n  FSP: yes\n");
+        cr_assert_eq(level_set_load(TEST_DATA_DIR "/../../levels", admin, &s), 0);
+        cr_assert_eq(strv_length(s->errors), 0, "%s", s->errors ? s->errors[0] : "");
+
+        cr_assert_eq(level_set_resolve(s, "server_fsp", &r), 0);
+        cr_assert_str_eq(r->state[STATE_LEVEL][0], "2");
+        cr_assert_str_eq(r->state_from[STATE_LEVEL], "server_fsp");
+        cr_assert_str_eq(r->state[STATE_FSP][0], "true");
+        cr_assert_str_eq(r->state[STATE_RBAC][0], "false");
+        cr_assert_null(r->state_from[STATE_RBAC], "RBAC is nobody's: the default");
+        cr_assert_str_eq(r->state[STATE_DE][0], "none");
+        cr_assert_str_eq(r->state_from[STATE_DE], "server");
+        cr_assert_eq(strv_length(r->state[STATE_GPU]), 2);
+        cr_assert_null(r->state[STATE_OS_ID], "not pinned: detected");
+        resolved_level_free(r);
+
+        /* The shipped levels: @{LEVEL} 0 to 3, ${FSP} from fsp on, ${RBAC} at extreme. */
+        static const struct { const char *name, *level, *fsp, *rbac; } shipped[] = {
+                { "default", "0", "false", "false" }, { "strict", "1", "false", "false" },
+                { "fsp", "2", "true", "false" }, { "extreme", "3", "true", "true" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(shipped); i++) {
+                cr_assert_eq(level_set_resolve(s, shipped[i].name, &r), 0);
+                cr_assert_str_eq(r->state[STATE_LEVEL][0], shipped[i].level, "%s", shipped[i].name);
+                cr_assert_str_eq(r->state[STATE_FSP][0], shipped[i].fsp, "%s", shipped[i].name);
+                cr_assert_str_eq(r->state[STATE_RBAC][0], shipped[i].rbac, "%s", shipped[i].name);
+                resolved_level_free(r);
+        }
+        level_set_free(s);
+        free(admin);
+        free(d);
 }
