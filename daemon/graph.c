@@ -51,6 +51,7 @@ typedef struct Node {
         IncludeScan *scan;      /* DEP_FILE */
         char **entries;         /* DEP_DIR: the files it includes, full paths, sorted */
         char *real;             /* the symlink target's real path, when different */
+        char *unlisted;         /* DEP_DIR: the entry its digest leaves out (aalevel's state file) */
         Signature sig;
 } Node;
 
@@ -78,6 +79,7 @@ static void node_unref(void *p) {
         include_scan_free(n->scan);
         strv_free(n->entries);
         free(n->real);
+        free(n->unlisted);
         free(n);
 }
 
@@ -274,6 +276,21 @@ static bool signature_racy(const Signature *sig, time_t read_at) {
                sig->link_ctime.tv_sec + SIGNATURE_RACY_SEC > read_at;
 }
 
+/* A directory's listing by name, the same wherever the tree lives (an
+ * image's root, or /), without skip. */
+static void listing_digest(char * const *entries, const char *skip, uint8_t ret[SHA256_DIGEST_SIZE]) {
+        Sha256 s;
+
+        sha256_init(&s);
+        STRV_FOREACH(e, entries) {
+                const char *base = strrchr(*e, '/') + 1;
+                if (streq_ptr(*e, skip))
+                        continue;
+                sha256_update(&s, base, strlen(base) + 1);
+        }
+        sha256_final(&s, ret);
+}
+
 static int node_load(IncludeGraph *g, const char *path, Node **ret) {
         _cleanup_(node_freep) Node *n = NULL;
         _cleanup_free_ char *text = NULL;
@@ -301,7 +318,6 @@ static int node_load(IncludeGraph *g, const char *path, Node **ret) {
         r = read_full_file(path, POLICY_FILE_MAX, &text, &size);
         if (r == -EISDIR) {
                 _cleanup_strv_free_ char **entries = NULL;
-                Sha256 s;
 
                 r = dir_entries(path, &entries);
                 if (r == -ENOMEM)
@@ -311,16 +327,10 @@ static int node_load(IncludeGraph *g, const char *path, Node **ret) {
                         n->dep.error = r;
                 } else {
                         n->dep.type = DEP_DIR;
-                        /* The listing by name: the same wherever the tree
-                         * lives (an image's root, or /). */
-                        sha256_init(&s);
-                        STRV_FOREACH(e, entries) {
-                                const char *base = strrchr(*e, '/') + 1;
-                                if (streq_ptr(*e, g->managed))
-                                        continue;
-                                sha256_update(&s, base, strlen(base) + 1);
-                        }
-                        sha256_final(&s, n->dep.digest);
+                        if (g->managed && strv_contains(entries, g->managed) &&
+                            !(n->unlisted = strdup(g->managed)))
+                                return -ENOMEM;
+                        listing_digest(entries, n->unlisted, n->dep.digest);
                         n->entries = TAKE_PTR(entries);
                 }
         } else if (r == -ENOENT || r == -ENOTDIR) {
@@ -683,16 +693,10 @@ static bool node_content_same(const Node *n) {
                 sha256(text, size, digest);
         } else {
                 _cleanup_strv_free_ char **entries = NULL;
-                Sha256 s;
 
                 if (dir_entries(n->dep.path, &entries) < 0)
                         return false;
-                sha256_init(&s);
-                STRV_FOREACH(e, entries) {
-                        const char *base = strrchr(*e, '/') + 1;
-                        sha256_update(&s, base, strlen(base) + 1);
-                }
-                sha256_final(&s, digest);
+                listing_digest(entries, n->unlisted, digest);
         }
         return memcmp(digest, n->dep.digest, sizeof digest) == 0;
 }
