@@ -99,7 +99,7 @@ int engine_state_for_level(const StateValues *detected, const ResolvedLevel *lev
                 if (level->state_from[v])
                         r = asprintf(&source, "level %s", level->state_from[v]);
                 else
-                        r = asprintf(&source, "level %s (default)", level->name);
+                        r = asprintf(&source, "aalevel's default: no level of %s sets it", level->name);
                 if (r < 0 || state_values_set(ret, v, level->state[v], source) < 0) {
                         state_values_done(ret);
                         return -ENOMEM;
