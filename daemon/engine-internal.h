@@ -95,6 +95,7 @@ struct Engine {
         StateValues detected;   /* what this machine is, as last detected */
         StateValues run_state;  /* what the run's level sets: detected, then the level's */
         bool state_warned;
+        bool state_unwritten;   /* the file does not hold run_state: the units using it cannot compile */
 };
 
 /* engine.c */

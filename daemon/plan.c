@@ -402,6 +402,14 @@ static int compile_pass(Engine *e, Unit *units, size_t n, EngineResult *res) {
                 Unit *u = &units[i];
                 if (u->failed || u->cached || u->blob || !u->needs_compile)
                         continue;
+                /* The parser would read other values of the runtime state
+                 * than the key names: the file could not be written. */
+                if (e->state_active && e->state_unwritten && u->closure->state_uses) {
+                        r = unit_fail_environment(e, u, "the runtime state file cannot be written");
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
                 u->job.file = u->file;
                 u->job.ns = u->ns;
                 u->job.prelude = u->prelude ? e->prelude : NULL;

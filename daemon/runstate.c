@@ -178,14 +178,15 @@ int runstate_prepare(Engine *e, const ResolvedLevel *level, EngineResult *res) {
         e->state_active = true;
 
         r = write_state_file(e, level->name);
+        e->state_unwritten = r < 0;
         if (r == -ENOMEM)
                 return r;
-        if (r < 0) {
-                /* The parser would read other values than the keys name. */
-                e->state_active = false;
-                return add_warning(res, "Cannot write %s (%s): the runtime state is left as it was",
-                                    e->state_file, strerror(-r));
-        }
+        if (r < 0)
+                /* The keys name the level's values: what the cache has
+                 * under them loads; what would compile from the file as it
+                 * is fails, and keeps its previous version (plan.c). */
+                return add_warning(res, "Cannot write %s (%s): profiles that use the runtime state and are not "
+                                   "cached for these values are not compiled", e->state_file, strerror(-r));
         return 0;
 }
 

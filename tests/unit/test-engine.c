@@ -113,6 +113,7 @@ static void setup(void) {
         write_text("vendor/strict.yaml", "description: enforced\ninherits: default\nmode: enforce\n");
         write_text("vendor/early.yaml", "description: with early policy\ninherits: default\nearly_policy: true\n");
         write_text("vendor/lvl1.yaml", "description: LEVEL 1\ninherits: default\nstate:\n  LEVEL: 1\n");
+        write_text("vendor/lvl2.yaml", "description: LEVEL 2\ninherits: default\nstate:\n  LEVEL: 2\n");
         write_text("vendor/kde.yaml", "description: a KDE desktop\ninherits: default\nstate:\n  DE: [kde]\n");
         write_text("vendor/required.yaml",
                    "description: enforced, t-req required\ninherits: strict\nrequires:\n  - t-req\n");
@@ -955,4 +956,37 @@ Test(engine, runtime_state_recompiles_only_users) {
         apply_ok("default");
         cr_assert_eq(parser_runs(), runs);
         cr_assert(state_file_has("@{LEVEL} := 0\n"));
+
+        /* The file cannot be written (state.d is not a directory): what
+         * needs compiling for values the file does not hold fails, and
+         * keeps its previous version; the rest loads (runstate.c,
+         * plan.c: compile_pass()). */
+        {
+                _cleanup_free_ char *cmd = NULL;
+                _cleanup_(engine_result_freep) EngineResult *res = NULL;
+                _cleanup_free_ char *before = sha1_of("t-level"), *after = NULL;
+
+                cr_assert_geq(asprintf(&cmd, "rm -rf '%s/policy/tunables/multiarch.d/state.d'", dir), 0);
+                cr_assert_eq(system(cmd), 0);
+                write_text("policy/tunables/multiarch.d/state.d", "# not a directory\n");
+                runs = parser_runs();
+                res = run("lvl2", ENGINE_APPLY);
+                cr_assert(res->ok, "%s", strna(res->error));
+                /* state.d made a file is in every closure: t-none compiles
+                 * again (it uses no state), the two users cannot. */
+                cr_assert_eq(res->n_failed, 2, "%u failed", res->n_failed);
+                for (size_t i = 0; i < res->n_failures; i++)
+                        cr_assert((strstr(res->failures[i].file, "t-level") || strstr(res->failures[i].file, "t-de")) &&
+                                          strstr(res->failures[i].message, "runtime state file cannot be written"),
+                                  "%s: %s", res->failures[i].file, res->failures[i].message);
+                cr_assert_eq(parser_runs() - runs, 1, "t-none only compiled");
+                after = sha1_of("t-level");
+                cr_assert_str_eq(before, after, "t-level keeps its previous version");
+                {
+                        bool said = false;
+                        STRV_FOREACH(w, res->warnings)
+                                said = said || strstr(*w, "Cannot write");
+                        cr_assert(said, "no warning about the state file");
+                }
+        }
 }
