@@ -105,6 +105,8 @@ void engine_progress(Engine *e, const char *phase, unsigned done, unsigned total
 _printf_(3, 4) int engine_error(char **ret_error, int r, const char *format, ...);
 /* Adds to res->errors (what failed once the level was applied). */
 _printf_(2, 3) int result_add_error(EngineResult *res, const char *format, ...);
+/* Adds to res->warnings. */
+_printf_(2, 3) int result_add_warning(EngineResult *res, const char *format, ...);
 /* Whether the features file is still what every key of the run names
  * (read now, its digest that of the run's start): 0, or a negative errno
  * with *ret_error saying why (-ESTALE: other features). Our copy of the

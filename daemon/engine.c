@@ -95,17 +95,32 @@ int engine_error(char **ret_error, int r, const char *format, ...) {
         return r;
 }
 
+static int add_message(char ***l, const char *format, va_list ap) {
+        char *msg;
+
+        if (vasprintf(&msg, format, ap) < 0)
+                return -ENOMEM;
+        return strv_consume(l, msg);
+}
+
 int result_add_error(EngineResult *res, const char *format, ...) {
         va_list ap;
-        char *msg;
         int r;
 
         va_start(ap, format);
-        r = vasprintf(&msg, format, ap);
+        r = add_message(&res->errors, format, ap);
         va_end(ap);
-        if (r < 0)
-                return -ENOMEM;
-        return strv_consume(&res->errors, msg);
+        return r;
+}
+
+int result_add_warning(EngineResult *res, const char *format, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, format);
+        r = add_message(&res->warnings, format, ap);
+        va_end(ap);
+        return r;
 }
 
 static const char *parser_error_text(int r) {

@@ -6,7 +6,6 @@
  * hand-run apparmor_parser (or apparmor.service, at a boot without
  * aalevel) sees what aalevel loaded. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,19 +24,6 @@ void runstate_done(Engine *e) {
         e->state_file = NULL;
         state_values_done(&e->detected);
         state_values_done(&e->run_state);
-}
-
-_printf_(2, 3) static int add_warning(EngineResult *res, const char *format, ...) {
-        char *msg;
-        va_list ap;
-        int r;
-
-        va_start(ap, format);
-        r = vasprintf(&msg, format, ap);
-        va_end(ap);
-        if (r < 0)
-                return -ENOMEM;
-        return strv_consume(&res->warnings, msg);
 }
 
 /* "AppArmor parser version 5.0.2" → 5; 0 when it does not say. */
@@ -147,7 +133,7 @@ int runstate_prepare(Engine *e, const ResolvedLevel *level, EngineResult *res) {
                 e->state_active = false;
                 if (!e->state_warned) {
                         e->state_warned = true;
-                        r = add_warning(res, "%s/%s: apparmor.d's runtime state needs AppArmor 5.0's parser to be set; "
+                        r = result_add_warning(res, "%s/%s: apparmor.d's runtime state needs AppArmor 5.0's parser to be set; "
                                          "%s cannot, so its values stay as the tree ships them",
                                          tree, STATE_TUNABLE, e->config->parser);
                         if (r < 0)
@@ -185,7 +171,7 @@ int runstate_prepare(Engine *e, const ResolvedLevel *level, EngineResult *res) {
                 /* The keys name the level's values: what the cache has
                  * under them loads; what would compile from the file as it
                  * is fails, and keeps its previous version (plan.c). */
-                return add_warning(res, "Cannot write %s (%s): profiles that use the runtime state and are not "
+                return result_add_warning(res, "Cannot write %s (%s): profiles that use the runtime state and are not "
                                    "cached for these values are not compiled", e->state_file, strerror(-r));
         return 0;
 }
@@ -205,6 +191,6 @@ void runstate_restore(Engine *e, EngineResult *res) {
         e->run_state = values;
         r = write_state_file(e, applied->name);
         if (r < 0)
-                (void) add_warning(res, "Cannot write %s back for level %s: %s", e->state_file,
+                (void) result_add_warning(res, "Cannot write %s back for level %s: %s", e->state_file,
                                     applied->name, strerror(-r));
 }
