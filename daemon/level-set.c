@@ -305,10 +305,12 @@ int level_set_resolve(const LevelSet *s, const char *name, ResolvedLevel **ret) 
                                 return -ENOMEM;
                 }
         }
-        /* The level's own variables always have a value. */
+        /* The level's own variables always have a value; ${RBAC}, unless
+         * pinned, says whether the level confines users. */
         for (StateVar v = STATE_LEVEL; v <= STATE_RBAC; v++)
                 if (!rl->state[v]) {
-                        r = strv_extend(&rl->state[v], v == STATE_LEVEL ? "0" : "false");
+                        r = strv_extend(&rl->state[v], v == STATE_LEVEL ? "0"
+                                                       : v == STATE_RBAC && rl->n_users > 0 ? "true" : "false");
                         if (r < 0)
                                 return r;
                 }

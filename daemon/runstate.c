@@ -84,6 +84,8 @@ int engine_state_for_level(const StateValues *detected, const ResolvedLevel *lev
                         continue;
                 if (level->state_from[v])
                         r = asprintf(&source, "level %s", level->state_from[v]);
+                else if (v == STATE_RBAC && level->n_users > 0)
+                        r = asprintf(&source, "level %s confines users", level->name);
                 else
                         r = asprintf(&source, "aalevel's default: no level of %s sets it", level->name);
                 if (r < 0 || state_values_set(ret, v, level->state[v], source) < 0) {

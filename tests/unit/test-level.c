@@ -419,6 +419,7 @@ Test(level, state_inherited_per_variable) {
 
         put(admin, "server.yaml", "inherits: strict\nstate:\n  DE: none\n  GPU: [intel, amd]\n");
         put(admin, "server_fsp.yaml", "inherits: server\nstate:\n  LEVEL: 2\n  FSP: yes\n");
+        put(admin, "roles.yaml", "inherits: strict\nusers:\n  roles:\n    - user: bob\n      role: confined_user\n");
         cr_assert_eq(level_set_load(TEST_DATA_DIR "/../../levels", admin, &s), 0);
         cr_assert_eq(strv_length(s->errors), 0, "%s", s->errors ? s->errors[0] : "");
 
@@ -432,6 +433,12 @@ Test(level, state_inherited_per_variable) {
         cr_assert_str_eq(r->state_from[STATE_DE], "server");
         cr_assert_eq(strv_length(r->state[STATE_GPU]), 2);
         cr_assert_null(r->state[STATE_OS_ID], "not pinned: detected");
+        resolved_level_free(r);
+
+        /* A level that confines users: ${RBAC} true without saying so. */
+        cr_assert_eq(level_set_resolve(s, "roles", &r), 0);
+        cr_assert_str_eq(r->state[STATE_RBAC][0], "true");
+        cr_assert_null(r->state_from[STATE_RBAC]);
         resolved_level_free(r);
 
         /* The shipped levels: @{LEVEL} 0 to 3, ${FSP} from fsp on, ${RBAC} at extreme. */
