@@ -14,20 +14,14 @@
 
 /* What one client of the private socket may hold of the daemon, after
  * dbus-broker's accounting: messages written for it that it has not read
- * yet, calls of its own still waiting for an answer, connections of its
- * uid. A client over the first two limits is not read from until it has
- * caught up; one whose unread messages reach BUS_WQUEUE_HARD (signals go
- * to every connection, read or not) is disconnected. */
+ * yet, calls of its own still waiting for an answer (its uid's
+ * connections, with the Varlink socket's: accept-gate.h). A client over
+ * these limits is not read from until it has caught up; one whose unread
+ * messages reach BUS_WQUEUE_HARD (signals go to every connection, read or
+ * not) is disconnected. */
 #define BUS_WQUEUE_SOFT 8
 #define BUS_WQUEUE_HARD 256
 #define BUS_CALLS_MAX 4
-#define BUS_CONNECTIONS_PER_UID 32
-/* Connections beyond the limit in all, for root only: the admin's tools
- * get through a flood of many users. */
-#define BUS_ROOT_RESERVE 64
-/* Descriptors kept for the worker (parser pipes, cache files, the policy
- * tree) whatever the clients do. */
-#define BUS_FDS_RESERVED 256
 
 /* A client on the private socket, and who it is (read when it connected).
  * The Bus drives its sd_bus itself (not sd_bus_attach_event()), to stop
@@ -50,7 +44,8 @@ struct Bus {
 
         /* The private socket's listener and its connections. */
         int listen_fd;
-        AcceptGate gate;                /* max_connections from RLIMIT_NOFILE */
+        AcceptGate *gate;               /* shared with the Varlink socket */
+        AcceptGateMember *gate_member;
         Connection **connections;
         size_t n_connections;
         uint64_t n_hello;               /* unique names given out on it */
@@ -77,6 +72,10 @@ Connection *connection_of(Bus *b, sd_bus *bus);
 void connection_drop(Bus *b, sd_bus *bus);
 void connection_free(Connection *c);
 
+
+/* How many connections of uid ((uid_t) -1: all) the private socket has:
+ * what the accept gate counts. */
+size_t bus_connections_of_uid(void *userdata, uid_t uid);
 
 /* For the match on org.freedesktop.DBus.Local.Disconnected. */
 int bus_on_disconnected(sd_bus_message *message, void *userdata, sd_bus_error *error);

@@ -9,7 +9,6 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <stdlib.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -55,7 +54,7 @@ void connection_drop(Bus *b, sd_bus *bus) {
                         b->connections[i] = b->connections[--b->n_connections];
                         connection_free(c);
                         /* A descriptor is free again. */
-                        accept_gate_resume(&b->gate, b->n_connections);
+                        accept_gate_resume(b->gate);
                         return;
                 }
 }
@@ -126,10 +125,12 @@ static int connection_time(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-static unsigned connections_of_uid(void *userdata, uid_t uid) {
+size_t bus_connections_of_uid(void *userdata, uid_t uid) {
         Bus *b = userdata;
-        unsigned n = 0;
+        size_t n = 0;
 
+        if (uid == (uid_t) -1)
+                return b->n_connections;
         for (size_t i = 0; i < b->n_connections; i++)
                 n += b->connections[i]->peer.uid == uid;
         return n;
@@ -219,26 +220,13 @@ static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *use
         _cleanup_(caller_clear) Caller peer = {};
         int nfd, r;
 
-        nfd = accept_gate_next(&b->gate, fd, b->n_connections, connections_of_uid, b, &peer);
+        nfd = accept_gate_next(b->gate_member, fd, &peer);
         if (nfd < 0)
                 return 0;
         r = bus_add_connection(b, nfd, &peer);
         if (r < 0)
                 log_warning_errno(r, "Failed to set up a bus connection: %m");
         return 0;
-}
-
-/* As many clients as the descriptor limit allows, BUS_FDS_RESERVED kept
- * for the work itself and BUS_ROOT_RESERVE for root. */
-size_t bus_max_connections(void) {
-        struct rlimit rl;
-
-        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
-                return 1024;
-        if (rl.rlim_cur < 2 * (BUS_FDS_RESERVED + BUS_ROOT_RESERVE))
-                return rl.rlim_cur / 8;
-        /* Two descriptors each (bus_add_connection()). */
-        return MIN((rl.rlim_cur - BUS_FDS_RESERVED) / 2 - BUS_ROOT_RESERVE, (rlim_t) 16384);
 }
 
 int bus_listen(Bus *b) {
@@ -257,7 +245,7 @@ int bus_listen(Bus *b) {
         if (fd < 0)
                 return fd;
 
-        r = accept_gate_listen(&b->gate, fd, on_connection, b);
+        r = accept_gate_listen(b->gate_member, fd, on_connection, b);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch the bus socket: %m");
         b->listen_fd = TAKE_FD(fd);

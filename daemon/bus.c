@@ -538,6 +538,10 @@ static void on_system_bus_socket(char **paths, void *userdata) {
         }
 }
 
+AcceptGate *bus_accept_gate(Bus *b) {
+        return b ? b->gate : NULL;
+}
+
 sd_bus *bus_system_bus(Bus *b) {
         return b ? b->system_bus : NULL;
 }
@@ -635,6 +639,7 @@ static const ManagerObserver bus_observer = {
 
 int bus_new(Manager *m, Bus **ret) {
         Bus *b;
+        int r;
 
         assert(m);
         assert(ret);
@@ -642,9 +647,17 @@ int bus_new(Manager *m, Bus **ret) {
         b = calloc(1, sizeof(Bus));
         if (!b)
                 return -ENOMEM;
-        *b = (Bus) { .manager = m, .event = sd_event_ref(m->event), .listen_fd = -1,
-                     .gate = { .what = "bus socket", .event = m->event, .max_connections = bus_max_connections(),
-                               .root_reserve = BUS_ROOT_RESERVE, .per_uid = BUS_CONNECTIONS_PER_UID } };
+        *b = (Bus) { .manager = m, .event = sd_event_ref(m->event), .listen_fd = -1 };
+        r = accept_gate_new(m->event, accept_gate_max_connections(), ACCEPT_GATE_ROOT_RESERVE, ACCEPT_GATE_PER_UID,
+                            &b->gate);
+        if (r >= 0)
+                r = accept_gate_join(b->gate, "bus socket", bus_connections_of_uid, b, &b->gate_member);
+        if (r < 0) {
+                accept_gate_unref(b->gate);
+                sd_event_unref(b->event);
+                free(b);
+                return r;
+        }
         manager_add_observer(m, &bus_observer, b);
         *ret = b;
         return 0;
@@ -654,10 +667,11 @@ Bus *bus_free(Bus *b) {
         if (!b)
                 return NULL;
         manager_remove_observer(b->manager, &bus_observer, b);
+        b->gate_member = accept_gate_leave(b->gate_member);
+        b->gate = accept_gate_unref(b->gate);
         for (size_t i = 0; i < b->n_connections; i++)
                 connection_free(b->connections[i]);
         free(b->connections);
-        accept_gate_done(&b->gate);
         if (b->listen_fd >= 0)
                 close(b->listen_fd);
         sd_bus_flush_close_unref(b->system_bus);

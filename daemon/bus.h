@@ -27,9 +27,9 @@ void bus_connect_system(Bus *b);
  * peer who it is (both taken over, also on failure). */
 int bus_add_connection(Bus *b, int fd, Caller *peer);
 
-/* How many clients the descriptor limit allows on the private socket
- * (the Varlink socket has as many). */
-size_t bus_max_connections(void);
+/* The gate in front of the private socket, which the Varlink socket
+ * shares (accept-gate.h: one budget for both). */
+struct AcceptGate *bus_accept_gate(Bus *b);
 
 /* The system bus connection while it is up, else NULL: polkit is asked
  * over it, for every transport. */

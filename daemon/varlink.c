@@ -21,14 +21,13 @@
 #include "util.h"
 #include "varlink-idl.h"
 
-/* The limits of the D-Bus socket (bus-internal.h), on this socket too:
- * connections of one uid (root not counted), connections in all (from
- * the descriptor limit) with a reserve for root. A connection has at
- * most one call in progress: sd-varlink reads the next only once it is
- * answered. A call with more gets a progress reply only when the last
- * one was read: a client that does not read holds one at most. */
-#define VARLINK_CONNECTIONS_PER_UID 32
-#define VARLINK_ROOT_RESERVE 64
+/* The D-Bus socket's gate (accept-gate.h), shared: connections of one
+ * uid (root not counted) and connections in all (from the descriptor
+ * limit, with a reserve for root) count both sockets together. A
+ * connection has at most one call in progress: sd-varlink reads the next
+ * only once it is answered. A call with more gets a progress reply only
+ * when the last one was read: a client that does not read holds one at
+ * most. */
 
 typedef struct VarlinkConnection {
         Varlink *owner;
@@ -50,7 +49,8 @@ struct Varlink {
         sd_varlink_server *server;
 
         int listen_fd;
-        AcceptGate gate;
+        AcceptGate *gate;               /* the Bus's, or its own without one */
+        AcceptGateMember *gate_member;
         VarlinkConnection **connections;
         size_t n_connections;
 
@@ -434,7 +434,7 @@ static void on_disconnect(sd_varlink_server *server, sd_varlink *link, void *use
                         sd_varlink_set_userdata(c->link, NULL);
                         c->link = sd_varlink_unref(c->link);
                         connection_free(c);
-                        accept_gate_resume(&v->gate, v->n_connections);
+                        accept_gate_resume(v->gate);
                         return;
                 }
 }
@@ -472,10 +472,12 @@ int varlink_add_connection(Varlink *v, int fd, Caller *peer) {
         return 0;
 }
 
-static unsigned connections_of_uid(void *userdata, uid_t uid) {
+static size_t connections_of_uid(void *userdata, uid_t uid) {
         Varlink *v = userdata;
-        unsigned n = 0;
+        size_t n = 0;
 
+        if (uid == (uid_t) -1)
+                return v->n_connections;
         for (size_t i = 0; i < v->n_connections; i++)
                 n += v->connections[i]->peer.uid == uid;
         return n;
@@ -486,7 +488,7 @@ static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *use
         _cleanup_(caller_clear) Caller peer = {};
         int nfd, r;
 
-        nfd = accept_gate_next(&v->gate, fd, v->n_connections, connections_of_uid, v, &peer);
+        nfd = accept_gate_next(v->gate_member, fd, &peer);
         if (nfd < 0)
                 return 0;
         r = varlink_add_connection(v, nfd, &peer);
@@ -509,7 +511,7 @@ int varlink_listen(Varlink *v) {
         fd = listen_unix(path, "Varlink socket");
         if (fd < 0)
                 return fd;
-        r = accept_gate_listen(&v->gate, fd, on_connection, v);
+        r = accept_gate_listen(v->gate_member, fd, on_connection, v);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch the Varlink socket: %m");
         v->listen_fd = TAKE_FD(fd);
@@ -529,10 +531,16 @@ int varlink_new(Manager *m, Bus *bus, Varlink **ret) {
         if (!v)
                 return -ENOMEM;
         *v = (Varlink) { .manager = m, .bus = bus, .event = sd_event_ref(m->event), .listen_fd = -1,
-                         .gate = { .what = "Varlink socket", .event = m->event,
-                                   .max_connections = bus_max_connections(), .root_reserve = VARLINK_ROOT_RESERVE,
-                                   .per_uid = VARLINK_CONNECTIONS_PER_UID } };
-        r = sd_varlink_server_new(&v->server, 0);
+                         .gate = accept_gate_ref(bus_accept_gate(bus)) };
+        if (!v->gate) {
+                r = accept_gate_new(m->event, accept_gate_max_connections(), ACCEPT_GATE_ROOT_RESERVE,
+                                    ACCEPT_GATE_PER_UID, &v->gate);
+                if (r < 0)
+                        return r;
+        }
+        r = accept_gate_join(v->gate, "Varlink socket", connections_of_uid, v, &v->gate_member);
+        if (r >= 0)
+                r = sd_varlink_server_new(&v->server, 0);
         if (r >= 0)
                 r = sd_varlink_server_set_info(v->server, "aalevel", "aalevel (AppArmor security levels)",
                                                PACKAGE_VERSION, PACKAGE_URL);
@@ -557,7 +565,8 @@ int varlink_new(Manager *m, Bus *bus, Varlink **ret) {
          * count root too. */
         if (r >= 0)
                 r = sd_varlink_server_set_connections_max(v->server,
-                                                          (unsigned) (v->gate.max_connections + VARLINK_ROOT_RESERVE + 1));
+                                                          (unsigned) (accept_gate_max_connections() +
+                                                                      ACCEPT_GATE_ROOT_RESERVE + 1));
         if (r >= 0)
                 r = sd_varlink_server_attach_event(v->server, v->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
@@ -572,6 +581,8 @@ Varlink *varlink_free(Varlink *v) {
         if (!v)
                 return NULL;
         manager_remove_observer(v->manager, &varlink_observer, v);
+        v->gate_member = accept_gate_leave(v->gate_member);
+        v->gate = accept_gate_unref(v->gate);
         /* Calls still waiting for their job: answered into the void. */
         for (size_t i = 0; i < v->n_calls; i++)
                 v->calls[i]->owner = NULL;
@@ -583,7 +594,6 @@ Varlink *varlink_free(Varlink *v) {
                 (void) sd_varlink_server_shutdown(v->server);
                 sd_varlink_server_unref(v->server);
         }
-        accept_gate_done(&v->gate);
         if (v->listen_fd >= 0)
                 close(v->listen_fd);
         sd_event_unref(v->event);

@@ -32,6 +32,7 @@ TEST_CFLAGS = $(AM_CFLAGS) $(LIBAPPARMOR_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(YAML_CFL
 TEST_LIBS = $(AALEVEL_CORE_LIBS) $(CRITERION_LIBS)
 
 unit_tests = \
+	tests/unit/test-accept-gate \
 	tests/unit/test-access \
 	tests/unit/test-blob \
 	tests/unit/test-bus \
@@ -63,6 +64,10 @@ tests_unit_test_access_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_access_LDADD = $(TEST_LIBS)
 # It fakes libapparmor's aa_is_enabled() and aa_gettaskcon() (test-access.c).
 tests_unit_test_access_LDFLAGS = -Wl,--wrap=aa_is_enabled,--wrap=aa_gettaskcon
+
+tests_unit_test_accept_gate_SOURCES = tests/unit/test-accept-gate.c
+tests_unit_test_accept_gate_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_accept_gate_LDADD = $(TEST_LIBS)
 
 tests_unit_test_bus_SOURCES = tests/unit/test-bus.c
 tests_unit_test_bus_CFLAGS = $(TEST_CFLAGS)
