@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/apparmor.h>
 #include <sys/socket.h>
@@ -19,6 +20,8 @@
 #include "util.h"
 
 void caller_clear(Caller *c) {
+        if (c->pidfd > 0)
+                close(c->pidfd);
         free(c->label);
         free(c->sender);
         memset(c, 0, sizeof *c);
@@ -112,15 +115,22 @@ static int finish_caller(Caller *c, bool with_start_time) {
 #endif
 
 /* A pidfd for the process that connected: from the socket where the
- * kernel offers it (6.5 on), else opened by the PID at once. */
+ * kernel offers it (6.5 on), else opened by the PID at once. Never 0 to
+ * 2 (a Caller's 0 means none). */
 static int peer_pidfd(int fd, pid_t pid) {
-        int pidfd = -1;
+        int pidfd = -1, moved;
         socklen_t len = sizeof pidfd;
 
-        if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) >= 0 && pidfd >= 0)
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0 || pidfd < 0) {
+                pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+                if (pidfd < 0)
+                        return negative_errno();
+        }
+        if (pidfd > 2)
                 return pidfd;
-        pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
-        return pidfd >= 0 ? pidfd : negative_errno();
+        moved = fcntl(pidfd, F_DUPFD_CLOEXEC, 3);
+        close(pidfd);
+        return moved >= 0 ? moved : negative_errno();
 }
 
 /* Whether the process of pidfd still runs (then its PID is still its own). */
@@ -178,6 +188,10 @@ int caller_from_socket(int fd, Caller *ret) {
                          * not asked. */
                         c.label = mfree(c.label);
                         c.start_time = 0;
+                } else if (r >= 0) {
+                        /* Kept: polkit is asked about the process by it. */
+                        c.pidfd = pidfd;
+                        pidfd = -1;
                 }
         }
         if (pidfd >= 0)
@@ -250,14 +264,45 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         return 0;
 }
 
+/* The unix-process subject of a peer-to-peer caller (access.h): its
+ * pidfd for polkit 124 and later, its PID and start time for the older
+ * ones, which ignore the pidfd; the pidfd alone when the start time is
+ * unknown (an older polkit then fails for want of a PID: refused). */
+static int append_process_subject(sd_bus_message *call, const Caller *c, bool with_pidfd) {
+        int r;
+
+        r = sd_bus_message_open_container(call, 'r', "sa{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(call, "s", "unix-process");
+        if (r >= 0)
+                r = sd_bus_message_open_container(call, 'a', "{sv}");
+        if (r >= 0 && with_pidfd)
+                r = sd_bus_message_append(call, "{sv}", "pidfd", "h", c->pidfd);
+        if (r >= 0 && c->start_time > 0)
+                r = sd_bus_message_append(call, "{sv}{sv}", "pid", "u", (uint32_t) c->pid, "start-time", "t",
+                                          c->start_time);
+        /* polkit takes a pidfd only with a uid, an int32 here. */
+        if (r >= 0)
+                r = sd_bus_message_append(call, "{sv}", "uid", "i", (int32_t) c->uid);
+        if (r >= 0)
+                r = sd_bus_message_close_container(call);
+        if (r >= 0)
+                r = sd_bus_message_close_container(call);
+        return r;
+}
+
 static int polkit_check_async(sd_bus *system_bus, const Caller *c, bool interactive, AccessDone done,
                               void *userdata) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        bool with_pidfd;
         PolkitQuery *q;
         int r;
 
+        /* The pidfd only where the bus passes descriptors (the system bus
+         * does: dbus-daemon, dbus-broker). */
+        with_pidfd = !c->sender && c->pidfd > 0 && sd_bus_can_send(system_bus, SD_BUS_TYPE_UNIX_FD) > 0;
         /* A process polkit cannot tell from a later one with its PID: no. */
-        if (!c->sender && c->start_time == 0)
+        if (!c->sender && c->start_time == 0 && !with_pidfd)
                 return -EACCES;
         r = sd_bus_message_new_method_call(system_bus, &call, "org.freedesktop.PolicyKit1",
                                            "/org/freedesktop/PolicyKit1/Authority",
@@ -267,8 +312,12 @@ static int polkit_check_async(sd_bus *system_bus, const Caller *c, bool interact
         if (c->sender)
                 r = sd_bus_message_append(call, "(sa{sv})", "system-bus-name", 1, "name", "s", c->sender);
         else
-                r = sd_bus_message_append(call, "(sa{sv})", "unix-process", 3, "pid", "u", (uint32_t) c->pid,
-                                          "start-time", "t", c->start_time, "uid", "i", (int32_t) c->uid);
+                r = append_process_subject(call, c, with_pidfd);
+        if (c->sender)
+                log_debug("Asking polkit about the bus name %s (pid %ld).", c->sender, (long) c->pid);
+        else
+                log_debug("Asking polkit about pid %ld by its %s.", (long) c->pid,
+                          !with_pidfd ? "start time" : c->start_time > 0 ? "pidfd and start time" : "pidfd alone");
         /* Flag 1: AllowUserInteraction (an agent may ask for a password). */
         if (r >= 0)
                 r = sd_bus_message_append(call, "sa{ss}us", AALEVEL_POLKIT_ACTION, 0, interactive ? 1u : 0u, "");

@@ -17,9 +17,19 @@
  * gives nothing there). On the system bus, the label the bus daemon took
  * at connect time, never one read later by PID. A label that cannot be
  * read counts as confined (unless AppArmor is off: not in the kernel, or
- * disabled at boot; not merely unreadable), and polkit is not asked about
- * a process whose start time is unknown: refusals fail closed. aa_query_label is not used (that kernel answers
- * "allow" for D-Bus queries whatever the policy). */
+ * disabled at boot; not merely unreadable): refusals fail closed.
+ * aa_query_label is not used (that kernel answers "allow" for D-Bus
+ * queries whatever the policy).
+ *
+ * polkit has no Varlink interface: it is asked over the system bus about
+ * a caller of a peer-to-peer socket (the private D-Bus socket, the
+ * Varlink socket) as a unix-process subject carrying both the pidfd held
+ * since it connected and its start time. polkit 124 and later take the
+ * pidfd (and ignore the rest); older ones do not know the key and take
+ * the PID with its start time. Without a start time the subject carries
+ * the pidfd alone, which an older polkit rejects (refused); without
+ * either polkit is not asked: refused. A system-bus caller is asked about
+ * by its unique bus name. */
 #pragma once
 
 #include <stdbool.h>
@@ -33,14 +43,18 @@ typedef struct Caller {
         uid_t uid;
         pid_t pid;
         uint64_t start_time;    /* of pid, in clock ticks since boot (polkit's unix-process) */
+        int pidfd;              /* of pid, taken when it connected; 0 when none (never 0 to 2: those
+                                 * are moved up), so that a Caller of zeros holds nothing */
         char *label;            /* AppArmor label without the mode, "unconfined" when not confined */
         char *sender;           /* unique bus name on the system bus, NULL peer to peer */
 } Caller;
 
+/* Frees what c holds (closes its pidfd) and zeroes it. */
 void caller_clear(Caller *c);
 
 /* Who is at the other end of a peer-to-peer connection, read when it
- * connects (fd: the accepted socket). */
+ * connects (fd: the accepted socket); its pidfd is kept (for polkit) when
+ * the process still ran after the reading. */
 int caller_from_socket(int fd, Caller *ret);
 
 /* Who sent a message on the system bus, from the bus daemon's account:

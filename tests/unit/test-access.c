@@ -5,6 +5,7 @@
  * not asked about a process without a start time. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -460,4 +461,216 @@ Test(access, apparmor_off_only_when_really_off) {
                                        strerror(cases[i].e), c.label);
                 caller_clear(&c);
         }
+}
+
+/* ---- polkit's subject for a peer-to-peer caller (issue 16) ----
+ *
+ * A polkit of the test's own, in a child on a socketpair, answering
+ * CheckAuthorization as polkit's polkit_subject_new_for_gvariant_invocation()
+ * parses a unix-process subject: polkit 124 and later take "pidfd" (with
+ * "uid") when the message carries descriptors, older ones know only "pid"
+ * with "start-time" and fail without them. It authorizes the process the
+ * test names, writes on report which way it told the process ("pidfd" or
+ * "start-time"), and answers an error when it cannot parse the subject. */
+typedef enum FakePolkit {
+        POLKIT_OLD,     /* 122, 123: bookworm */
+        POLKIT_NEW,     /* 124 and later: trixie (126), sid */
+} FakePolkit;
+
+static pid_t pid_of_pidfd(int pidfd) {
+        char path[64], line[256];
+        long pid = 0;
+        FILE *f;
+
+        snprintf(path, sizeof path, "/proc/self/fdinfo/%d", pidfd);
+        f = fopen(path, "re");
+        if (!f)
+                return 0;
+        while (fgets(line, sizeof line, f))
+                if (sscanf(line, "Pid: %ld", &pid) == 1)
+                        break;
+        fclose(f);
+        return (pid_t) pid;
+}
+
+static void fake_polkit(int fd, FakePolkit kind, pid_t pid, uint64_t start_time, int report) {
+        sd_bus *bus = NULL;
+        sd_id128_t id;
+
+        signal(SIGPIPE, SIG_IGN);
+        if (sd_id128_randomize(&id) < 0 || sd_bus_new(&bus) < 0 || sd_bus_set_fd(bus, fd, fd) < 0 ||
+            sd_bus_set_server(bus, 1, id) < 0 || sd_bus_negotiate_fds(bus, 1) < 0 || sd_bus_start(bus) < 0)
+                _exit(2);
+        for (;;) {
+                sd_bus_message *m = NULL;
+                const char *kind_s = NULL, *key, *contents, *how = NULL;
+                bool has_pidfd = false, has_pid = false, has_start = false, has_uid = false, ok = false;
+                uint32_t s_pid = 0;
+                uint64_t s_start = 0;
+                int32_t s_uid = -1;
+                int s_pidfd = -1, r;
+                char type;
+
+                r = sd_bus_process(bus, &m);
+                if (r < 0)
+                        _exit(0);
+                if (r == 0) {
+                        if (sd_bus_wait(bus, UINT64_MAX) < 0)
+                                _exit(0);
+                        continue;
+                }
+                if (!m)
+                        continue;
+                if (!sd_bus_message_is_method_call(m, "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization")) {
+                        sd_bus_message_unref(m);
+                        continue;
+                }
+                if (sd_bus_message_enter_container(m, 'r', "sa{sv}") < 0 || sd_bus_message_read(m, "s", &kind_s) < 0 ||
+                    strcmp(kind_s, "unix-process") != 0 || sd_bus_message_enter_container(m, 'a', "{sv}") < 0)
+                        _exit(3);
+                while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                        if (sd_bus_message_read(m, "s", &key) < 0 ||
+                            sd_bus_message_peek_type(m, &type, &contents) < 0 || type != 'v')
+                                _exit(4);
+                        if (streq(key, "pidfd") && streq(contents, "h"))
+                                has_pidfd = sd_bus_message_read(m, "v", "h", &s_pidfd) >= 0;
+                        else if (streq(key, "pid") && streq(contents, "u"))
+                                has_pid = sd_bus_message_read(m, "v", "u", &s_pid) >= 0;
+                        else if (streq(key, "start-time") && streq(contents, "t"))
+                                has_start = sd_bus_message_read(m, "v", "t", &s_start) >= 0;
+                        else if (streq(key, "uid") && streq(contents, "i"))
+                                has_uid = sd_bus_message_read(m, "v", "i", &s_uid) >= 0;
+                        else if (sd_bus_message_skip(m, "v") < 0)
+                                _exit(5);
+                        if (sd_bus_message_exit_container(m) < 0)
+                                _exit(6);
+                }
+                if (r < 0)
+                        _exit(7);
+                if (kind == POLKIT_NEW && has_pidfd && has_uid) {
+                        how = "pidfd";
+                        ok = pid_of_pidfd(s_pidfd) == pid;
+                } else if (has_pid && has_start) {
+                        how = "start-time";
+                        ok = (pid_t) s_pid == pid && s_start == start_time;
+                }
+                if (!how) {
+                        if (sd_bus_reply_method_errorf(m, "org.freedesktop.PolicyKit1.Error.Failed",
+                                                       "Error parsing unix-process subject: No key with name 'pid'") < 0)
+                                _exit(8);
+                        how = "error";
+                } else if (sd_bus_reply_method_return(m, "(bba{ss})", ok, 0, 0) < 0)
+                        _exit(9);
+                /* One write: the test reads one line. */
+                (void) dprintf(report, "%s\n", how);
+                sd_bus_message_unref(m);
+        }
+}
+
+/* Asks the fake polkit (of kind, authorizing pid with start_time) about
+ * c: the decision in *d, how polkit told the process in ret_how. */
+static void ask_fake_polkit(const Caller *c, FakePolkit kind, pid_t pid, uint64_t start_time, Done *d,
+                            char ret_how[static 32]) {
+        sd_bus *bus = NULL;
+        int sv[2], report[2], status;
+        ssize_t n;
+        pid_t child;
+
+        cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        cr_assert_eq(pipe2(report, O_CLOEXEC), 0);
+        child = fork();
+        cr_assert_geq(child, 0);
+        if (child == 0) {
+                close(sv[0]);
+                close(report[0]);
+                fake_polkit(sv[1], kind, pid, start_time, report[1]);
+        }
+        close(sv[1]);
+        close(report[1]);
+        cr_assert_geq(sd_bus_new(&bus), 0);
+        cr_assert_geq(sd_bus_set_fd(bus, sv[0], sv[0]), 0);
+        cr_assert_geq(sd_bus_negotiate_fds(bus, 1), 0);
+        cr_assert_geq(sd_bus_start(bus), 0);
+        *d = (Done) {};
+        cr_assert_eq(access_check_async(c, bus, ACCESS_RAISE, NULL, false, on_done, d), 0);
+        for (int i = 0; i < 1000 && d->calls == 0; i++)
+                if (sd_bus_process(bus, NULL) == 0)
+                        (void) sd_bus_wait(bus, 100 * 1000);
+        cr_assert_eq(d->calls, 1, "no answer from the fake polkit");
+        sd_bus_flush_close_unref(bus);
+        n = read(report[0], ret_how, 31);
+        ret_how[n > 0 ? n - 1 : 0] = '\0';
+        close(report[0]);
+        cr_assert_eq(waitpid(child, &status, 0), child);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the fake polkit failed (%d)", status);
+}
+
+/* A caller of the private or the Varlink socket is told to polkit by the
+ * pidfd held since it connected where polkit takes one (124 on), by its
+ * start time where it does not (bookworm's 122), in one question; with
+ * no start time, only a polkit that takes the pidfd can say yes (an
+ * older one fails: refused). Before issue 16 the subject had no pidfd
+ * (polkit 126 was told the process by its start time), and polkit was
+ * not asked at all without a start time. */
+Test(access, polkit_subject_pidfd_or_start_time) {
+        struct sockaddr_un addr;
+        int lfd = listen_socket(&addr), hold[2], fd, pidfd;
+        uint64_t start_time;
+        char how[32];
+        Caller c = {};
+        Done d = {};
+        pid_t pid;
+
+        cr_assert_eq(pipe(hold), 0);
+        pid = connect_child(&addr, false, hold[0]);
+        fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+        cr_assert_geq(fd, 0);
+        cr_assert_eq(caller_from_socket(fd, &c), 0);
+        cr_assert_gt(c.pidfd, 2, "no pidfd kept for the caller (%d)", c.pidfd);
+        cr_assert_eq(pid_of_pidfd(c.pidfd), pid, "the caller's pidfd is not the connecting process's");
+        start_time = start_time_of(pid);
+        cr_assert_eq(c.start_time, start_time);
+        c.uid = 1000; /* not root: polkit is asked */
+
+        ask_fake_polkit(&c, POLKIT_NEW, pid, start_time, &d, how);
+        cr_assert_str_eq(how, "pidfd");
+        cr_assert_eq(d.r, 0, "%s", strna(d.why));
+        free(d.why);
+        ask_fake_polkit(&c, POLKIT_OLD, pid, start_time, &d, how);
+        cr_assert_str_eq(how, "start-time");
+        cr_assert_eq(d.r, 0, "%s", strna(d.why));
+        free(d.why);
+        /* Another process's start time: refused by either. */
+        ask_fake_polkit(&c, POLKIT_OLD, pid, start_time + 1, &d, how);
+        cr_assert_eq(d.r, -EACCES);
+        free(d.why);
+
+        /* No start time: the pidfd alone. */
+        c.start_time = 0;
+        ask_fake_polkit(&c, POLKIT_NEW, pid, start_time, &d, how);
+        cr_assert_str_eq(how, "pidfd");
+        cr_assert_eq(d.r, 0, "%s", strna(d.why));
+        free(d.why);
+        ask_fake_polkit(&c, POLKIT_OLD, pid, start_time, &d, how);
+        cr_assert_str_eq(how, "error");
+        cr_assert_eq(d.r, -EACCES, "an older polkit said yes without a PID and start time");
+        free(d.why);
+
+        /* No pidfd (pidfd_open ENOSYS): the start time, for either. */
+        c.start_time = start_time;
+        pidfd = c.pidfd;
+        c.pidfd = 0;
+        ask_fake_polkit(&c, POLKIT_NEW, pid, start_time, &d, how);
+        cr_assert_str_eq(how, "start-time");
+        cr_assert_eq(d.r, 0, "%s", strna(d.why));
+        free(d.why);
+        c.pidfd = pidfd;
+
+        caller_clear(&c);
+        cr_assert_eq(fcntl(pidfd, F_GETFD), -1, "caller_clear() left the pidfd open");
+        cr_assert_eq(write(hold[1], "x", 1), 1);
+        cr_assert_eq(waitpid(pid, NULL, 0), pid);
+        close(fd);
+        close(lfd);
+        remove_socket(&addr);
 }
