@@ -355,3 +355,54 @@ wait_sha1_change() {
 reloads_logged() {
 	grep -c 'in the kernel:' "$AALEVEL_LOG"
 }
+
+# start_polkit USER: a system bus (dbus-daemon, its policy open to all)
+# and polkitd on it, both as root, with a rule that allows USER (added to
+# /etc/passwd as uid 1000 if missing) org.aalevel1.set-level; for the
+# tests of access through polkit (31, 35). Returns 1 (and says why) when
+# the image has no dbus-daemon or polkitd (tests/vm/run copies them for
+# tests that name polkitd). Start it before the daemon, which connects to
+# the system bus it finds. Both go with the test's session.
+start_polkit() {
+	[ -x /usr/bin/dbus-daemon ] && [ -x /usr/lib/polkit-1/polkitd ] || {
+		echo "# no dbus-daemon or polkitd in the image"
+		return 1
+	}
+	grep -q "^$1:" /etc/passwd || {
+		echo "$1:x:1000:1000:$1:/nonexistent:/bin/sh" >>/etc/passwd
+		echo "$1:x:1000:" >>/etc/group
+	}
+	mkdir -p /run/dbus /etc/polkit-1/rules.d
+	cat >"$TMPDIR/system-bus.conf" <<'X'
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=/run/dbus/system_bus_socket</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+  </policy>
+</busconfig>
+X
+	cat >/etc/polkit-1/rules.d/10-aalevel-test.rules <<X
+polkit.addRule(function(action, subject) {
+    if (action.id == "org.aalevel1.set-level" && subject.user == "$1")
+        return polkit.Result.YES;
+});
+X
+	/usr/bin/dbus-daemon --config-file="$TMPDIR/system-bus.conf" --nofork --nosyslog \
+		>"$TMPDIR/dbus.log" 2>&1 &
+	wait_for 10 test -S /run/dbus/system_bus_socket || die "dbus-daemon did not start: $(cat "$TMPDIR/dbus.log")"
+	/usr/lib/polkit-1/polkitd --no-debug >"$TMPDIR/polkitd.log" 2>&1 &
+	_pk_up() {
+		/usr/bin/busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
+			NameHasOwner s org.freedesktop.PolicyKit1 2>/dev/null | grep -q true
+	}
+	wait_for 30 _pk_up || die "polkitd did not start: $(cat "$TMPDIR/polkitd.log")"
+	echo "# polkit: $(/usr/bin/busctl --system get-property org.freedesktop.PolicyKit1 \
+		/org/freedesktop/PolicyKit1/Authority org.freedesktop.PolicyKit1.Authority BackendVersion 2>&1)"
+}

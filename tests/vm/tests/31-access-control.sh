@@ -1,9 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Who may change the level: reading is open to everyone; a non-root caller
-# gets exit 4 on set (no polkit here); a caller confined by AppArmor may
-# raise the level but not lower it, unless its label is allowed in
-# [access] lower_labels.
+# gets exit 4 on set unless polkit allows it; a caller confined by
+# AppArmor may raise the level but not lower it, unless its label is
+# allowed in [access] lower_labels. With polkitd in the image (the
+# release's, or the host's on bookworm), a system bus and polkit of the
+# test's own: a user a polkit rule allows org.aalevel1.set-level changes
+# the level over the private socket, told to polkit by its pidfd (polkit
+# 124 on: trixie's 126, sid's 128) or start time (bookworm's 122), in one
+# question (issue 16); the others are refused.
 . /tests/lib.sh
 
 [ -x /usr/bin/setpriv ] || skip "setpriv is not in the image"
@@ -22,7 +27,10 @@ profile t-admin {
 }
 P
 test_config "$pd"
-start_daemon
+polkit=0
+start_polkit aaadmin && polkit=1
+# -v: the daemon logs how it asked polkit.
+start_daemon -v
 wait_idle
 chmod 755 "$TMPDIR" "$TMPDIR/run"
 
@@ -65,4 +73,19 @@ printf '[access]\nlower_labels = t-admin\n' >"$AALEVEL_CONF.d/10-admin.conf"
 aalevelctl reload || die "reload failed"
 run_confined t-admin "$AALEVELCTL_BIN" set default || die "an allowed label could not lower the level"
 assert_eq default "$(aalevelctl get)"
+
+# polkit: the user the rule names may change the level; nobody still not.
+if [ "$polkit" = 1 ]; then
+	grep -q "Serving org.aalevel1 on the system bus" "$AALEVEL_LOG" || die "the daemon is not on the system bus"
+	aaadmin() { /usr/bin/setpriv --reuid 1000 --regid 1000 --clear-groups "$@"; }
+	aaadmin "$AALEVELCTL_BIN" set strict || die "the user polkit allows could not set the level"
+	assert_eq strict "$(aalevelctl get)"
+	echo "polkit asked: $(grep 'Asking polkit' "$AALEVEL_LOG" | tail -n 1)"
+	aaadmin "$AALEVELCTL_BIN" reload || die "the user polkit allows could not reload"
+	nobody "$AALEVELCTL_BIN" set default
+	assert_eq 4 $? "exit code of set as nobody, polkit asked"
+	assert_eq strict "$(aalevelctl get)"
+else
+	echo "# no polkit in the image: its case is not run"
+fi
 stop_daemon
