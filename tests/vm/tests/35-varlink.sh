@@ -258,7 +258,7 @@ def attempt(scenario, call):
 with varlink.Client(address="unix:" + path) as client:
     # The client parses the IDL the daemon serves.
     with client.open("org.aalevel.Manager") as m:
-        who = "" if mode == "root" else " (%s)" % mode
+        who = "" if mode in ("root", "status") else " (%s)" % mode
         st = m.GetStatus()
         shown("GetStatus" + who + when, st)
         if mode == "status":
