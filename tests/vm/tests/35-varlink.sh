@@ -338,12 +338,12 @@ if [ "$sdv" -ge 260 ]; then
 	[ -L "$reg" ] || die "no registry entry $reg"
 	target=$(readlink "$reg")
 	shown registry "$reg ->" "$target"
+	mkdir -p /run/aalevel
 	case $target in
 	/*) abs=$target ;;
-	*) abs=$(cd /run/varlink/registry && cd "$(dirname "$target")" && pwd)/$(basename "$target") ;;
+	*) abs=$(cd /run/varlink/registry && cd "$(dirname "$target")" && pwd -P)/$(basename "$target") ;;
 	esac
 	assert_eq /run/aalevel/org.aalevel.Manager "$abs" "the registry entry's target"
-	mkdir -p /run/aalevel
 	ln -sf "$VL" /run/aalevel/org.aalevel.Manager
 	out=$(vl list-registry --no-pager) || die "varlinkctl list-registry failed"
 	shown varlinkctl list-registry "$out"
