@@ -5,9 +5,13 @@
 . /usr/lib/booted-test/lib.sh
 
 files=$(dpkg -L aalevel)
+# The units are where the release's systemd.pc says (debian/rules):
+# /lib/systemd/system on bookworm, /usr/lib/systemd/system from trixie on.
+unitdir=/usr/lib/systemd/system
+[[ $(. /etc/os-release && echo "${VERSION_CODENAME:-}") == bookworm ]] && unitdir=/lib/systemd/system
 for f in /usr/sbin/aalevel /usr/bin/aalevelctl \
-	/lib/systemd/system/aalevel.service /lib/systemd/system/aalevel.socket \
-	/lib/systemd/system/apparmor.service.d/aalevel.conf \
+	$unitdir/aalevel.service $unitdir/aalevel.socket \
+	$unitdir/apparmor.service.d/aalevel.conf \
 	/etc/apparmor.d/usr.sbin.aalevel /etc/apparmor.d/usr.bin.aalevelctl \
 	/etc/aalevel/aalevel.conf /usr/share/aalevel/levels/default.yaml \
 	/usr/share/dbus-1/system.d/org.aalevel1.conf \
