@@ -3,6 +3,7 @@
 #include "fake-kernel.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +59,26 @@ static int put(FakeKernel *f, const char *name, const char *sha1, const char *sh
         return r;
 }
 
+/* The engine's load pass writes from several threads at once, as it does
+ * to the real kernel: the fake's map and log are guarded, one operation
+ * at a time (unguarded, two writes lost an entry of the log now and
+ * then, which LeakSanitizer reported). */
+static pthread_mutex_t fake_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static pthread_mutex_t *fake_lock_take(void) {
+        pthread_mutex_lock(&fake_lock);
+        return &fake_lock;
+}
+
+static void fake_lock_release(pthread_mutex_t **l) {
+        if (*l)
+                pthread_mutex_unlock(*l);
+}
+
+#define FAKE_LOCKED _cleanup_(fake_lock_release) _unused_ pthread_mutex_t *fake_locked = fake_lock_take()
+
 static int fake_replace(void *userdata, const void *blob, size_t size) {
+        FAKE_LOCKED;
         FakeKernel *f = userdata;
         _cleanup_strv_free_ char **names = NULL;
         uint8_t digest[SHA1_DIGEST_SIZE], d256[SHA256_DIGEST_SIZE];
@@ -85,6 +105,7 @@ static int fake_replace(void *userdata, const void *blob, size_t size) {
 }
 
 static int fake_remove(void *userdata, const char *name) {
+        FAKE_LOCKED;
         FakeKernel *f = userdata;
 
         if (!hashmap_remove(f->profiles, name))
@@ -94,6 +115,7 @@ static int fake_remove(void *userdata, const char *name) {
 }
 
 static int fake_list_profiles(void *userdata, KernelProfile **ret, size_t *ret_n) {
+        FAKE_LOCKED;
         FakeKernel *f = userdata;
         _cleanup_strv_free_ char **names = hashmap_keys_sorted(f->profiles);
         KernelProfile *list;
@@ -118,6 +140,7 @@ static int fake_list_profiles(void *userdata, KernelProfile **ret, size_t *ret_n
 }
 
 static int fake_revision(void *userdata, uint64_t *ret) {
+        FAKE_LOCKED;
         FakeKernel *f = userdata;
 
         *ret = f->revision;
@@ -125,6 +148,7 @@ static int fake_revision(void *userdata, uint64_t *ret) {
 }
 
 static int fake_profile_hashes(void *userdata, Hashmap **ret) {
+        FAKE_LOCKED;
         FakeKernel *f = userdata;
         _cleanup_(hashmap_freep) Hashmap *h = hashmap_new(free);
         const char *name;
@@ -148,6 +172,7 @@ static int fake_profile_hashes(void *userdata, Hashmap **ret) {
 
 /* The features of the tests' kernel: Debian 6.1's, from the tree. */
 static int fake_write_features(void *userdata, const char *path) {
+        FAKE_LOCKED;
         _cleanup_free_ char *text = NULL;
         size_t size;
         int r;
