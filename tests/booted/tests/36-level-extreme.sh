@@ -24,10 +24,22 @@ label_as() { # USER CMD: the label CMD runs under in USER's su session
 }
 
 # A login through login(1) on a pseudo terminal, as getty would start it
-# (script(1) gives it the terminal): prints the session's label.
+# (script(1) gives it the terminal): prints the session's label. login is
+# exec'ed, as agetty does, so that it leads the terminal's session: util-
+# linux's login (trixie) puts itself in a process group of its own unless
+# it leads the session, and run under sh -c it was then a background
+# group, stopped by SIGTTOU at its first tcsetattr (shadow's login of
+# bookworm did not change its group). The command is typed once the
+# user's shell runs: login's vhangup() flushes what the terminal had read
+# before.
 login_label() {
-	printf 'cat /proc/self/attr/current; exit\n' |
-		timeout 30 script -qec "login -f $1" /dev/null 2>&1 | tr -d '\r' |
+	{
+		for _ in $(seq 100); do
+			pgrep -u "$1" -x bash >/dev/null && break
+			sleep 0.1
+		done
+		printf 'cat /proc/self/attr/current; exit\n'
+	} | timeout 30 script -qec "exec login -f $1" /dev/null 2>&1 | tr -d '\r' |
 		grep -E '^[^ ]+ \((enforce|complain|mixed)\)$|^unconfined$' | head -n 1
 }
 
