@@ -38,6 +38,7 @@ EXTRA_DIST += \
 	tests/vm/selftest.d/fail.sh \
 	tests/vm/selftest.d/hang.sh \
 	tests/vm/selftest.d/lib-helpers.sh \
+	tests/vm/selftest.d/panic-once.sh \
 	tests/vm/selftest.d/panic.sh \
 	tests/vm/selftest.d/pass.sh \
 	tests/vm/selftest.d/skip.sh \
