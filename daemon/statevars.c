@@ -64,12 +64,7 @@ StateVar state_var_reference(const char *p, size_t len, size_t *ret_len) {
 }
 
 bool state_word_is_valid(const char *w) {
-        size_t n;
-
-        if (isempty(w))
-                return false;
-        n = strlen(w);
-        if (n > 64)
+        if (isempty(w) || strlen(w) > STATE_WORD_MAX)
                 return false;
         for (const char *c = w; *c; c++)
                 if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
@@ -93,6 +88,10 @@ int state_values_set(StateValues *v, StateVar var, char * const *words, const ch
         char **copy = NULL, *src = NULL;
 
         assert(var >= 0 && var < _STATE_VAR_MAX);
+        /* What is set goes into policy text: checked here once for all. */
+        STRV_FOREACH(w, words)
+                if (!state_word_is_valid(*w))
+                        return -EINVAL;
         if (words) {
                 copy = strv_copy(words);
                 if (!copy)
@@ -114,11 +113,13 @@ int state_values_set(StateValues *v, StateVar var, char * const *words, const ch
 
 int state_values_copy(const StateValues *from, StateValues *to) {
         *to = (StateValues) {};
-        for (StateVar i = 0; i < _STATE_VAR_MAX; i++)
-                if (state_values_set(to, i, from->values[i], from->source[i]) < 0) {
+        for (StateVar i = 0; i < _STATE_VAR_MAX; i++) {
+                int r = state_values_set(to, i, from->values[i], from->source[i]);
+                if (r < 0) {
                         state_values_done(to);
-                        return -ENOMEM;
+                        return r;
                 }
+        }
         return 0;
 }
 

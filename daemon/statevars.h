@@ -52,18 +52,26 @@ bool state_var_is_boolean(StateVar v);            /* ${FSP}, ${RBAC} */
  * _STATE_VAR_INVALID; *ret_len is the reference's length. */
 StateVar state_var_reference(const char *p, size_t len, size_t *ret_len);
 
-/* A value may go into policy text: words of [A-Za-z0-9._+-], at most 64
- * bytes each. */
-bool state_word_is_valid(const char *w);
+/* The one check of what may go into policy text as a value, whatever its
+ * origin (detection, a level file's pin): a word of 1 to STATE_WORD_MAX
+ * of [A-Za-z0-9._+-]. Nothing else: no blank, quote, comma, brace, glob
+ * or '@'/'$' that could end the value or start a rule or a variable.
+ * '+' is allowed: os-release's VERSION_ID may in principle carry one
+ * (a version such as "1.0+deb13"), and AppArmor takes it as a literal
+ * character in a path; '+' is no AARE operator. */
+#define STATE_WORD_MAX 64U
+bool state_word_is_valid(const char *w) _pure_;
 
+/* Every word held is valid (state_values_set() sees to it). */
 typedef struct StateValues {
         char **values[_STATE_VAR_MAX];  /* NULL: not set (the tree's own value stays) */
-        char *source[_STATE_VAR_MAX];   /* where the value came from, for status */
+        char *source[_STATE_VAR_MAX];   /* where the value came from or why there is none, for status */
 } StateValues;
 
 void state_values_done(StateValues *v);
 int state_values_copy(const StateValues *from, StateValues *to);
-/* Replaces one value (a copy of words) and its source. */
+/* Replaces one value (a copy of words; NULL: not set) and its source.
+ * -EINVAL, v unchanged, when a word is not valid. */
 int state_values_set(StateValues *v, StateVar var, char * const *words, const char *source);
 bool state_values_equal(const StateValues *a, const StateValues *b);
 
