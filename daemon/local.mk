@@ -66,8 +66,6 @@ libaalevel_core_a_SOURCES = \
 	daemon/statevars.h \
 	daemon/sysstate.c \
 	daemon/sysstate.h \
-	daemon/sysstate-detect.c \
-	daemon/sysstate-internal.h \
 	daemon/tree.c \
 	daemon/tree.h \
 	daemon/users.c \

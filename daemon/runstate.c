@@ -38,29 +38,6 @@ static unsigned parser_major(const char *identity) {
         return major;
 }
 
-/* What sysstate.c detects, in the engine's terms. */
-static int detect(const char *root, StateValues *ret) {
-        _cleanup_(sysstate_freep) SysState *s = NULL;
-        int r;
-
-        *ret = (StateValues) {};
-        r = sysstate_detect(root, &s);
-        if (r < 0)
-                return r;
-        for (SysStateVar i = 0; i < _SYSSTATE_VAR_MAX; i++) {
-                StateVar v = state_var_from_string(sysstate_var_to_string(i));
-                /* Unset (no words): the tree's own value stays, and the
-                 * source says why. */
-                if (v < 0)
-                        continue;
-                if (state_values_set(ret, v, s->values[i].words, s->values[i].source) < 0) {
-                        state_values_done(ret);
-                        return -ENOMEM;
-                }
-        }
-        return 0;
-}
-
 /* The directory of the search path that holds the state tunable, as the
  * parser finds <tunables/multiarch.d/state>: the first. */
 static char *find_state_tree(Engine *e) {
@@ -154,7 +131,7 @@ int runstate_prepare(Engine *e, const ResolvedLevel *level, EngineResult *res) {
                 e->state_file = TAKE_PTR(file);
         }
 
-        r = detect(e->root, &detected);
+        r = sysstate_detect(e->root, &detected);
         if (r < 0)
                 return r;
         state_values_done(&e->detected);

@@ -18,8 +18,15 @@
 
 #include "fileio.h"
 #include "strv.h"
-#include "sysstate-internal.h"
 #include "util.h"
+
+#define OS_RELEASE_ETC "/etc/os-release"
+#define OS_RELEASE_USR "/usr/lib/os-release"
+#define WAYLAND_SESSIONS "/usr/share/wayland-sessions"
+#define X_SESSIONS "/usr/share/xsessions"
+#define UNIT_DIR "/etc/systemd/system"
+#define DISPLAY_MANAGER UNIT_DIR "/display-manager.service"
+#define PCI_DEVICES "/sys/bus/pci/devices"
 
 /* What is read is tiny on any real system; the caps only keep a planted
  * monster from costing memory or time. */
@@ -31,18 +38,57 @@
 #define SYSSTATE_NOTES_MAX 8U                   /* notes kept in one source */
 #define SYSSTATE_LINKS_MAX 32U                  /* symlinks followed resolving one path */
 
-_printf_(4, 0) static int set_valuev(SysState *s, SysStateVar v, char **words, const char *fmt, va_list ap) {
-        char *source;
+/* asprintf() returning the string, NULL when out of memory. */
+_printf_(1, 2) static char *strf(const char *fmt, ...) {
+        va_list ap;
+        char *r;
+        int n;
+
+        va_start(ap, fmt);
+        n = vasprintf(&r, fmt, ap);
+        va_end(ap);
+        return n < 0 ? NULL : r;
+}
+
+/* A name or value from outside, fit for a source: no control characters
+ * (a file name may hold a newline), at most 128 bytes of it. NULL when
+ * out of memory. */
+static char *printable(const char *s) {
+        size_t n = strlen(s), max = 128;
+        char *r = malloc(MIN(n, max) * 4 + 4), *o = r;
+
+        if (!r)
+                return NULL;
+        for (size_t i = 0; i < n && i < max; i++) {
+                unsigned char c = (unsigned char) s[i];
+                if (c < 0x20 || c == 0x7f || c == '\\')
+                        o += sprintf(o, "\\x%02x", c);
+                else
+                        *o++ = (char) c;
+        }
+        if (n > max)
+                o = stpcpy(o, "...");
+        *o = '\0';
+        return r;
+}
+
+/* Sets a value: words (taken; NULL: unset), sorted and deduplicated here,
+ * and the source as vprintf() makes it. Only valid words get here, so
+ * state_values_set() fails only for want of memory. */
+_printf_(4, 0) static int set_valuev(StateValues *s, StateVar v, char **words, const char *fmt, va_list ap) {
+        _cleanup_strv_free_ char **w = words;
+        _cleanup_free_ char *source = NULL;
 
         if (vasprintf(&source, fmt, ap) < 0) {
-                strv_free(words);
+                source = NULL;
                 return -ENOMEM;
         }
-        return sysstate_set(s, v, words, source);
+        strv_uniq(w);
+        return state_values_set(s, v, w, source);
 }
 
 /* Words (taken), and the source as printf() makes it. */
-_printf_(4, 5) static int set_words(SysState *s, SysStateVar v, char **words, const char *fmt, ...) {
+_printf_(4, 5) static int set_words(StateValues *s, StateVar v, char **words, const char *fmt, ...) {
         va_list ap;
         int r;
 
@@ -53,7 +99,7 @@ _printf_(4, 5) static int set_words(SysState *s, SysStateVar v, char **words, co
 }
 
 /* One word, and the source as printf() makes it. */
-_printf_(4, 5) static int set_word(SysState *s, SysStateVar v, const char *word, const char *fmt, ...) {
+_printf_(4, 5) static int set_word(StateValues *s, StateVar v, const char *word, const char *fmt, ...) {
         char **w = NULL;
         va_list ap;
         int r;
@@ -67,7 +113,7 @@ _printf_(4, 5) static int set_word(SysState *s, SysStateVar v, const char *word,
 }
 
 /* No words: the tree's own definition stays; the source says why. */
-_printf_(3, 4) static int set_unset(SysState *s, SysStateVar v, const char *fmt, ...) {
+_printf_(3, 4) static int set_unset(StateValues *s, StateVar v, const char *fmt, ...) {
         va_list ap;
         int r;
 
@@ -128,7 +174,7 @@ static char *notes_join(const Notes *n) {
                 return NULL;
         if (n->dropped == 0)
                 return TAKE_PTR(j);
-        return sysstate_strf("%s; and %zu more", j, n->dropped);
+        return strf("%s; and %zu more", j, n->dropped);
 }
 
 /* Resolves path (absolute) below root as if root were "/": symlinks are
@@ -164,7 +210,7 @@ static int chase_in_root(const char *root, const char *path, char **ret) {
                                 *slash = '\0';
                         continue;
                 }
-                next = sysstate_strf("%s/%s", done, component);
+                next = strf("%s/%s", done, component);
                 if (!next)
                         return -ENOMEM;
                 full = path_join(root, next);
@@ -187,7 +233,7 @@ static int chase_in_root(const char *root, const char *path, char **ret) {
                         target[k] = '\0';
                         if (target[0] == '/')
                                 done[0] = '\0';
-                        t = sysstate_strf("%s/%s", target, todo);
+                        t = strf("%s/%s", target, todo);
                         if (!t)
                                 return -ENOMEM;
                         free(todo);
@@ -411,7 +457,7 @@ static const char *os_family_of(const char *id) {
         return NULL;
 }
 
-static int detect_os_value(SysState *s, SysStateVar v, const OsRelease *o, int key, const char *file) {
+static int detect_os_value(StateValues *s, StateVar v, const OsRelease *o, int key, const char *file) {
         const char *value = o->value[key];
 
         if (!value && o->bad_line[key] > 0)
@@ -419,13 +465,13 @@ static int detect_os_value(SysState *s, SysStateVar v, const OsRelease *o, int k
                                  os_keys[key]);
         if (!value)
                 return set_unset(s, v, "unset (%s has no %s)", file, os_keys[key]);
-        if (!sysstate_word_is_valid(value))
-                return set_unset(s, v, "unset (%s %s refused: not a plain word of A-Z a-z 0-9 . _ -)", file,
+        if (!state_word_is_valid(value))
+                return set_unset(s, v, "unset (%s %s refused: not a word of A-Z a-z 0-9 . _ + -)", file,
                                  os_keys[key]);
         return set_word(s, v, value, "%s %s", file, os_keys[key]);
 }
 
-static int detect_os(SysState *s, const char *root) {
+static int detect_os(StateValues *s, const char *root) {
         _cleanup_(os_release_clear) OsRelease o = {};
         _cleanup_free_ char *text = NULL;
         _cleanup_strv_free_ char **like = NULL;
@@ -441,11 +487,11 @@ static int detect_os(SysState *s, const char *root) {
                 return r;
         if (r < 0) {
                 _cleanup_free_ char *reason = r == -ENOENT
-                        ? sysstate_strf("neither %s nor %s exists", OS_RELEASE_ETC, OS_RELEASE_USR)
-                        : sysstate_strf("%s: %s", file, why(r));
+                        ? strf("neither %s nor %s exists", OS_RELEASE_ETC, OS_RELEASE_USR)
+                        : strf("%s: %s", file, why(r));
                 if (!reason)
                         return -ENOMEM;
-                for (SysStateVar v = SYSSTATE_OS_FAMILY; v <= SYSSTATE_OS_VERSION_ID; v++) {
+                for (StateVar v = STATE_OS_FAMILY; v <= STATE_OS_VERSION_ID; v++) {
                         r = set_unset(s, v, "unset (%s)", reason);
                         if (r < 0)
                                 return r;
@@ -455,27 +501,27 @@ static int detect_os(SysState *s, const char *root) {
         r = os_release_parse(text, &o);
         if (r < 0)
                 return r;
-        r = detect_os_value(s, SYSSTATE_OS_ID, &o, OS_ID, file);
+        r = detect_os_value(s, STATE_OS_ID, &o, OS_ID, file);
         if (r < 0)
                 return r;
-        r = detect_os_value(s, SYSSTATE_OS_VERSION_ID, &o, OS_VERSION_ID, file);
+        r = detect_os_value(s, STATE_OS_VERSION_ID, &o, OS_VERSION_ID, file);
         if (r < 0)
                 return r;
 
         /* The family: from ID, else the first of ID_LIKE that names one. */
-        if (o.value[OS_ID] && sysstate_word_is_valid(o.value[OS_ID]) && os_family_of(o.value[OS_ID]))
-                return set_word(s, SYSSTATE_OS_FAMILY, os_family_of(o.value[OS_ID]), "%s ID %s", file,
+        if (o.value[OS_ID] && state_word_is_valid(o.value[OS_ID]) && os_family_of(o.value[OS_ID]))
+                return set_word(s, STATE_OS_FAMILY, os_family_of(o.value[OS_ID]), "%s ID %s", file,
                                 o.value[OS_ID]);
         if (o.value[OS_ID_LIKE]) {
                 r = strv_split(o.value[OS_ID_LIKE], " \t", &like);
                 if (r < 0)
                         return r;
                 STRV_FOREACH(w, like)
-                        if (sysstate_word_is_valid(*w) && os_family_of(*w))
-                                return set_word(s, SYSSTATE_OS_FAMILY, os_family_of(*w), "%s ID_LIKE %s", file,
+                        if (state_word_is_valid(*w) && os_family_of(*w))
+                                return set_word(s, STATE_OS_FAMILY, os_family_of(*w), "%s ID_LIKE %s", file,
                                                 *w);
         }
-        return set_unset(s, SYSSTATE_OS_FAMILY,
+        return set_unset(s, STATE_OS_FAMILY,
                          "unset (%s: neither ID nor ID_LIKE names a distribution of apt, pacman or zypper)", file);
 }
 
@@ -613,10 +659,10 @@ static int scan_sessions(const char *root, const char *dir, char **ret_first, Se
 
                 if (!endswith(*name, ".desktop"))
                         continue;
-                path = sysstate_strf("%s/%s", dir, *name);
+                path = strf("%s/%s", dir, *name);
                 if (!path)
                         return -ENOMEM;
-                shown = sysstate_printable(path);
+                shown = printable(path);
                 if (!shown)
                         return -ENOMEM;
                 r = read_in_root(root, path, SYSSTATE_FILE_MAX, &text);
@@ -651,7 +697,7 @@ static int scan_sessions(const char *root, const char *dir, char **ret_first, Se
         return 0;
 }
 
-static int detect_sessions(SysState *s, const char *root) {
+static int detect_sessions(StateValues *s, const char *root) {
         _cleanup_(sessions_clear) Sessions ss = {};
         _cleanup_strv_free_ char **de = NULL, **ds = NULL;
         _cleanup_(notes_clear) Notes de_src = {}, ds_src = {};
@@ -685,15 +731,15 @@ static int detect_sessions(SysState *s, const char *root) {
                 return -ENOMEM;
 
         if (de)
-                r = set_words(s, SYSSTATE_DE, TAKE_PTR(de), "%s%s%s", de_text, sep, problems);
+                r = set_words(s, STATE_DE, TAKE_PTR(de), "%s%s%s", de_text, sep, problems);
         else
-                r = set_word(s, SYSSTATE_DE, "none", "default (no gnome, kde, xfce or cosmic session in %s or %s%s%s)",
+                r = set_word(s, STATE_DE, "none", "default (no gnome, kde, xfce or cosmic session in %s or %s%s%s)",
                              WAYLAND_SESSIONS, X_SESSIONS, sep, problems);
         if (r < 0)
                 return r;
         if (ds)
-                return set_words(s, SYSSTATE_DS, TAKE_PTR(ds), "%s", ds_text);
-        return set_word(s, SYSSTATE_DS, "none", "default (no session file in %s or %s%s%s)", WAYLAND_SESSIONS,
+                return set_words(s, STATE_DS, TAKE_PTR(ds), "%s", ds_text);
+        return set_word(s, STATE_DS, "none", "default (no session file in %s or %s%s%s)", WAYLAND_SESSIONS,
                         X_SESSIONS, sep, problems);
 }
 
@@ -713,7 +759,7 @@ static const char *dm_of_unit(const char *unit) {
         return NULL;
 }
 
-static int detect_dm(SysState *s, const char *root) {
+static int detect_dm(StateValues *s, const char *root) {
         _cleanup_free_ char *dir = NULL, *link = NULL, *full = NULL, *resolved = NULL, *shown = NULL;
         _cleanup_free_ char *target_path = NULL;
         char target[PATH_MAX];
@@ -727,10 +773,10 @@ static int detect_dm(SysState *s, const char *root) {
         if (r == -ENOMEM)
                 return r;
         if (r == -ENOENT)
-                return set_word(s, SYSSTATE_DM, "none", "default (no %s)", DISPLAY_MANAGER);
+                return set_word(s, STATE_DM, "none", "default (no %s)", DISPLAY_MANAGER);
         if (r < 0)
-                return set_word(s, SYSSTATE_DM, "none", "default (%s: %s)", UNIT_DIR, why(r));
-        link = sysstate_strf("%s/display-manager.service", dir);
+                return set_word(s, STATE_DM, "none", "default (%s: %s)", UNIT_DIR, why(r));
+        link = strf("%s/display-manager.service", dir);
         if (!link)
                 return -ENOMEM;
         full = path_join(root, link);
@@ -738,43 +784,43 @@ static int detect_dm(SysState *s, const char *root) {
                 return -ENOMEM;
         if (lstat(full, &st) < 0) {
                 if (errno == ENOENT)
-                        return set_word(s, SYSSTATE_DM, "none", "default (no %s)", DISPLAY_MANAGER);
-                return set_word(s, SYSSTATE_DM, "none", "default (%s: %s)", DISPLAY_MANAGER, why(-errno));
+                        return set_word(s, STATE_DM, "none", "default (no %s)", DISPLAY_MANAGER);
+                return set_word(s, STATE_DM, "none", "default (%s: %s)", DISPLAY_MANAGER, why(-errno));
         }
         if (!S_ISLNK(st.st_mode))
-                return set_word(s, SYSSTATE_DM, "none", "default (%s is not a symlink to a display manager's unit)",
+                return set_word(s, STATE_DM, "none", "default (%s is not a symlink to a display manager's unit)",
                                 DISPLAY_MANAGER);
         k = readlink(full, target, sizeof target);
         if (k < 0)
-                return set_word(s, SYSSTATE_DM, "none", "default (%s: %s)", DISPLAY_MANAGER, why(-errno));
+                return set_word(s, STATE_DM, "none", "default (%s: %s)", DISPLAY_MANAGER, why(-errno));
         if ((size_t) k >= sizeof target)
-                return set_word(s, SYSSTATE_DM, "none", "default (%s: %s)", DISPLAY_MANAGER, why(-ENAMETOOLONG));
+                return set_word(s, STATE_DM, "none", "default (%s: %s)", DISPLAY_MANAGER, why(-ENAMETOOLONG));
         target[k] = '\0';
-        shown = sysstate_printable(target);
+        shown = printable(target);
         if (!shown)
                 return -ENOMEM;
 
         unit = strrchr(target, '/');
         unit = unit ? unit + 1 : target;
         if (streq(target, "/dev/null"))
-                return set_word(s, SYSSTATE_DM, "none", "default (display-manager.service is masked)");
+                return set_word(s, STATE_DM, "none", "default (display-manager.service is masked)");
 
         /* The link must lead somewhere, resolved below root like the rest. */
-        target_path = target[0] == '/' ? strdup(target) : sysstate_strf("%s/%s", dir, target);
+        target_path = target[0] == '/' ? strdup(target) : strf("%s/%s", dir, target);
         if (!target_path)
                 return -ENOMEM;
         r = chase_in_root(root, target_path, &resolved);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return set_word(s, SYSSTATE_DM, "none", "default (display-manager.service -> %s: broken link: %s)",
+                return set_word(s, STATE_DM, "none", "default (display-manager.service -> %s: broken link: %s)",
                                 shown, why(r));
 
         dm = dm_of_unit(unit);
         if (!dm)
-                return set_word(s, SYSSTATE_DM, "none",
+                return set_word(s, STATE_DM, "none",
                                 "default (display-manager.service -> %s: not gdm, sddm or lightdm)", shown);
-        return set_word(s, SYSSTATE_DM, dm, "display-manager.service -> %s", unit);
+        return set_word(s, STATE_DM, dm, "display-manager.service -> %s", unit);
 }
 
 /* ---- GPU: the vendors of PCI display controllers ---- */
@@ -799,7 +845,7 @@ static int read_hex_attr(const char *root, const char *dev, const char *attr, ch
         char *v;
         int r;
 
-        path = sysstate_strf("%s/%s/%s", PCI_DEVICES, dev, attr);
+        path = strf("%s/%s/%s", PCI_DEVICES, dev, attr);
         if (!path)
                 return -ENOMEM;
         r = read_in_root(root, path, SYSSTATE_ATTR_MAX, &text);
@@ -814,7 +860,7 @@ static int read_hex_attr(const char *root, const char *dev, const char *attr, ch
         return free_and_strdup(ret, v) < 0 ? -ENOMEM : 0;
 }
 
-static int detect_gpu(SysState *s, const char *root) {
+static int detect_gpu(StateValues *s, const char *root) {
         _cleanup_strv_free_ char **devices = NULL, **gpu = NULL;
         _cleanup_(notes_clear) Notes found = {}, other = {};
         _cleanup_free_ char *src = NULL, *problems = NULL;
@@ -826,7 +872,7 @@ static int detect_gpu(SysState *s, const char *root) {
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return set_word(s, SYSSTATE_GPU, "none", "default (%s: %s)", PCI_DEVICES,
+                return set_word(s, STATE_GPU, "none", "default (%s: %s)", PCI_DEVICES,
                                 r == -ENOENT ? "does not exist" : why(r));
         if (truncated && note(&other, "only the first %u PCI devices looked at", SYSSTATE_DIR_MAX) < 0)
                 return -ENOMEM;
@@ -872,33 +918,45 @@ static int detect_gpu(SysState *s, const char *root) {
                 return -ENOMEM;
         sep = isempty(problems) ? "" : "; ";
         if (!gpu)
-                return set_word(s, SYSSTATE_GPU, "none", "default (no nvidia, amd or intel PCI display controller%s%s)",
+                return set_word(s, STATE_GPU, "none", "default (no nvidia, amd or intel PCI display controller%s%s)",
                                 sep, problems);
-        return set_words(s, SYSSTATE_GPU, TAKE_PTR(gpu), "%s%s%s", src, sep, problems);
+        return set_words(s, STATE_GPU, TAKE_PTR(gpu), "%s%s%s", src, sep, problems);
 }
 
-int sysstate_detect(const char *root, SysState **ret) {
-        _cleanup_(sysstate_freep) SysState *s = NULL;
+int sysstate_detect(const char *root, StateValues *ret) {
+        _cleanup_(state_values_done) StateValues s = {};
         int r;
 
         assert(ret);
         if (isempty(root))
                 root = "/";
-        s = sysstate_new();
-        if (!s)
-                return -ENOMEM;
-        r = detect_os(s, root);
+        r = detect_os(&s, root);
         if (r < 0)
                 return r;
-        r = detect_sessions(s, root);
+        r = detect_sessions(&s, root);
         if (r < 0)
                 return r;
-        r = detect_dm(s, root);
+        r = detect_dm(&s, root);
         if (r < 0)
                 return r;
-        r = detect_gpu(s, root);
+        r = detect_gpu(&s, root);
         if (r < 0)
                 return r;
-        *ret = TAKE_PTR(s);
+        *ret = s;
+        s = (StateValues) {};
         return 0;
+}
+
+char **sysstate_watch_paths(const char *root) {
+        static const char * const paths[] = {
+                OS_RELEASE_ETC, OS_RELEASE_USR, WAYLAND_SESSIONS, X_SESSIONS, DISPLAY_MANAGER,
+        };
+        _cleanup_strv_free_ char **l = NULL;
+
+        if (isempty(root))
+                root = "/";
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++)
+                if (strv_consume(&l, path_join(root, paths[i])) < 0)
+                        return NULL;
+        return TAKE_PTR(l);
 }

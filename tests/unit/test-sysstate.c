@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The system state detection, on roots made in temporary directories:
- * os-release variants and attacks, session files, display-manager links,
- * PCI devices, pins and the rendered policy text. */
+/* The runtime state: its detection (sysstate.h), on roots made in
+ * temporary directories: os-release variants and attacks, session files,
+ * display-manager links, PCI devices; and the values it fills
+ * (statevars.h): names, the word check, the text written for the
+ * parser, a level's pins over what is detected. */
 #include <criterion/criterion.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -9,7 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "fileio.h"
+#include "level.h"
 #include "strv.h"
 #include "sysstate.h"
 #include "util.h"
@@ -71,71 +75,87 @@ static void link_to(const char *rel, const char *target) {
         free(d);
 }
 
-static SysState *detect(void) {
-        SysState *s = NULL;
-        cr_assert_eq(sysstate_detect(root, &s), 0);
+static void values_free(StateValues *s) {
+        state_values_done(s);
+        free(s);
+}
+
+/* Detection sets the detected variables, each with a source, and
+ * nothing else. */
+static StateValues *detect(void) {
+        StateValues *s = calloc(1, sizeof *s);
         cr_assert_not_null(s);
-        for (SysStateVar v = 0; v < _SYSSTATE_VAR_MAX; v++)
-                cr_assert_not_null(s->values[v].source, "%s has no source", sysstate_var_to_string(v));
+        cr_assert_eq(sysstate_detect(root, s), 0);
+        for (StateVar v = 0; v < _STATE_VAR_MAX; v++) {
+                bool detected = v >= STATE_OS_FAMILY && v <= STATE_GPU;
+                cr_assert_eq(!!s->source[v], detected, "%s: source %s", state_var_to_string(v), s->source[v]);
+                if (!detected)
+                        cr_assert_null(s->values[v], "%s set", state_var_to_string(v));
+        }
         return s;
 }
 
+static StateVar var(const char *name) {
+        StateVar v = state_var_from_string(name);
+        cr_assert_geq(v, 0, "%s", name);
+        return v;
+}
+
 /* The words joined with spaces ("" when unset), for short assertions. */
-static char *words(const SysState *s, const char *name) {
-        const SysStateValue *v = sysstate_get(s, name);
-        cr_assert_not_null(v, "%s", name);
-        return v->words ? strv_join(v->words, " ") : strdup("");
+static char *words(const StateValues *s, const char *name) {
+        char * const *w = s->values[var(name)];
+        return w ? strv_join(w, " ") : strdup("");
 }
 
 #define expect_words(s, name, want)                                                          \
         do {                                                                                  \
                 char *_w = words((s), (name));                                                \
                 cr_expect_str_eq(_w, (want), "%s: got '%s', want '%s' (source: %s)", (name), _w, \
-                                 (want), sysstate_get((s), (name))->source);                  \
+                                 (want), (s)->source[var(name)]);                             \
                 free(_w);                                                                     \
         } while (0)
 
 #define expect_source(s, name, part)                                                          \
         do {                                                                                  \
-                const char *_src = sysstate_get((s), (name))->source;                         \
+                const char *_src = (s)->source[var(name)];                                    \
                 cr_expect(_src && strstr(_src, (part)), "%s: source '%s' lacks '%s'", (name), _src, (part)); \
         } while (0)
 
 /* ---- os-release ---- */
 
-static SysState *with_os_release(const char *text) {
+static StateValues *with_os_release(const char *text) {
         put("etc/os-release", text);
         return detect();
 }
 
 Test(sysstate, os_release_quoted_unquoted) {
-        SysState *s = with_os_release("PRETTY_NAME=\"Debian GNU/Linux 13 (trixie)\"\n"
-                                      "NAME=\"Debian GNU/Linux\"\n"
-                                      "VERSION_ID=\"13\"\n"
-                                      "VERSION=\"13 (trixie)\"\n"
-                                      "VERSION_CODENAME=trixie\n"
-                                      "ID=debian\n"
-                                      "HOME_URL=\"https://www.debian.org/\"\n");
+        StateValues *s = with_os_release("PRETTY_NAME=\"Debian GNU/Linux 13 (trixie)\"\n"
+                                         "NAME=\"Debian GNU/Linux\"\n"
+                                         "VERSION_ID=\"13\"\n"
+                                         "VERSION=\"13 (trixie)\"\n"
+                                         "VERSION_CODENAME=trixie\n"
+                                         "ID=debian\n"
+                                         "HOME_URL=\"https://www.debian.org/\"\n");
         expect_words(s, "OS_ID", "debian");
         expect_words(s, "OS_VERSION_ID", "13");
         expect_words(s, "OS_FAMILY", "apt");
         expect_source(s, "OS_ID", "/etc/os-release ID");
         expect_source(s, "OS_VERSION_ID", "/etc/os-release VERSION_ID");
         expect_source(s, "OS_FAMILY", "/etc/os-release ID debian");
-        sysstate_free(s);
+        values_free(s);
 }
 
 Test(sysstate, os_release_single_quotes_comments_last_wins) {
-        SysState *s = with_os_release("# a comment\n"
-                                      "\n"
-                                      "ID=fedora\n"
-                                      "  ID='ubuntu'   # the second one wins\n"
-                                      "VERSION_ID=24.04\n"
-                                      "VERSION_ID=\"24\"'.'10\n");
+        StateValues *s = with_os_release("# a comment\n"
+                                         "\n"
+                                         "ID=fedora\n"
+                                         "  ID='ubuntu'   # the second one wins\n"
+                                         "VERSION_ID=24.04\n"
+                                         "VERSION_ID=\"24\"'.'10\n");
         expect_words(s, "OS_ID", "ubuntu");
         expect_words(s, "OS_VERSION_ID", "24.10");
         expect_words(s, "OS_FAMILY", "apt");
-        sysstate_free(s);
+        values_free(s);
 }
 
 Test(sysstate, os_release_id_like) {
@@ -157,25 +177,25 @@ Test(sysstate, os_release_id_like) {
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                SysState *s;
+                StateValues *s;
                 char *p = at("etc/os-release");
                 unlink(p);
                 free(p);
                 s = with_os_release(cases[i].text);
                 expect_words(s, "OS_FAMILY", cases[i].family);
                 expect_source(s, "OS_FAMILY", cases[i].source);
-                sysstate_free(s);
+                values_free(s);
         }
 }
 
 Test(sysstate, os_release_missing_and_fallback) {
-        SysState *s = detect();
-        for (SysStateVar v = SYSSTATE_OS_FAMILY; v <= SYSSTATE_OS_VERSION_ID; v++) {
-                cr_expect_null(s->values[v].words);
-                cr_expect(strstr(s->values[v].source, "unset (neither /etc/os-release nor /usr/lib/os-release"),
-                          "%s", s->values[v].source);
+        StateValues *s = detect();
+        for (StateVar v = STATE_OS_FAMILY; v <= STATE_OS_VERSION_ID; v++) {
+                cr_expect_null(s->values[v]);
+                cr_expect(strstr(s->source[v], "unset (neither /etc/os-release nor /usr/lib/os-release"),
+                          "%s", s->source[v]);
         }
-        sysstate_free(s);
+        values_free(s);
 
         /* /usr/lib/os-release when /etc has none. */
         put("usr/lib/os-release", "ID=arch\nVERSION_ID=rolling\n");
@@ -183,7 +203,7 @@ Test(sysstate, os_release_missing_and_fallback) {
         expect_words(s, "OS_ID", "arch");
         expect_words(s, "OS_VERSION_ID", "rolling");
         expect_source(s, "OS_ID", "/usr/lib/os-release ID");
-        sysstate_free(s);
+        values_free(s);
 
         /* Debian's relative link /etc/os-release -> ../usr/lib/os-release. */
         mkdirs("etc");
@@ -191,7 +211,7 @@ Test(sysstate, os_release_missing_and_fallback) {
         s = detect();
         expect_words(s, "OS_ID", "arch");
         expect_source(s, "OS_ID", "/etc/os-release ID");
-        sysstate_free(s);
+        values_free(s);
 
         /* An absolute link is resolved inside the root, not on the host. */
         char *p = at("etc/os-release");
@@ -201,7 +221,7 @@ Test(sysstate, os_release_missing_and_fallback) {
         link_to("etc/os-release", "/usr/lib/os-release");
         s = detect();
         expect_words(s, "OS_ID", "pureimage");
-        sysstate_free(s);
+        values_free(s);
 
         /* A dangling /etc/os-release: the /usr/lib one, as os-release(5) says. */
         p = at("etc/os-release");
@@ -211,29 +231,38 @@ Test(sysstate, os_release_missing_and_fallback) {
         s = detect();
         expect_words(s, "OS_ID", "pureimage");
         expect_source(s, "OS_ID", "/usr/lib/os-release");
-        sysstate_free(s);
+        values_free(s);
 }
 
 Test(sysstate, os_release_no_version_id) {
-        SysState *s = with_os_release("ID=debian\nVERSION_CODENAME=forky\n");
+        StateValues *s = with_os_release("ID=debian\nVERSION_CODENAME=forky\n");
         expect_words(s, "OS_ID", "debian");
         expect_words(s, "OS_VERSION_ID", "");
         expect_source(s, "OS_VERSION_ID", "unset (/etc/os-release has no VERSION_ID)");
-        sysstate_free(s);
+        values_free(s);
+}
+
+/* '+' is one of a word's characters (statevars.h): a version such as
+ * "13+ci1" is taken, not refused. */
+Test(sysstate, os_release_plus) {
+        StateValues *s = with_os_release("ID=debian\nVERSION_ID=\"13+ci1\"\n");
+        expect_words(s, "OS_VERSION_ID", "13+ci1");
+        expect_source(s, "OS_VERSION_ID", "/etc/os-release VERSION_ID");
+        values_free(s);
 }
 
 Test(sysstate, os_release_garbage) {
-        SysState *s = with_os_release("this is not an os-release file\n"
-                                      "=\n"
-                                      "ID\n"
-                                      "VERSION_ID=\"unterminated\n"
-                                      "ID_LIKE='also unterminated\n");
+        StateValues *s = with_os_release("this is not an os-release file\n"
+                                         "=\n"
+                                         "ID\n"
+                                         "VERSION_ID=\"unterminated\n"
+                                         "ID_LIKE='also unterminated\n");
         expect_words(s, "OS_ID", "");
         expect_source(s, "OS_ID", "unset (/etc/os-release has no ID)");
         expect_words(s, "OS_VERSION_ID", "");
         expect_source(s, "OS_VERSION_ID", "line 4: VERSION_ID is not a valid assignment");
         expect_words(s, "OS_FAMILY", "");
-        sysstate_free(s);
+        values_free(s);
 
         /* Binary data. */
         static const char bin[] = "ID=debian\n\0\x01\x02VERSION_ID=1\n";
@@ -244,7 +273,7 @@ Test(sysstate, os_release_garbage) {
         s = detect();
         expect_words(s, "OS_ID", "");
         expect_source(s, "OS_ID", "/etc/os-release: binary data");
-        sysstate_free(s);
+        values_free(s);
 
         /* A directory where the file should be: no fallback, a reason. */
         p = at("etc/os-release");
@@ -255,7 +284,7 @@ Test(sysstate, os_release_garbage) {
         s = detect();
         expect_words(s, "OS_ID", "");
         expect_source(s, "OS_ID", "/etc/os-release: Is a directory");
-        sysstate_free(s);
+        values_free(s);
 }
 
 Test(sysstate, os_release_huge) {
@@ -265,10 +294,10 @@ Test(sysstate, os_release_huge) {
         memcpy(big, "ID=debian\n", 10);
         big[size] = '\0';
         put_size("etc/os-release", big, size);
-        SysState *s = detect();
+        StateValues *s = detect();
         expect_words(s, "OS_ID", "");
         expect_source(s, "OS_ID", "/etc/os-release: too large");
-        sysstate_free(s);
+        values_free(s);
         free(big);
 
         /* A line longer than the cap is skipped; the others count. */
@@ -284,7 +313,7 @@ Test(sysstate, os_release_huge) {
         s = detect();
         expect_words(s, "OS_ID", "debian");
         expect_words(s, "OS_VERSION_ID", "12");
-        sysstate_free(s);
+        values_free(s);
         free(big);
 }
 
@@ -308,32 +337,33 @@ Test(sysstate, os_release_injection) {
 
         for (size_t i = 0; i < ELEMENTSOF(attacks); i++) {
                 char *p = at("etc/os-release"), *text = NULL;
-                SysState *s;
+                StateValues *s;
 
                 unlink(p);
                 free(p);
                 s = with_os_release(attacks[i]);
-                cr_expect_null(s->values[SYSSTATE_OS_ID].words, "case %zu taken: %s", i,
-                               s->values[SYSSTATE_OS_ID].words ? s->values[SYSSTATE_OS_ID].words[0] : "");
-                cr_expect(strstr(s->values[SYSSTATE_OS_ID].source, "unset (/etc/os-release"), "case %zu: %s", i,
-                          s->values[SYSSTATE_OS_ID].source);
-                cr_assert_eq(sysstate_render(s, &text), 0);
+                cr_expect_null(s->values[STATE_OS_ID], "case %zu taken: %s", i,
+                               s->values[STATE_OS_ID] ? s->values[STATE_OS_ID][0] : "");
+                cr_expect(strstr(s->source[STATE_OS_ID], "unset (/etc/os-release"), "case %zu: %s", i,
+                          s->source[STATE_OS_ID]);
+                text = state_values_file_text(s, "default");
+                cr_assert_not_null(text);
                 cr_expect_null(strstr(text, "OS_ID"), "case %zu rendered: %s", i, text);
                 cr_expect_null(strstr(text, "rwx"), "case %zu rendered: %s", i, text);
                 free(text);
-                sysstate_free(s);
+                values_free(s);
         }
 }
 
 /* ---- sessions ---- */
 
 Test(sysstate, sessions_none) {
-        SysState *s = detect();
+        StateValues *s = detect();
         expect_words(s, "DE", "none");
         expect_words(s, "DS", "none");
         expect_source(s, "DE", "default (");
         expect_source(s, "DS", "default (no session file");
-        sysstate_free(s);
+        values_free(s);
 
         /* Empty directories are no different. */
         mkdirs("usr/share/wayland-sessions");
@@ -341,7 +371,7 @@ Test(sysstate, sessions_none) {
         s = detect();
         expect_words(s, "DE", "none");
         expect_words(s, "DS", "none");
-        sysstate_free(s);
+        values_free(s);
 }
 
 Test(sysstate, sessions_gnome_and_kde) {
@@ -351,41 +381,41 @@ Test(sysstate, sessions_gnome_and_kde) {
         put("usr/share/wayland-sessions/plasma.desktop", "[Desktop Entry]\nName=Plasma (Wayland)\nDesktopNames=KDE\n");
         put("usr/share/xsessions/plasmax11.desktop", "[Desktop Entry]\nName=Plasma (X11)\n");
         put("usr/share/xsessions/README", "not a session");
-        SysState *s = detect();
+        StateValues *s = detect();
         expect_words(s, "DE", "gnome kde");
         expect_words(s, "DS", "wayland x11");
         expect_source(s, "DE", "gnome: /usr/share/wayland-sessions/gnome.desktop");
         expect_source(s, "DE", "kde: /usr/share/wayland-sessions/plasma.desktop");
         expect_source(s, "DS", "wayland: /usr/share/wayland-sessions/gnome.desktop");
         expect_source(s, "DS", "x11: /usr/share/xsessions/gnome-xorg.desktop");
-        sysstate_free(s);
+        values_free(s);
 }
 
 Test(sysstate, sessions_wayland_only) {
         put("usr/share/wayland-sessions/cosmic.desktop", "[Desktop Entry]\nName=COSMIC\n");
         put("usr/share/wayland-sessions/sway.desktop", "[Desktop Entry]\nName=Sway\n");
         mkdirs("usr/share/xsessions");
-        SysState *s = detect();
+        StateValues *s = detect();
         expect_words(s, "DE", "cosmic");
         expect_words(s, "DS", "wayland");
-        sysstate_free(s);
+        values_free(s);
 }
 
 Test(sysstate, sessions_x11_only) {
         put("usr/share/xsessions/xfce.desktop", "[Desktop Entry]\nName=Xfce Session\nDesktopNames=XFCE\n");
         put("usr/share/xsessions/i3.desktop", "[Desktop Entry]\nName=i3\n");
-        SysState *s = detect();
+        StateValues *s = detect();
         expect_words(s, "DE", "xfce");
         expect_words(s, "DS", "x11");
-        sysstate_free(s);
+        values_free(s);
 }
 
 Test(sysstate, sessions_other_wm_only) {
         put("usr/share/wayland-sessions/sway.desktop", "[Desktop Entry]\nName=Sway\nDesktopNames=sway\n");
-        SysState *s = detect();
+        StateValues *s = detect();
         expect_words(s, "DE", "none");
         expect_words(s, "DS", "wayland");
-        sysstate_free(s);
+        values_free(s);
 }
 
 Test(sysstate, sessions_desktop_names) {
@@ -397,11 +427,11 @@ Test(sysstate, sessions_desktop_names) {
             "[Desktop Entry]\nName=Odd\n[Desktop Action x]\nDesktopNames=KDE\n");
         put("usr/share/xsessions/flashback.desktop",
             "[Desktop Entry]\nDesktopNames=GNOME-Flashback;GNOME;\n");
-        SysState *s = detect();
+        StateValues *s = detect();
         expect_words(s, "DE", "gnome");
         expect_source(s, "DE", "gnome: /usr/share/wayland-sessions/ubuntu.desktop");
         expect_words(s, "DS", "wayland x11");
-        sysstate_free(s);
+        values_free(s);
 }
 
 Test(sysstate, sessions_bad_entries) {
@@ -415,12 +445,12 @@ Test(sysstate, sessions_bad_entries) {
         put("usr/share/xsessions/xfce.desktop", big);
         free(big);
         put("usr/share/xsessions/evil\nname.desktop", "[Desktop Entry]\nDesktopNames=COSMIC\n");
-        SysState *s = detect();
+        StateValues *s = detect();
         expect_words(s, "DE", "cosmic");
         expect_words(s, "DS", "x11");
         expect_source(s, "DE", "cosmic: /usr/share/xsessions/evil\\x0aname.desktop");
-        cr_expect_null(strchr(sysstate_get(s, "DE")->source, '\n'));
-        sysstate_free(s);
+        cr_expect_null(strchr(s->source[STATE_DE], '\n'));
+        values_free(s);
 }
 
 Test(sysstate, sessions_capped) {
@@ -430,16 +460,16 @@ Test(sysstate, sessions_capped) {
                 snprintf(name, sizeof name, "usr/share/xsessions/s%04d.desktop", i);
                 put(name, "[Desktop Entry]\n");
         }
-        SysState *s = detect();
+        StateValues *s = detect();
         expect_words(s, "DS", "x11");
         expect_words(s, "DE", "none");
         expect_source(s, "DE", "only the first 1024 entries");
-        sysstate_free(s);
+        values_free(s);
 }
 
 /* ---- the display manager ---- */
 
-static SysState *with_dm_link(const char *target) {
+static StateValues *with_dm_link(const char *target) {
         link_to("etc/systemd/system/display-manager.service", target);
         return detect();
 }
@@ -449,17 +479,17 @@ Test(sysstate, dm_gdm3) {
         link_to("lib", "usr/lib");
         put("usr/lib/systemd/system/gdm.service", "[Unit]\n");
         link_to("usr/lib/systemd/system/gdm3.service", "gdm.service");
-        SysState *s = with_dm_link("/lib/systemd/system/gdm3.service");
+        StateValues *s = with_dm_link("/lib/systemd/system/gdm3.service");
         expect_words(s, "DM", "gdm");
         expect_source(s, "DM", "display-manager.service -> gdm3.service");
-        sysstate_free(s);
+        values_free(s);
 }
 
 Test(sysstate, dm_sddm_and_lightdm) {
         put("usr/lib/systemd/system/sddm.service", "[Unit]\n");
-        SysState *s = with_dm_link("/usr/lib/systemd/system/sddm.service");
+        StateValues *s = with_dm_link("/usr/lib/systemd/system/sddm.service");
         expect_words(s, "DM", "sddm");
-        sysstate_free(s);
+        values_free(s);
 
         char *p = at("etc/systemd/system/display-manager.service");
         cr_assert_eq(unlink(p), 0);
@@ -468,50 +498,50 @@ Test(sysstate, dm_sddm_and_lightdm) {
         s = with_dm_link("../../../usr/lib/systemd/system/lightdm.service");
         expect_words(s, "DM", "lightdm");
         expect_source(s, "DM", "display-manager.service -> lightdm.service");
-        sysstate_free(s);
+        values_free(s);
 }
 
 Test(sysstate, dm_missing) {
-        SysState *s = detect();
+        StateValues *s = detect();
         expect_words(s, "DM", "none");
         expect_source(s, "DM", "default (no /etc/systemd/system/display-manager.service)");
-        sysstate_free(s);
+        values_free(s);
 
         mkdirs("etc/systemd/system");
         s = detect();
         expect_words(s, "DM", "none");
         expect_source(s, "DM", "default (no /etc/systemd/system/display-manager.service)");
-        sysstate_free(s);
+        values_free(s);
 }
 
 Test(sysstate, dm_broken) {
-        SysState *s = with_dm_link("/usr/lib/systemd/system/gdm.service");
+        StateValues *s = with_dm_link("/usr/lib/systemd/system/gdm.service");
         expect_words(s, "DM", "none");
         expect_source(s, "DM", "broken link");
-        sysstate_free(s);
+        values_free(s);
 }
 
 Test(sysstate, dm_loop) {
         link_to("usr/lib/systemd/system/gdm.service", "gdm.service");
-        SysState *s = with_dm_link("/usr/lib/systemd/system/gdm.service");
+        StateValues *s = with_dm_link("/usr/lib/systemd/system/gdm.service");
         expect_words(s, "DM", "none");
         expect_source(s, "DM", "too many levels of symbolic links");
-        sysstate_free(s);
+        values_free(s);
 }
 
 Test(sysstate, dm_unknown) {
         put("usr/lib/systemd/system/greetd.service", "[Unit]\n");
-        SysState *s = with_dm_link("/usr/lib/systemd/system/greetd.service");
+        StateValues *s = with_dm_link("/usr/lib/systemd/system/greetd.service");
         expect_words(s, "DM", "none");
         expect_source(s, "DM", "greetd.service: not gdm, sddm or lightdm");
-        sysstate_free(s);
+        values_free(s);
 }
 
 Test(sysstate, dm_masked_and_not_a_link) {
-        SysState *s = with_dm_link("/dev/null");
+        StateValues *s = with_dm_link("/dev/null");
         expect_words(s, "DM", "none");
         expect_source(s, "DM", "masked");
-        sysstate_free(s);
+        values_free(s);
 
         char *p = at("etc/systemd/system/display-manager.service");
         cr_assert_eq(unlink(p), 0);
@@ -520,7 +550,7 @@ Test(sysstate, dm_masked_and_not_a_link) {
         s = detect();
         expect_words(s, "DM", "none");
         expect_source(s, "DM", "not a symlink");
-        sysstate_free(s);
+        values_free(s);
 }
 
 /* ---- PCI ---- */
@@ -550,28 +580,28 @@ Test(sysstate, gpu_nvidia_and_intel) {
         pci_device("0000:00:02.0", "0x030000\n", "0x8086\n");   /* Intel VGA */
         pci_device("0000:01:00.0", "0x030200\n", "0x10DE\n");   /* NVIDIA 3D controller */
         pci_device("0000:01:00.1", "0x040300\n", "0x10de\n");   /* its HDMI audio */
-        SysState *s = detect();
+        StateValues *s = detect();
         expect_words(s, "GPU", "intel nvidia");
         expect_source(s, "GPU", "PCI 0000:00:02.0 vendor 0x8086");
         expect_source(s, "GPU", "PCI 0000:01:00.0 vendor 0x10de");
-        cr_expect_null(strstr(sysstate_get(s, "GPU")->source, "0000:01:00.1"));
-        sysstate_free(s);
+        cr_expect_null(strstr(s->source[STATE_GPU], "0000:01:00.1"));
+        values_free(s);
 }
 
 Test(sysstate, gpu_amd) {
         pci_device("0000:03:00.0", "0x038000\n", "0x1002\n");
-        SysState *s = detect();
+        StateValues *s = detect();
         expect_words(s, "GPU", "amd");
-        sysstate_free(s);
+        values_free(s);
 }
 
 Test(sysstate, gpu_non_display_ignored) {
         pci_device("0000:00:1f.3", "0x040300\n", "0x8086\n");
         pci_device("0000:02:00.0", "0x020000\n", "0x10de\n");
-        SysState *s = detect();
+        StateValues *s = detect();
         expect_words(s, "GPU", "none");
         expect_source(s, "GPU", "default (no nvidia, amd or intel PCI display controller)");
-        sysstate_free(s);
+        values_free(s);
 }
 
 Test(sysstate, gpu_bad_attributes) {
@@ -584,26 +614,26 @@ Test(sysstate, gpu_bad_attributes) {
         pci_device("0000:00:07.0", "0x030000\n", NULL);
         pci_device("0000:00:08.0", "0x030000\n", "0x10de\n");           /* the good one */
         mkdirs("sys/bus/pci/devices/not;an;address");
-        SysState *s = detect();
+        StateValues *s = detect();
         expect_words(s, "GPU", "nvidia");
         expect_source(s, "GPU", "PCI 0000:00:08.0 vendor 0x10de");
         expect_source(s, "GPU", "PCI 0000:00:02.0 vendor No such file or directory");
         expect_source(s, "GPU", "PCI 0000:00:03.0 vendor not a number");
         expect_source(s, "GPU", "PCI 0000:00:04.0 vendor 0x1234: not nvidia, amd or intel");
         expect_source(s, "GPU", "PCI 0000:00:07.0 vendor Is a directory");
-        sysstate_free(s);
+        values_free(s);
 }
 
 Test(sysstate, gpu_no_sysfs) {
-        SysState *s = detect();
+        StateValues *s = detect();
         expect_words(s, "GPU", "none");
         expect_source(s, "GPU", "default (/sys/bus/pci/devices: does not exist)");
-        sysstate_free(s);
+        values_free(s);
 }
 
 /* ---- the whole state: rendering, pins, comparison ---- */
 
-static SysState *desktop_system(void) {
+static StateValues *desktop_system(void) {
         put("etc/os-release", "ID=debian\nVERSION_ID=\"13\"\n");
         put("usr/share/wayland-sessions/gnome.desktop", "[Desktop Entry]\nDesktopNames=GNOME\n");
         put("usr/share/wayland-sessions/plasma.desktop", "[Desktop Entry]\nDesktopNames=KDE\n");
@@ -615,134 +645,162 @@ static SysState *desktop_system(void) {
         return detect();
 }
 
-Test(sysstate, render) {
-        SysState *s = desktop_system();
-        char *text = NULL;
+/* What the parser reads: the header's comment, then the lines. */
+static const char *lines_of(const char *text) {
+        const char *l = strstr(text, "\n@");
+        if (!l)
+                l = strstr(text, "\n$");
+        return l ? l + 1 : "";
+}
 
-        cr_assert_eq(sysstate_render(s, &text), 0);
-        cr_expect_str_eq(text, "@{OS_FAMILY} := apt\n"
-                               "@{OS_ID} := debian\n"
-                               "@{OS_VERSION_ID} := 13\n"
-                               "@{DE} := gnome kde\n"
-                               "@{DM} := gdm\n"
-                               "@{DS} := wayland x11\n"
-                               "@{GPU} := intel nvidia\n");
+Test(sysstate, file_text) {
+        StateValues *s = desktop_system();
+        char *text;
+
+        text = state_values_file_text(s, "default");
+        cr_assert_not_null(text);
+        cr_expect(startswith(text, "# Written by aalevel(8) for the level default:"), "%s", text);
+        cr_expect_str_eq(lines_of(text), "@{OS_FAMILY} := apt\n"
+                                         "@{OS_ID} := debian\n"
+                                         "@{OS_VERSION_ID} := 13\n"
+                                         "@{DE} := gnome kde\n"
+                                         "@{DM} := gdm\n"
+                                         "@{DS} := wayland x11\n"
+                                         "@{GPU} := intel nvidia\n");
         free(text);
 
         /* Unset values are left to the tree's own definition. */
-        s->values[SYSSTATE_OS_VERSION_ID].words = (strv_free(s->values[SYSSTATE_OS_VERSION_ID].words), NULL);
-        cr_assert_eq(sysstate_render(s, &text), 0);
+        cr_assert_eq(state_values_set(s, STATE_OS_VERSION_ID, NULL, "unset (test)"), 0);
+        text = state_values_file_text(s, "default");
         cr_expect_null(strstr(text, "OS_VERSION_ID"));
         free(text);
 
-        /* A word that got in anyway is refused, not written. */
-        cr_assert_eq(strv_extend(&s->values[SYSSTATE_DE].words, "x, /** rwx"), 0);
-        cr_expect_eq(sysstate_render(s, &text), -EINVAL);
-        sysstate_free(s);
+        /* The level's own variables: ${FSP} and ${RBAC} are booleans. */
+        cr_assert_eq(state_values_set(s, STATE_LEVEL, (char *[]) { "1", NULL }, "level strict"), 0);
+        cr_assert_eq(state_values_set(s, STATE_FSP, (char *[]) { "false", NULL }, "level strict"), 0);
+        text = state_values_file_text(s, "strict");
+        cr_expect(startswith(lines_of(text), "@{LEVEL} := 1\n${FSP} := false\n@{OS_FAMILY} := apt\n"), "%s", text);
+        free(text);
+
+        /* A word that would not be plain in policy never gets in. */
+        cr_expect_eq(state_values_set(s, STATE_DE, (char *[]) { "kde", "x, /** rwx", NULL }, "test"), -EINVAL);
+        cr_expect_str_eq(s->source[STATE_DE], "gnome: /usr/share/wayland-sessions/gnome.desktop; "
+                                              "kde: /usr/share/wayland-sessions/plasma.desktop");
+        cr_expect(strv_equal(s->values[STATE_DE], (char *[]) { "gnome", "kde", NULL }));
+        values_free(s);
 
         /* Nothing at all: every variable but the unset OS ones. */
         remove_root();
         make_root();
         s = detect();
-        cr_assert_eq(sysstate_render(s, &text), 0);
-        cr_expect_str_eq(text, "@{DE} := none\n@{DM} := none\n@{DS} := none\n@{GPU} := none\n");
+        text = state_values_file_text(s, "default");
+        cr_expect_str_eq(lines_of(text), "@{DE} := none\n@{DM} := none\n@{DS} := none\n@{GPU} := none\n");
         free(text);
-        sysstate_free(s);
+        values_free(s);
 }
 
-Test(sysstate, pins) {
-        SysState *s = desktop_system(), *orig = sysstate_copy(s);
-        char *error = NULL, *text = NULL, **changed = NULL;
+/* The cache keys cover only the variables a profile uses, and their
+ * words, not where they came from. */
+Test(sysstate, key_text_and_equal) {
+        StateValues *a = desktop_system(), b = {};
+        uint32_t mask = (UINT32_C(1) << STATE_DE) | (UINT32_C(1) << STATE_LEVEL);
+        char *ka, *kb, *names;
 
-        cr_assert_not_null(orig);
-        cr_assert(sysstate_equal(s, orig));
-        cr_assert_eq(sysstate_pin(s, "@{GPU}", (char *[]) { "none", NULL }, "strict", &error), 0);
-        cr_assert_eq(sysstate_pin(s, "DE", (char *[]) { "xfce", "gnome", "xfce", NULL }, "strict", &error), 0);
-        expect_words(s, "GPU", "none");
-        expect_words(s, "DE", "gnome xfce");
-        cr_expect_str_eq(sysstate_get(s, "DE")->source, "level strict");
-        cr_assert_not(sysstate_equal(s, orig));
-        cr_assert_eq(sysstate_changed(orig, s, &changed), 0);
-        cr_expect(strv_equal(changed, (char *[]) { "DE", "GPU", NULL }));
-        strv_free(changed);
+        cr_assert_eq(state_values_copy(a, &b), 0);
+        cr_expect(state_values_equal(a, &b));
+        cr_assert_eq(state_values_set(&b, STATE_DE, a->values[STATE_DE], "somewhere else"), 0);
+        cr_expect(state_values_equal(a, &b), "sources count");
+        ka = state_values_key_text(a, mask);
+        kb = state_values_key_text(&b, mask);
+        cr_expect_str_eq(ka, "LEVEL=(tree)\nDE= gnome kde\n");
+        cr_expect_str_eq(ka, kb);
+        free(kb);
 
-        /* OS_VERSION_ID had no value: a pin gives it one. */
-        cr_assert_eq(sysstate_pin(s, "OS_VERSION_ID", (char *[]) { "rolling", NULL }, "fsp", NULL), 0);
-        cr_assert_eq(sysstate_render(s, &text), 0);
-        cr_expect(strstr(text, "@{OS_VERSION_ID} := rolling\n"), "%s", text);
-        cr_expect(strstr(text, "@{GPU} := none\n"), "%s", text);
-        free(text);
+        cr_assert_eq(state_values_set(&b, STATE_DE, (char *[]) { "kde", NULL }, "level x"), 0);
+        cr_expect_not(state_values_equal(a, &b));
+        kb = state_values_key_text(&b, mask);
+        cr_expect_str_neq(ka, kb);
+        free(kb);
+        free(ka);
+        cr_expect_null(state_values_key_text(a, 0));
 
-        /* Bad pins change nothing and say why. */
-        SysState *before = sysstate_copy(s);
-        static const struct {
-                const char *name;
-                char *words[4];
-                const char *want;
-        } bad[] = {
-                { "LEVEL", { "1", NULL }, "unknown state variable 'LEVEL'" },
-                { "@{DE", { "kde", NULL }, "unknown state variable" },
-                { "de", { "kde", NULL }, "unknown state variable" },
-                { "DE", { NULL }, "DE: no words" },
-                { "DE", { "kde", "x, /** rwx", NULL }, "DE: 'x, /** rwx' is not a plain word" },
-                { "DM", { "", NULL }, "is not a plain word" },
-                { "DM", { "gdm\n/**", NULL }, "DM: 'gdm\\x0a/**' is not a plain word" },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
-                cr_expect_eq(sysstate_pin(s, bad[i].name, (char **) bad[i].words, "strict", &error), -EINVAL,
-                             "case %zu", i);
-                cr_expect(error && strstr(error, bad[i].want), "case %zu: got '%s', want '%s'", i, error,
-                          bad[i].want);
-                free(error);
-                error = NULL;
-                cr_expect(sysstate_equal(s, before));
-        }
-        sysstate_free(before);
-        sysstate_free(orig);
-        sysstate_free(s);
+        /* Unset and set differ, even to nothing the policy would see. */
+        cr_assert_eq(state_values_set(&b, STATE_DE, NULL, "unset"), 0);
+        cr_expect_not(state_values_equal(a, &b));
+
+        names = state_var_mask_to_string(mask);
+        cr_expect_str_eq(names, "LEVEL DE");
+        free(names);
+        state_values_done(&b);
+        values_free(a);
 }
 
-Test(sysstate, compare_and_names) {
-        SysState *a = desktop_system(), *b = sysstate_copy(a);
-        char **changed = NULL;
+/* A level's pins over the detected values (runstate.c). */
+Test(sysstate, level_pins) {
+        StateValues *detected = desktop_system(), v = {};
+        ResolvedLevel rl = { .name = (char *) "headless" };
 
-        /* Sources do not count: what the policy sees is the same. */
-        free(b->values[SYSSTATE_OS_ID].source);
-        b->values[SYSSTATE_OS_ID].source = strdup("/usr/lib/os-release ID");
-        cr_expect(sysstate_equal(a, b));
-        cr_assert_eq(sysstate_changed(a, b, &changed), 0);
-        cr_expect_eq(strv_length(changed), 0);
-        strv_free(changed);
-        cr_assert_eq(sysstate_changed(NULL, b, &changed), 0);
-        cr_expect_eq(strv_length(changed), _SYSSTATE_VAR_MAX);
-        strv_free(changed);
-        cr_expect_not(sysstate_equal(a, NULL));
-        cr_expect(sysstate_equal(NULL, NULL));
+        rl.state[STATE_LEVEL] = (char *[]) { "1", NULL };
+        rl.state_from[STATE_LEVEL] = (char *) "strict";
+        rl.state[STATE_RBAC] = (char *[]) { "false", NULL };
+        rl.state[STATE_DE] = (char *[]) { "none", NULL };
+        rl.state_from[STATE_DE] = (char *) "headless";
+        rl.state[STATE_OS_VERSION_ID] = (char *[]) { "rolling", NULL };
+        rl.state_from[STATE_OS_VERSION_ID] = (char *) "headless";
 
-        for (SysStateVar v = 0; v < _SYSSTATE_VAR_MAX; v++) {
-                char braced[32];
-                cr_expect_eq(sysstate_var_from_string(sysstate_var_to_string(v)), v);
-                snprintf(braced, sizeof braced, "@{%s}", sysstate_var_to_string(v));
-                cr_expect_eq(sysstate_var_from_string(braced), v);
+        cr_assert_eq(engine_state_for_level(detected, &rl, &v), 0);
+        expect_words(&v, "LEVEL", "1");
+        cr_expect_str_eq(v.source[STATE_LEVEL], "level strict");
+        expect_words(&v, "RBAC", "false");
+        cr_expect_str_eq(v.source[STATE_RBAC], "aalevel's default: no level of headless sets it");
+        expect_words(&v, "DE", "none");
+        cr_expect_str_eq(v.source[STATE_DE], "level headless");
+        expect_words(&v, "OS_VERSION_ID", "rolling");
+        /* Not pinned: as detected, source and all. */
+        expect_words(&v, "GPU", "intel nvidia");
+        cr_expect_str_eq(v.source[STATE_GPU], detected->source[STATE_GPU]);
+        cr_expect_null(v.values[STATE_FSP]);
+        state_values_done(&v);
+        values_free(detected);
+}
+
+Test(sysstate, names_and_words) {
+        size_t len;
+
+        for (StateVar v = 0; v < _STATE_VAR_MAX; v++) {
+                char ref[32];
+                cr_expect_eq(state_var_from_string(state_var_to_string(v)), v);
+                snprintf(ref, sizeof ref, "%s{%s} := x", state_var_is_boolean(v) ? "$" : "@",
+                         state_var_to_string(v));
+                cr_expect_eq(state_var_reference(ref, strlen(ref), &len), v, "%s", ref);
+                cr_expect_eq(len, strlen(state_var_to_string(v)) + 3);
         }
-        cr_expect_eq(sysstate_var_from_string("@{}"), _SYSSTATE_VAR_INVALID);
-        cr_expect_eq(sysstate_var_from_string("OS"), _SYSSTATE_VAR_INVALID);
-        cr_expect_eq(sysstate_var_from_string("DEX"), _SYSSTATE_VAR_INVALID);
-        cr_expect_eq(sysstate_var_from_string(NULL), _SYSSTATE_VAR_INVALID);
-        cr_expect_null(sysstate_var_to_string(_SYSSTATE_VAR_MAX));
-        cr_expect_null(sysstate_get(a, "LEVEL"));
+        cr_expect_eq(state_var_from_string("OS"), _STATE_VAR_INVALID);
+        cr_expect_eq(state_var_from_string("DEX"), _STATE_VAR_INVALID);
+        cr_expect_eq(state_var_from_string("de"), _STATE_VAR_INVALID);
+        cr_expect_eq(state_var_from_string("@{DE}"), _STATE_VAR_INVALID);
+        cr_expect_eq(state_var_from_string(NULL), _STATE_VAR_INVALID);
+        cr_expect_null(state_var_to_string(_STATE_VAR_MAX));
+        cr_expect_eq(state_var_reference("${DE}", 5, NULL), _STATE_VAR_INVALID, "the sigil must match");
+        cr_expect_eq(state_var_reference("@{FSP}", 6, NULL), _STATE_VAR_INVALID);
+        cr_expect_eq(state_var_reference("@{}", 3, NULL), _STATE_VAR_INVALID);
+        cr_expect_eq(state_var_reference("@{DE", 4, NULL), _STATE_VAR_INVALID);
 
-        cr_expect(sysstate_word_is_valid("opensuse-tumbleweed"));
-        cr_expect(sysstate_word_is_valid("24.04"));
-        cr_expect(sysstate_word_is_valid("a_B-9"));
-        cr_expect_not(sysstate_word_is_valid(""));
-        cr_expect_not(sysstate_word_is_valid(NULL));
-        cr_expect_not(sysstate_word_is_valid("a b"));
-        cr_expect_not(sysstate_word_is_valid("a,"));
-        cr_expect_not(sysstate_word_is_valid("@{x}"));
-        cr_expect_not(sysstate_word_is_valid("a*"));
-        sysstate_free(a);
-        sysstate_free(b);
+        cr_expect(state_word_is_valid("opensuse-tumbleweed"));
+        cr_expect(state_word_is_valid("24.04"));
+        cr_expect(state_word_is_valid("a_B-9"));
+        cr_expect(state_word_is_valid("1.0+deb13"), "'+' is a literal to AppArmor");
+        cr_expect(state_word_is_valid("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+        cr_expect_not(state_word_is_valid("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+        cr_expect_not(state_word_is_valid(""));
+        cr_expect_not(state_word_is_valid(NULL));
+        cr_expect_not(state_word_is_valid("a b"));
+        cr_expect_not(state_word_is_valid("a,"));
+        cr_expect_not(state_word_is_valid("@{x}"));
+        cr_expect_not(state_word_is_valid("a*"));
+        cr_expect_not(state_word_is_valid("a}"));
+        cr_expect_not(state_word_is_valid("a\n"));
+        cr_expect_not(state_word_is_valid("d\xc3\xa9"));
 }
 
 Test(sysstate, watch_paths) {
@@ -760,20 +818,21 @@ Test(sysstate, watch_paths) {
         strv_free(l);
 }
 
-/* The machine the tests run on: whatever it has, every value is set or
- * says why not, and what is rendered is plain words. */
+/* The machine the tests run on: whatever it has, every detected value is
+ * set or says why not, and what is written is plain words. */
 Test(sysstate, this_system) {
-        SysState *s = NULL;
-        char *text = NULL;
+        StateValues s = {};
+        char *text;
 
         cr_assert_eq(sysstate_detect("/", &s), 0);
-        for (SysStateVar v = 0; v < _SYSSTATE_VAR_MAX; v++) {
-                cr_expect_not_null(s->values[v].source);
-                STRV_FOREACH(w, s->values[v].words)
-                        cr_expect(sysstate_word_is_valid(*w));
+        for (StateVar v = STATE_OS_FAMILY; v <= STATE_GPU; v++) {
+                cr_expect_not_null(s.source[v]);
+                STRV_FOREACH(w, s.values[v])
+                        cr_expect(state_word_is_valid(*w));
         }
-        cr_assert_eq(sysstate_render(s, &text), 0);
+        text = state_values_file_text(&s, "default");
+        cr_assert_not_null(text);
         cr_expect(strstr(text, "@{GPU} := "), "%s", text);
         free(text);
-        sysstate_free(s);
+        state_values_done(&s);
 }
