@@ -177,6 +177,21 @@ static char *notes_join(const Notes *n) {
         return strf("%s; and %zu more", j, n->dropped);
 }
 
+/* Takes the line at *p (without its newline) and moves *p past it: 1;
+ * 0 for a line longer than SYSSTATE_LINE_MAX, skipped (*ret NULL). */
+static int take_line(const char **p, char **ret) {
+        const char *start = *p;
+        size_t len = strcspn(start, "\n");
+
+        *p += len + (start[len] == '\n');
+        if (len > SYSSTATE_LINE_MAX) {
+                *ret = NULL;
+                return 0;
+        }
+        *ret = strndup(start, len);
+        return *ret ? 1 : -ENOMEM;
+}
+
 /* Resolves path (absolute) below root as if root were "/": symlinks are
  * followed (absolute ones from root), ".." stops at root. *ret is the
  * resolved path below root ("/usr/lib/os-release"). */
@@ -398,20 +413,15 @@ static int os_release_parse(const char *text, OsRelease *o) {
         const char *p = text;
 
         for (unsigned line = 1; *p && line <= SYSSTATE_LINES_MAX; line++) {
-                size_t len = strcspn(p, "\n");
                 _cleanup_free_ char *l = NULL, *value = NULL;
                 const char *eq, *key;
                 int k, r;
 
-                if (len > SYSSTATE_LINE_MAX) {
-                        p += len + (p[len] == '\n');
+                r = take_line(&p, &l);
+                if (r < 0)
+                        return r;
+                if (r == 0)
                         continue;
-                }
-                l = strndup(p, len);
-                if (!l)
-                        return -ENOMEM;
-                p += len + (p[len] == '\n');
-
                 key = l + strspn(l, " \t");
                 eq = strchr(key, '=');
                 if (!eq)
@@ -582,21 +592,17 @@ static int desktop_names(const char *text, bool found[static _DE_MAX]) {
         bool in_entry = false;
 
         for (unsigned line = 1; *p && line <= SYSSTATE_LINES_MAX; line++) {
-                size_t len = strcspn(p, "\n");
                 _cleanup_free_ char *l = NULL;
                 _cleanup_strv_free_ char **names = NULL;
                 const char *v;
                 char *s;
                 int r;
 
-                if (len > SYSSTATE_LINE_MAX) {
-                        p += len + (p[len] == '\n');
+                r = take_line(&p, &l);
+                if (r < 0)
+                        return r;
+                if (r == 0)
                         continue;
-                }
-                l = strndup(p, len);
-                if (!l)
-                        return -ENOMEM;
-                p += len + (p[len] == '\n');
                 s = strstrip(l);
                 if (s[0] == '[') {
                         in_entry = streq(s, "[Desktop Entry]");
