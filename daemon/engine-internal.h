@@ -92,6 +92,7 @@ struct Engine {
         /* apparmor.d's runtime state (statevars.h, runstate.c) */
         bool state_active;      /* the tree has it and the parser can set it: this run sets it */
         char *state_file;       /* aalevel's file in the tree's state.d */
+        char *state_text;       /* what it holds since aalevel last wrote (or found) it */
         StateValues detected;   /* what this machine is, as last detected */
         StateValues run_state;  /* what the run's level sets: detected, then the level's */
         bool state_warned;

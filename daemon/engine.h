@@ -135,6 +135,9 @@ char *engine_prelude(const LevelSet *levels, const ResolvedLevel *level, char * 
  * level's own (@{LEVEL}, ${FSP}, ${RBAC}) and its pins, each with where
  * it came from. */
 int engine_state_for_level(const StateValues *detected, const ResolvedLevel *level, StateValues *ret);
+/* aalevel's runtime state file and what it holds since aalevel last
+ * wrote (or found) it there, copies; both NULL when there is none. */
+int engine_state_file(Engine *e, char **ret_path, char **ret_text);
 
 const State *engine_state(const Engine *e);
 State *engine_state_mut(Engine *e);

@@ -144,6 +144,8 @@ Manager *manager_free(Manager *m) {
         strv_free(m->modified);
         strv_free(m->warnings);
         strv_free(m->engine_watch);
+        free(m->state_file);
+        free(m->state_text);
         state_values_done(&m->detected);
         free(m);
         return NULL;
@@ -286,6 +288,10 @@ static void take_snapshot(Manager *m, Job *j) {
         if (j->watch) {
                 strv_free(m->engine_watch);
                 m->engine_watch = TAKE_PTR(j->watch);
+                free(m->state_file);
+                free(m->state_text);
+                m->state_file = TAKE_PTR(j->state_file);
+                m->state_text = TAKE_PTR(j->state_text);
         }
         update_watches(m);
         if (j->result) {
@@ -700,10 +706,17 @@ int manager_reload(Manager *m, Request *req) {
 
 static void on_files_changed(char **paths, void *userdata) {
         Manager *m = userdata;
-        Request *req = request_new(REQUEST_WATCH);
+        Request *req;
         bool config = false;
         int r;
 
+        /* Only aalevel's own write of the runtime state file (twice after
+         * a Check or a Diff of another level): nothing to do. */
+        if (strv_length(paths) == 1 && state_file_is_own_write(paths[0], m->state_file, m->state_text)) {
+                log_debug("%s changed: aalevel's own write.", paths[0]);
+                return;
+        }
+        req = request_new(REQUEST_WATCH);
         if (!req) {
                 log_oom();
                 return;

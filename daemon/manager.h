@@ -114,6 +114,8 @@ struct Manager {
         char **modified;
         char **warnings;
         char **engine_watch;    /* directories the last engine run read */
+        char *state_file;       /* aalevel's runtime state file, what it wrote there: */
+        char *state_text;       /* the events of its own writes are dropped */
         bool state_active;      /* the tree has apparmor.d's runtime state and aalevel sets it */
         StateValues detected;   /* the system as the last engine run detected it */
         uint64_t last_reload;   /* CLOCK_REALTIME µs */

@@ -22,6 +22,8 @@
 void runstate_done(Engine *e) {
         free(e->state_file);
         e->state_file = NULL;
+        free(e->state_text);
+        e->state_text = NULL;
         state_values_done(&e->detected);
         state_values_done(&e->run_state);
 }
@@ -80,8 +82,11 @@ static int write_state_file(Engine *e, const char *level_name) {
 
         if (!text)
                 return -ENOMEM;
-        if (read_full_file(e->state_file, 65536, &old, NULL) >= 0 && streq(old, text))
+        if (read_full_file(e->state_file, 65536, &old, NULL) >= 0 && streq(old, text)) {
+                free(e->state_text);
+                e->state_text = TAKE_PTR(text);
                 return 0;
+        }
         dir = strdup(e->state_file);
         if (!dir)
                 return -ENOMEM;
@@ -95,6 +100,22 @@ static int write_state_file(Engine *e, const char *level_name) {
                 return r;
         log_debug("Wrote %s for level %s.", e->state_file, level_name);
         include_graph_invalidate(e->graph, e->state_file);
+        free(e->state_text);
+        e->state_text = TAKE_PTR(text);
+        return 0;
+}
+
+int engine_state_file(Engine *e, char **ret_path, char **ret_text) {
+        _cleanup_free_ char *p = NULL, *t = NULL;
+
+        if (e->state_file && e->state_text) {
+                p = strdup(e->state_file);
+                t = strdup(e->state_text);
+                if (!p || !t)
+                        return -ENOMEM;
+        }
+        *ret_path = TAKE_PTR(p);
+        *ret_text = TAKE_PTR(t);
         return 0;
 }
 
@@ -129,6 +150,8 @@ int runstate_prepare(Engine *e, const ResolvedLevel *level, EngineResult *res) {
                         return r;
                 free(e->state_file);
                 e->state_file = TAKE_PTR(file);
+                free(e->state_text);
+                e->state_text = NULL;
         }
 
         r = sysstate_detect(e->root, &detected);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "strv.h"
 #include "util.h"
 
@@ -192,4 +193,12 @@ char *state_var_mask_to_string(uint32_t mask) {
                 if ((mask & (UINT32_C(1) << i)) && strv_extend(&l, names[i]) < 0)
                         return NULL;
         return l ? strv_join(l, " ") : strdup("");
+}
+
+bool state_file_is_own_write(const char *path, const char *own_path, const char *own_text) {
+        _cleanup_free_ char *now = NULL;
+
+        if (!path || !own_path || !own_text || !streq(path, own_path))
+                return false;
+        return read_full_file(path, 65536, &now, NULL) >= 0 && streq(now, own_text);
 }

@@ -83,3 +83,9 @@ char *state_values_file_text(const StateValues *v, const char *level);
 char *state_values_key_text(const StateValues *v, uint32_t mask);
 /* "DE DS" for a mask: for logs. */
 char *state_var_mask_to_string(uint32_t mask);
+
+/* Whether path is aalevel's state file (own_path) and holds own_text, what
+ * aalevel wrote: the event of its own write, not a change to act on (after
+ * a Check or a Diff of another level the file is written twice). A file
+ * edited, replaced or removed by someone else is a change. */
+bool state_file_is_own_write(const char *path, const char *own_path, const char *own_text);

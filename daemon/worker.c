@@ -83,6 +83,8 @@ void job_free(Job *j) {
         free(j->source);
         unit_status_free(j->units, j->n_units);
         strv_free(j->watch);
+        free(j->state_file);
+        free(j->state_text);
         strv_free(j->modified);
         if (j->userdata && j->userdata_free)
                 j->userdata_free(j->userdata);
@@ -224,6 +226,8 @@ static int snapshot(Worker *w, Job *j) {
         (void) engine_take_units(w->engine, &j->units, &j->n_units);
         j->watch = engine_watch_paths(w->engine);
         if (!j->watch)
+                return -ENOMEM;
+        if (engine_state_file(w->engine, &j->state_file, &j->state_text) < 0)
                 return -ENOMEM;
         if (engine_kernel(w->engine))
                 (void) kernel_revision(engine_kernel(w->engine), &j->revision);

@@ -46,6 +46,8 @@ typedef struct Job {
         UnitStatus *units;      /* snapshot for ListProfiles */
         size_t n_units;
         char **watch;
+        char *state_file;       /* aalevel's runtime state file and what it wrote there */
+        char *state_text;
         char **modified;        /* owned profiles someone else replaced */
         uint64_t revision;      /* the kernel's policy revision after the job */
 

@@ -950,6 +950,25 @@ Test(engine, runtime_state_recompiles_only_users) {
         cr_assert_eq(parser_runs() - runs, 1, "only t-de uses @{DE}: %u compiled", parser_runs() - runs);
         cr_assert(state_file_has("@{LEVEL} := 1\n"));
         cr_assert_not(state_file_has("kde"));
+        /* Its two writes are aalevel's own (the manager's watch drops
+         * their events); a file edited by hand, another path, are not. */
+        {
+                _cleanup_free_ char *p = path("policy/tunables/multiarch.d/state.d/aalevel"), *text = NULL,
+                                    *other = path("policy/tunables/multiarch.d/state"), *own = NULL, *own_text = NULL;
+
+                cr_assert_eq(engine_state_file(engine, &own, &own_text), 0);
+                cr_assert_str_eq(own, p);
+                cr_assert(state_file_is_own_write(p, own, own_text));
+                cr_assert_not(state_file_is_own_write(other, own, own_text));
+                cr_assert_geq(read_full_file(p, 65536, &text, NULL), 0);
+                cr_assert_str_eq(text, own_text);
+                write_text("policy/tunables/multiarch.d/state.d/aalevel", "@{LEVEL} := 3\n");
+                cr_assert_not(state_file_is_own_write(p, own, own_text), "a file edited by hand is a change");
+                cr_assert_eq(unlink(p), 0);
+                cr_assert_not(state_file_is_own_write(p, own, own_text), "a file removed is a change");
+                write_text("policy/tunables/multiarch.d/state.d/aalevel", text);
+                cr_assert(state_file_is_own_write(p, own, own_text));
+        }
 
         /* Back: everything cached. */
         runs = parser_runs();

@@ -836,3 +836,21 @@ Test(sysstate, this_system) {
         free(text);
         state_values_done(&s);
 }
+
+/* The manager's watch drops the events of aalevel's own writes of its
+ * state file (statevars.h): the same path holding what aalevel wrote. */
+Test(sysstate, own_write_of_the_state_file) {
+        _cleanup_free_ char *file = at("state.d/aalevel"), *other = at("state.d/other");
+        const char *text = "# aalevel\n@{LEVEL} := 1\n";
+
+        put("state.d/aalevel", text);
+        put("state.d/other", text);
+        cr_assert(state_file_is_own_write(file, file, text));
+        cr_assert_not(state_file_is_own_write(other, file, text), "another file");
+        cr_assert_not(state_file_is_own_write(file, NULL, NULL), "nothing written yet");
+        cr_assert_not(state_file_is_own_write(file, file, NULL));
+        put("state.d/aalevel", "# aalevel\n@{LEVEL} := 3\n");
+        cr_assert_not(state_file_is_own_write(file, file, text), "edited by someone else");
+        cr_assert_eq(unlink(file), 0);
+        cr_assert_not(state_file_is_own_write(file, file, text), "removed");
+}
